@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# Run every test layer against the build in $1 and print one closing line
+# "N passed, N failed". Exit status 1 if anything failed.
+#   unit   build/.../tests/test_*      (cmocka: counts its cases)
+#   kat    kenh-vectors on every known file under $KENH_VECTORS (counts cases)
+#   fuzz   build/.../fuzz/replay_<t> over fuzz/corpus/<t>   (one test per target)
+#   integ  tests/integ/*.sh, tests/hostile/*.sh, tests/fault/*.sh (one test per script)
+# VALGRIND=1 runs the unit and kat layers under memcheck instead.
+set -u
+B=${1:?usage: run-tests.sh BUILD_DIR}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+export KENH_VECTORS=${KENH_VECTORS:-$ROOT/../shared/vectors}
+export KENH_BUILD=$ROOT/$B
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+LOG=$B/test-logs
+mkdir -p "$LOG"
+pass=0 fail=0 skip=0
+VG=""
+[ "${VALGRIND:-0}" = 1 ] && VG="valgrind -q --error-exitcode=99 --leak-check=full"
+
+note() { printf '%s\n' "$*"; }
+
+# --- unit tests (cmocka) ---
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	$VG "$t" >"$LOG/$name.log" 2>&1
+	rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$LOG/$name.log" | tail -n1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$LOG/$name.log" | tail -n1)
+	p=${p:-0} f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	note "unit $name: $p passed, $f failed"
+	[ "$f" -ne 0 ] && sed 's/^/    /' "$LOG/$name.log" | tail -n 40
+	pass=$((pass + p)) fail=$((fail + f))
+done
+
+# --- known-answer vectors ---
+V="$B/kenh-vectors"
+if [ ! -d "$KENH_VECTORS" ]; then
+	n=$("$V" --list | wc -l)
+	note "kat: vector folder $KENH_VECTORS not found: $n vector files skipped (set KENH_VECTORS)"
+	skip=$((skip + n))
+else
+	files=()
+	while read -r name; do
+		f=$(find "$KENH_VECTORS" -name "$name" -type f | head -n1)
+		[ -n "$f" ] && files+=("$f")
+	done < <("$V" --list)
+	for f in "${files[@]}"; do
+		out=$($VG "$V" "$f" 2>"$LOG/kat-$(basename "$f").log")
+		rc=$?
+		line=$(printf '%s\n' "$out" | grep -E ': [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n1)
+		if [ -z "$line" ]; then
+			note "kat $(basename "$f"): runner died (status $rc)"
+			tail -n 20 "$LOG/kat-$(basename "$f").log" | sed 's/^/    /'
+			fail=$((fail + 1))
+			continue
+		fi
+		note "kat ${line#"$KENH_VECTORS"/}"
+		p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+		fl=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		s=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) skipped$/\1/')
+		if [ "$fl" -ne 0 ] || [ $rc -ne 0 ]; then
+			head -n 20 "$LOG/kat-$(basename "$f").log" | sed 's/^/    /'
+			[ "$fl" -eq 0 ] && fl=1
+		fi
+		pass=$((pass + p)) fail=$((fail + fl)) skip=$((skip + s))
+	done
+fi
+
+if [ "${VALGRIND:-0}" != 1 ]; then
+	# --- fuzz corpus replay ---
+	for r in "$B"/fuzz/replay_*; do
+		[ -x "$r" ] || continue
+		t=${r##*/replay_}
+		if "$r" "fuzz/corpus/$t" >"$LOG/replay-$t.log" 2>&1; then
+			note "fuzz replay $t: $(tail -n1 "$LOG/replay-$t.log")"
+			pass=$((pass + 1))
+		else
+			note "fuzz replay $t: FAILED"
+			tail -n 30 "$LOG/replay-$t.log" | sed 's/^/    /'
+			fail=$((fail + 1))
+		fi
+	done
+
+	# --- integration, hostile and fault scripts (real processes) ---
+	for s in tests/integ/*.sh tests/hostile/*.sh tests/fault/*.sh; do
+		[ -f "$s" ] || continue
+		case "$s" in */lib*.sh) continue ;; esac
+		name=$(basename "$s" .sh)
+		if bash "$s" >"$LOG/integ-$name.log" 2>&1; then
+			note "integ $name: ok"
+			pass=$((pass + 1))
+		else
+			note "integ $name: FAILED"
+			tail -n 30 "$LOG/integ-$name.log" | sed 's/^/    /'
+			fail=$((fail + 1))
+		fi
+	done
+fi
+
+note ""
+note "skipped (unsupported suites or algorithms, or missing vectors): $skip"
+note "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
