@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kenh/err.h"
+#include "mls/mls_wire.h"
 
 struct codec_reader;
 struct codec_writer;
@@ -51,5 +52,26 @@ KENH_MUST_CHECK int mls_list_encode(struct codec_writer *w, const struct mls_lis
 
 /* Clear each element (if the spec has a clear function) and free the array; NULL is allowed. */
 void mls_list_free(const struct mls_list_spec *spec, void *items, size_t count);
+
+/*
+ * Read a uint8 (or uint16) enum whose defined values are 1..max (value 0 is
+ * reserved in every RFC 9420 enum). Anything else is KENH_E_PARSE, recorded
+ * in r (STYLE R12.4: range-check before converting to an enum).
+ */
+KENH_MUST_CHECK int mls_wire_read_enum8(struct codec_reader *r, uint8_t max, uint8_t *v);
+KENH_MUST_CHECK int mls_wire_read_enum16(struct codec_reader *r, uint16_t max, uint16_t *v);
+
+/*
+ * The content-type-selected body shared by FramedContent (RFC 9420 §6) and
+ * PrivateMessageContent (§6.3.1): application_data, a Proposal or a
+ * Commit. Only the member matching type is read or written.
+ */
+KENH_MUST_CHECK int mls_wire_decode_body(struct codec_reader *r, enum mls_content_type type,
+                                         struct kenh_span *application_data,
+                                         struct mls_proposal *proposal, struct mls_commit *commit);
+KENH_MUST_CHECK int mls_wire_encode_body(struct codec_writer *w, enum mls_content_type type,
+                                         const struct kenh_span *application_data,
+                                         const struct mls_proposal *proposal,
+                                         const struct mls_commit *commit);
 
 #endif /* KENH_MLS_MLS_WIRE_INT_H */

@@ -7,6 +7,7 @@
  * element array by doubling: memory stays proportional to the elements
  * actually parsed, and a hostile length cannot make it allocate ahead of
  * the bytes (STYLE R6.3). The element codecs come from a caller's table.
+ * Also the range-checked enum readers every wire_*.c file uses.
  */
 #include "mls/mls_wire_int.h"
 
@@ -86,4 +87,28 @@ void mls_list_free(const struct mls_list_spec *spec, void *items, size_t count)
 		for (i = 0; i < count; i++)
 			spec->clear(p + i * spec->elem_size);
 	mem_free(p);
+}
+
+int mls_wire_read_enum8(struct codec_reader *r, uint8_t max, uint8_t *v)
+{
+	int rc;
+
+	if ((rc = codec_read_u8(r, v)) != 0) return rc;
+	if (*v == 0 || *v > max) {
+		*v = 0;
+		return codec_reader_fail(r, KENH_ERR(KENH_E_PARSE));
+	}
+	return 0;
+}
+
+int mls_wire_read_enum16(struct codec_reader *r, uint16_t max, uint16_t *v)
+{
+	int rc;
+
+	if ((rc = codec_read_u16(r, v)) != 0) return rc;
+	if (*v == 0 || *v > max) {
+		*v = 0;
+		return codec_reader_fail(r, KENH_ERR(KENH_E_PARSE));
+	}
+	return 0;
 }
