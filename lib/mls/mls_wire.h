@@ -786,7 +786,9 @@ void mls_welcome_clear(struct mls_welcome *wm);
 
 /*
  * RFC 9420 §6 MLSMessage. A version other than mls10 is
- * KENH_E_UNSUPPORTED; a wire format outside 1..5 is KENH_E_PARSE.
+ * KENH_E_UNSUPPORTED; a wire format outside 1..5 is KENH_E_PARSE. The
+ * encoder wants version set to MLS_VERSION_MLS10 (KENH_E_INVALID_ARG
+ * otherwise).
  */
 KENH_MUST_CHECK int mls_decode_message(struct codec_reader *r, struct mls_message *out);
 KENH_MUST_CHECK int mls_encode_message(struct codec_writer *w, const struct mls_message *in);
