@@ -43,5 +43,6 @@ kat_run_fn kat_hpke;
 
 /* RFC 9420 (mls-implementations vectors). */
 kat_run_fn kat_mls_deserialization;
+kat_run_fn kat_mls_messages;
 
 #endif /* KENH_TESTS_KAT_H */

@@ -36,6 +36,7 @@ static const struct runner runners[] = {
 	{ "test-vectors-subset.json", kat_hpke },
 	{ "test-vectors.json", kat_hpke },
 	{ "deserialization.json", kat_mls_deserialization },
+	{ "messages.json", kat_mls_messages },
 };
 
 void kat_result(struct kat_count *c, const char *file, size_t index, int ok, const char *why)

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Kenh developers */
+/*
+ * Internals shared by the lib/mls/wire_*.c files and no one else: the
+ * generic decoder and encoder for a vector of structures (RFC 9420 §2.1.2
+ * vectors whose elements have variable size). The decoder grows its array
+ * geometrically from the elements actually parsed, never from a claimed
+ * count (STYLE R6.3), and stops at a per-list maximum count.
+ */
+#ifndef KENH_MLS_MLS_WIRE_INT_H
+#define KENH_MLS_MLS_WIRE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kenh/err.h"
+#include "mls/mls_wire.h"
+
+struct codec_reader;
+struct codec_writer;
+
+/* Decode one element into elem (zeroed by the caller). */
+typedef int mls_elem_decode_fn(struct codec_reader *r, void *elem);
+/* Encode one element. */
+typedef int mls_elem_encode_fn(struct codec_writer *w, const void *elem);
+/* Release what one element owns (NULL for elements that own nothing). */
+typedef void mls_elem_clear_fn(void *elem);
+
+/* How to handle one kind of list. Instances are static const tables. */
+struct mls_list_spec {
+	size_t elem_size;
+	size_t max_bytes; /* limit on the vector's byte length */
+	size_t max_count; /* limit on the number of elements */
+	mls_elem_decode_fn *decode;
+	mls_elem_encode_fn *encode;
+	mls_elem_clear_fn *clear;
+};
+
+/*
+ * Read a vector<V> of elements. On success *items (owned, release with
+ * mls_list_free) holds *count elements; an empty vector gives NULL and 0.
+ * On failure nothing is left allocated, the error is recorded in r and
+ * returned: the reader's error, KENH_E_TOO_LARGE (bytes or count over the
+ * spec's limits) or KENH_E_NOMEM.
+ */
+KENH_MUST_CHECK int mls_list_decode(struct codec_reader *r, const struct mls_list_spec *spec,
+                                    void **items, size_t *count);
+
+/* Write count elements as a vector<V>; returns the writer's error or the element's. */
+KENH_MUST_CHECK int mls_list_encode(struct codec_writer *w, const struct mls_list_spec *spec,
+                                    const void *items, size_t count);
+
+/* Clear each element (if the spec has a clear function) and free the array; NULL is allowed. */
+void mls_list_free(const struct mls_list_spec *spec, void *items, size_t count);
+
+/*
+ * Read a uint8 (or uint16) enum whose defined values are 1..max (value 0 is
+ * reserved in every RFC 9420 enum). Anything else is KENH_E_PARSE, recorded
+ * in r (STYLE R12.4: range-check before converting to an enum).
+ */
+KENH_MUST_CHECK int mls_wire_read_enum8(struct codec_reader *r, uint8_t max, uint8_t *v);
+KENH_MUST_CHECK int mls_wire_read_enum16(struct codec_reader *r, uint16_t max, uint16_t *v);
+
+/*
+ * The content-type-selected body shared by FramedContent (RFC 9420 §6) and
+ * PrivateMessageContent (§6.3.1): application_data, a Proposal or a
+ * Commit. Only the member matching type is read or written.
+ */
+KENH_MUST_CHECK int mls_wire_decode_body(struct codec_reader *r, enum mls_content_type type,
+                                         struct kenh_span *application_data,
+                                         struct mls_proposal *proposal, struct mls_commit *commit);
+KENH_MUST_CHECK int mls_wire_encode_body(struct codec_writer *w, enum mls_content_type type,
+                                         const struct kenh_span *application_data,
+                                         const struct mls_proposal *proposal,
+                                         const struct mls_commit *commit);
+
+#endif /* KENH_MLS_MLS_WIRE_INT_H */
