@@ -44,5 +44,8 @@ kat_run_fn kat_hpke;
 /* RFC 9420 (mls-implementations vectors). */
 kat_run_fn kat_mls_deserialization;
 kat_run_fn kat_mls_messages;
+kat_run_fn kat_mls_tree_validation;
+kat_run_fn kat_mls_tree_operations;
+kat_run_fn kat_mls_treekem;
 
 #endif /* KENH_TESTS_KAT_H */

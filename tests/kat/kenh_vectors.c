@@ -37,6 +37,9 @@ static const struct runner runners[] = {
 	{ "test-vectors.json", kat_hpke },
 	{ "deserialization.json", kat_mls_deserialization },
 	{ "messages.json", kat_mls_messages },
+	{ "tree-validation.json", kat_mls_tree_validation },
+	{ "tree-operations.json", kat_mls_tree_operations },
+	{ "treekem.json", kat_mls_treekem },
 };
 
 void kat_result(struct kat_count *c, const char *file, size_t index, int ok, const char *why)
