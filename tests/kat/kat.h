@@ -44,5 +44,7 @@ kat_run_fn kat_hpke;
 /* RFC 9420 (mls-implementations vectors). */
 kat_run_fn kat_mls_deserialization;
 kat_run_fn kat_mls_messages;
+kat_run_fn kat_mls_message_protection;
+kat_run_fn kat_mls_welcome;
 
 #endif /* KENH_TESTS_KAT_H */

@@ -37,6 +37,8 @@ static const struct runner runners[] = {
 	{ "test-vectors.json", kat_hpke },
 	{ "deserialization.json", kat_mls_deserialization },
 	{ "messages.json", kat_mls_messages },
+	{ "message-protection.json", kat_mls_message_protection },
+	{ "welcome.json", kat_mls_welcome },
 };
 
 void kat_result(struct kat_count *c, const char *file, size_t index, int ok, const char *why)
