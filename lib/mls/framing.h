@@ -193,16 +193,20 @@ void mls_private_opened_clear(struct mls_private_opened *o);
 
 /*
  * Decrypt and verify a decoded PrivateMessage (§6.3): group_id and epoch
- * must be ep->gc's (KENH_E_STATE: the caller picked the wrong epoch); then
- * the sender data (§6.3.2), the sender's leaf (via ep->sender_key: it must
- * be a non-blank leaf), the ratchet key for its generation within the
- * secret tree's window (§9.2, §15.3), the content with the reuse guard,
- * the all-zero padding (§6.3.1), and the signature. Every failure from
- * there on returns KENH_E_DECRYPT, with the cause only in the debug log
- * (STYLE R3.11). Verify then release (R5.5): *out is filled only after the
- * signature verified, and only then is the generation's key consumed
- * (§9.2), so a forged message cannot burn a real sender's key. The
- * confirmation tag of a commit is left to the caller.
+ * must be ep->gc's (the caller picks the epoch state by them); then the
+ * sender data (§6.3.2), the sender's leaf (via ep->sender_key: it must be
+ * a non-blank leaf), the ratchet key for its generation within the secret
+ * tree's window (§9.2, §15.3), the content with the reuse guard, the
+ * all-zero padding (§6.3.1), and the signature. Every one of these
+ * failures returns KENH_E_DECRYPT, the cause going only to the debug log
+ * (STYLE R3.11); only KENH_E_NOMEM and KENH_E_INVALID_ARG (ep lacks
+ * cs, gc, secret_tree, sender_data_secret or sender_key) are told apart.
+ * Reads ep->ctx for the log. Verify then release (R5.5): *out is filled
+ * only after the signature verified, and only then is the generation's
+ * key consumed (§9.2), so a forged message cannot burn a real sender's
+ * key. A generation ahead of the ratchet still moves it on (the skipped
+ * keys are kept, as the secret tree documents). The confirmation tag of a
+ * commit is left to the caller.
  */
 KENH_MUST_CHECK int mls_private_message_open(const struct mls_framing_epoch *ep,
                                              const struct mls_private_message *pm,

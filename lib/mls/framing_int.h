@@ -3,8 +3,9 @@
 /*
  * Internals shared by lib/mls/framing_*.c, welcome_*.c and keypackage.c
  * and no one else (STYLE R13.3): the epoch check every message goes
- * through, signature verification with a key already looked up, and
- * MLSMessage output into an owned buffer. Everything else about these
+ * through, signature verification with a key already looked up,
+ * MLSMessage output into an owned buffer, and the ratchet a content type
+ * uses. Everything else about these
  * files is documented in framing.h.
  */
 #ifndef KENH_MLS_FRAMING_INT_H
@@ -17,6 +18,15 @@
 #include "mls/framing.h"
 #include "mls/mls_wire.h"
 #include "util/util.h"
+
+/* RFC 9420 §6.3.2 SenderData: uint32 leaf_index, uint32 generation, reuse_guard[4]. */
+#define MLS_SENDER_DATA_LEN 12u
+
+/* RFC 9420 §9.1: proposals and commits use the handshake ratchet, application data its own. */
+static inline enum mls_ratchet_type mls_framing_ratchet(enum mls_content_type ct)
+{
+	return ct == MLS_CONTENT_APPLICATION ? MLS_RATCHET_APPLICATION : MLS_RATCHET_HANDSHAKE;
+}
 
 /*
  * A message's group_id and epoch against ep->gc: 0, or KENH_E_STATE when

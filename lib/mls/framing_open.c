@@ -19,8 +19,6 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define SENDER_DATA_LEN 12u
-
 void mls_private_opened_clear(struct mls_private_opened *o)
 {
 	if (o == NULL) return;
@@ -29,18 +27,13 @@ void mls_private_opened_clear(struct mls_private_opened *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static enum mls_ratchet_type ratchet_of(enum mls_content_type ct)
-{
-	return ct == MLS_CONTENT_APPLICATION ? MLS_RATCHET_APPLICATION : MLS_RATCHET_HANDSHAKE;
-}
-
 /* §6.3.2: decrypt and decode SenderData. */
 static int open_sender_data(const struct mls_framing_epoch *ep,
                             const struct mls_private_message *pm, struct mls_sender_data *sd)
 {
 	const struct crypto_aead *aead = ep->cs->aead;
 	struct mls_key_nonce sk; /* secret */
-	uint8_t plain[SENDER_DATA_LEN];
+	uint8_t plain[MLS_SENDER_DATA_LEN];
 	struct codec_writer aad;
 	struct codec_reader r;
 	struct kenh_span a, esd = pm->encrypted_sender_data;
@@ -51,7 +44,7 @@ static int open_sender_data(const struct mls_framing_epoch *ep,
 		goto out;
 	if ((rc = mls_encode_sender_data_aad(&aad, pm)) != 0) goto out;
 	/* Exactly one SenderData and its tag: anything else cannot be ours. */
-	if (esd.len != SENDER_DATA_LEN + aead->nt) {
+	if (esd.len != MLS_SENDER_DATA_LEN + aead->nt) {
 		rc = KENH_ERR(KENH_E_DECRYPT);
 		goto out;
 	}
@@ -132,6 +125,9 @@ static int open_steps(const struct mls_framing_epoch *ep, const struct mls_priva
 	int rc;
 
 	memset(&kn, 0, sizeof(kn));
+	/* The caller picks the epoch by pm's group_id and epoch; a mismatch cannot decrypt. */
+	*stage = "group or epoch";
+	if ((rc = mls_framing_epoch_check(ep, pm->group_id, pm->epoch)) != 0) goto out;
 	*stage = "sender data";
 	if ((rc = open_sender_data(ep, pm, &sd)) != 0) goto out;
 	fill_header(pm, &sd, o);
@@ -140,7 +136,7 @@ static int open_steps(const struct mls_framing_epoch *ep, const struct mls_priva
 	if ((rc = ep->sender_key(ep->sender_key_arg, &o->ac.content.sender, &key)) != 0) goto out;
 	*stage = "ratchet";
 	rc = mls_secret_tree_decrypt_key(ep->secret_tree, sd.leaf_index,
-	                                 ratchet_of(pm->content_type), sd.generation, &kn);
+	                                 mls_framing_ratchet(pm->content_type), sd.generation, &kn);
 	if (rc != 0) goto out;
 	mls_key_nonce_apply_reuse_guard(&kn, sd.reuse_guard);
 	*stage = "content";
@@ -167,7 +163,6 @@ int mls_private_message_open(const struct mls_framing_epoch *ep,
 	if (ep->cs == NULL || ep->secret_tree == NULL || ep->sender_data_secret == NULL ||
 	    ep->sender_key == NULL)
 		return KENH_ERR(KENH_E_INVALID_ARG);
-	if ((rc = mls_framing_epoch_check(ep, pm->group_id, pm->epoch)) != 0) return rc;
 	if ((rc = open_steps(ep, pm, &o, &stage)) != 0) {
 		log_debug_r(ep->ctx, rc, "PrivateMessage rejected at %s", stage);
 		mls_private_opened_clear(&o);
@@ -176,7 +171,7 @@ int mls_private_message_open(const struct mls_framing_epoch *ep,
 	}
 	/* §9.2: the key decrypted an authentic message: delete it now. */
 	mls_secret_tree_consume(ep->secret_tree, o.ac.content.sender.leaf_index,
-	                        ratchet_of(pm->content_type), o.generation);
+	                        mls_framing_ratchet(pm->content_type), o.generation);
 	*out = o;
 	return 0;
 }

@@ -17,9 +17,6 @@
 #include "mls/framing_int.h"
 #include "util/mem.h"
 
-/* SenderData: uint32 leaf_index, uint32 generation, opaque reuse_guard[4]. */
-#define SENDER_DATA_LEN 12u
-
 /* The content encryption and its inputs, kept together for the steps below. */
 struct seal_state {
 	struct mls_private_message pm;
@@ -27,14 +24,8 @@ struct seal_state {
 	struct mls_key_nonce kn; /* secret */
 	uint8_t *ct;             /* content ciphertext (owned) */
 	size_t ct_len;
-	uint8_t esd[SENDER_DATA_LEN + CRYPTO_MAX_TAG]; /* encrypted SenderData */
+	uint8_t esd[MLS_SENDER_DATA_LEN + CRYPTO_MAX_TAG]; /* encrypted SenderData */
 };
-
-/* §9.1: proposals and commits use the handshake ratchet, application data its own. */
-static enum mls_ratchet_type ratchet_of(enum mls_content_type ct)
-{
-	return ct == MLS_CONTENT_APPLICATION ? MLS_RATCHET_APPLICATION : MLS_RATCHET_HANDSHAKE;
-}
 
 static int check_private(const struct mls_framing_epoch *ep,
                          const struct mls_authenticated_content *ac,
@@ -83,7 +74,7 @@ static int take_key(const struct mls_framing_epoch *ep, struct seal_state *s)
 	int rc;
 
 	rc = mls_secret_tree_encrypt_key(ep->secret_tree, s->sd.leaf_index,
-	                                 ratchet_of(s->pm.content_type), &s->kn);
+	                                 mls_framing_ratchet(s->pm.content_type), &s->kn);
 	if (rc != 0) return rc;
 	s->sd.generation = s->kn.generation;
 	/* §6.3.1: a fresh random four-byte guard, sent in SenderData. */
@@ -126,7 +117,7 @@ static int seal_sender_data(const struct mls_framing_epoch *ep, struct seal_stat
 	int rc;
 
 	codec_writer_init(&aad, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
-	codec_writer_init(&sd, SENDER_DATA_LEN, CODEC_WRITER_SENSITIVE);
+	codec_writer_init(&sd, MLS_SENDER_DATA_LEN, CODEC_WRITER_SENSITIVE);
 	rc = mls_sender_data_key_nonce(ep->cs, ep->sender_data_secret, span_make(s->ct, s->ct_len),
 	                               &sk);
 	if (rc != 0) goto out;
@@ -168,7 +159,7 @@ int mls_private_message_protect(const struct mls_framing_epoch *ep,
 	if ((rc = seal_content(ep, &s, codec_writer_span(&pt))) != 0) goto out;
 	if ((rc = seal_sender_data(ep, &s)) != 0) goto out;
 	s.pm.ciphertext = span_make(s.ct, s.ct_len);
-	s.pm.encrypted_sender_data = span_make(s.esd, SENDER_DATA_LEN + ep->cs->aead->nt);
+	s.pm.encrypted_sender_data = span_make(s.esd, MLS_SENDER_DATA_LEN + ep->cs->aead->nt);
 	memset(&m, 0, sizeof(m));
 	m.version = MLS_VERSION_MLS10;
 	m.wire_format = MLS_WIRE_FORMAT_PRIVATE_MESSAGE;
