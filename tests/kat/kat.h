@@ -47,5 +47,7 @@ kat_run_fn kat_mls_messages;
 kat_run_fn kat_mls_tree_validation;
 kat_run_fn kat_mls_tree_operations;
 kat_run_fn kat_mls_treekem;
+kat_run_fn kat_mls_message_protection;
+kat_run_fn kat_mls_welcome;
 
 #endif /* KENH_TESTS_KAT_H */
