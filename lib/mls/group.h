@@ -80,8 +80,8 @@ struct mls_pending_prop {
 	struct mls_sender sender;
 	uint8_t *enc; /* owned: the encoded Proposal */
 	size_t enc_len;
-	struct mls_proposal prop; /* decoded view into enc */
-	bool own_update;          /* our own Update: update_sk is the new leaf's key */
+	struct mls_proposal prop;             /* decoded view into enc */
+	bool own_update;                      /* our own Update: update_sk is the new leaf's key */
 	uint8_t update_sk[CRYPTO_MAX_KEM_SK]; /* secret */
 };
 
@@ -291,8 +291,7 @@ KENH_MUST_CHECK int mls_group_proposals_apply(struct mls_group *next,
  * The stored proposal whose ProposalRef is ref, or NULL (a "not found"
  * result).
  */
-const struct mls_pending_prop *mls_group_find_prop(const struct mls_group *g,
-                                                   struct kenh_span ref);
+const struct mls_pending_prop *mls_group_find_prop(const struct mls_group *g, struct kenh_span ref);
 
 /*
  * Store a verified proposal of this epoch (§12.1): ac is its
@@ -423,8 +422,7 @@ KENH_MUST_CHECK int mls_group_provisional_context(const struct mls_group *next,
  * KENH_E_DECRYPT for a kem_output that does not decapsulate.
  */
 KENH_MUST_CHECK int mls_group_external_init_recv(const struct mls_group *old,
-                                                 struct kenh_span kem_output,
-                                                 uint8_t *init_secret);
+                                                 struct kenh_span kem_output, uint8_t *init_secret);
 
 /*
  * §8.3, the joiner: kem_output (cs->kem->npk bytes) and init secret (nh
@@ -432,8 +430,8 @@ KENH_MUST_CHECK int mls_group_external_init_recv(const struct mls_group *old,
  */
 KENH_MUST_CHECK int mls_group_external_init_send(const struct kenh_ctx *ctx,
                                                  const struct crypto_suite *cs,
-                                                 struct kenh_span external_pub,
-                                                 uint8_t *kem_output, uint8_t *init_secret);
+                                                 struct kenh_span external_pub, uint8_t *kem_output,
+                                                 uint8_t *init_secret);
 
 /* ------------------------------------------------------------------------ */
 /* Creating, joining (group_create.c, group_join.c, group_external.c)        */
@@ -444,7 +442,7 @@ struct mls_own_key_package {
 	const struct crypto_suite *cs;
 	uint8_t *kp; /* the encoded KeyPackage */
 	size_t kp_len;
-	struct mls_key_package_keys keys;  /* secret */
+	struct mls_key_package_keys keys; /* secret */
 	size_t sig_sk_len;
 	uint8_t sig_sk[CRYPTO_MAX_SIG_SK]; /* secret */
 };
@@ -462,6 +460,10 @@ struct mls_kp_args {
 	bool grease;             /* add GREASE values (§13.5) */
 };
 
+/* Decode our own KeyPackage (views into kp->kp; release with mls_key_package_clear). */
+KENH_MUST_CHECK int mls_group_own_key_package_decode(const struct mls_own_key_package *kp,
+                                                     struct mls_key_package *out);
+
 /* §10: a KeyPackage (capabilities: suites 1-3, basic and x509 credentials). */
 KENH_MUST_CHECK int mls_group_key_package(const struct mls_kp_args *a,
                                           struct mls_own_key_package *out);
@@ -475,8 +477,7 @@ KENH_MUST_CHECK int mls_group_create(const struct kenh_ctx *ctx,
                                      const struct mls_group_callbacks *cb,
                                      const struct mls_own_key_package *kp,
                                      struct kenh_span group_id,
-                                     const struct mls_extension_list *ext,
-                                     struct mls_group **out);
+                                     const struct mls_extension_list *ext, struct mls_group **out);
 
 /*
  * §12.4.3.1: join from a Welcome (decoded) with our KeyPackage kp. tree is
@@ -553,8 +554,8 @@ enum mls_event_type {
 struct mls_event {
 	enum mls_event_type type;
 	struct mls_sender sender;
-	uint64_t epoch;    /* the epoch the message belonged to */
-	uint8_t *data;     /* application: the plaintext (secret, owned) */
+	uint64_t epoch; /* the epoch the message belonged to */
+	uint8_t *data;  /* application: the plaintext (secret, owned) */
 	size_t data_len;
 	enum mls_proposal_type proposal_type; /* proposal */
 	struct mls_commit_outcome commit;     /* commit */
@@ -604,7 +605,7 @@ KENH_MUST_CHECK int mls_group_propose(struct mls_group *g, const struct mls_prop
  */
 KENH_MUST_CHECK int mls_group_serialize(const struct mls_group *g, uint8_t **out, size_t *outlen);
 KENH_MUST_CHECK int mls_group_deserialize(const struct kenh_ctx *ctx,
-                                          const struct mls_group_callbacks *cb,
-                                          struct kenh_span in, struct mls_group **out);
+                                          const struct mls_group_callbacks *cb, struct kenh_span in,
+                                          struct mls_group **out);
 
 #endif /* KENH_MLS_GROUP_H */

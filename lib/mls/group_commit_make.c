@@ -79,7 +79,8 @@ static bool skip_pending(const struct make *m, size_t i)
 		if (m->a->remove[j] == leaf) return true;
 	for (j = 0; j < g->n_props; j++) {
 		const struct mls_pending_prop *q = &g->props[j];
-		if (q->prop.proposal_type == MLS_PROPOSAL_REMOVE && q->prop.u.remove.removed == leaf)
+		if (q->prop.proposal_type == MLS_PROPOSAL_REMOVE &&
+		    q->prop.u.remove.removed == leaf)
 			return true;
 		if (j > i && q->prop.proposal_type == MLS_PROPOSAL_UPDATE &&
 		    q->sender.leaf_index == leaf)
@@ -307,7 +308,8 @@ static int make_welcome(struct make *m, const struct mls_group_info *gi,
 	if ((rc = mem_calloc(n, sizeof(*b.kpw), (void **)&b.kpw)) != 0) goto out;
 	if ((rc = sec_alloc(n * CRYPTO_MAX_HASH, (void **)&b.ps)) != 0) goto out;
 	for (k = 0; k < n; k++)
-		if ((rc = welcome_member(m, k, &b.wm[k], &b.kpw[k], b.ps + k * CRYPTO_MAX_HASH)) != 0)
+		if ((rc = welcome_member(m, k, &b.wm[k], &b.kpw[k], b.ps + k * CRYPTO_MAX_HASH)) !=
+		    0)
 			goto out;
 	memset(&wa, 0, sizeof(wa));
 	wa.ctx = m->g->ctx;

@@ -186,8 +186,8 @@ static int first_epoch(struct mls_group *g)
 	mls_epoch_secrets_drop_joiner(&g->es);
 	rc = mls_confirmation_tag(cs, g->es.confirmation_key, span_make(NULL, 0), g->conf_tag);
 	if (rc != 0) goto out;
-	rc = mls_interim_transcript_hash(cs, span_make(NULL, 0), span_make(g->conf_tag, cs->kdf->nh),
-	                                 g->interim);
+	rc = mls_interim_transcript_hash(cs, span_make(NULL, 0),
+	                                 span_make(g->conf_tag, cs->kdf->nh), g->interim);
 	if (rc != 0) goto out;
 	if ((rc = mls_group_start_epoch(g)) != 0) goto out;
 	mls_group_keep_resumption(g, 0, g->es.resumption_psk);

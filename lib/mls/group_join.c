@@ -66,7 +66,8 @@ static int join_signer(void *arg, const struct mls_group_info *gi, struct kenh_s
 		}
 		if ((rc = mls_rtree_import(j->g->cs, data, &j->g->tree)) != 0) return rc;
 	}
-	if ((ln = mls_rtree_leaf(j->g->tree, gi->signer)) == NULL) return KENH_ERR(KENH_E_NOT_FOUND);
+	if ((ln = mls_rtree_leaf(j->g->tree, gi->signer)) == NULL)
+		return KENH_ERR(KENH_E_NOT_FOUND);
 	*key = ln->signature_key;
 	return 0;
 }
@@ -115,7 +116,8 @@ static int find_own_leaf(struct mls_group *g, const struct mls_own_key_package *
 	rc = KENH_ERR(KENH_E_NOT_FOUND);
 	for (i = 0; i < g->tree->n_leaves; i++) {
 		node = mls_rtree_node(g->tree, mls_tree_leaf_node(i));
-		if (node == NULL || !span_eq(span_make(node->enc, node->enc_len), codec_writer_span(&w)))
+		if (node == NULL ||
+		    !span_eq(span_make(node->enc, node->enc_len), codec_writer_span(&w)))
 			continue;
 		g->own_leaf = i;
 		rc = 0;
@@ -172,7 +174,8 @@ static int joined_checks(struct join *j, const struct mls_own_key_package *kp,
 		return KENH_ERR(KENH_E_PROTO);
 	if ((rc = check_unique_types(&gi->extensions)) != 0) return rc;
 	/* §13.4: a joiner MUST support every GroupContext extension. */
-	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0) return rc;
+	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0)
+		return rc;
 	if ((rc = mls_group_set_context(g, &gi->group_context)) != 0) return rc;
 	if ((rc = check_tree(g, gi)) != 0) return rc;
 	if ((rc = find_own_leaf(g, kp)) != 0) return rc;

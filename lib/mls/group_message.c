@@ -98,7 +98,8 @@ static int handle(struct mls_group *g, const struct mls_authenticated_content *a
 	switch (ac->content.content_type) {
 	case MLS_CONTENT_APPLICATION:
 		/* §6: application data only ever travels as PrivateMessage. */
-		if (ac->wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE) return KENH_ERR(KENH_E_PROTO);
+		if (ac->wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE)
+			return KENH_ERR(KENH_E_PROTO);
 		rc = sec_dup(ac->content.application_data.p, ac->content.application_data.len,
 		             &ev->data);
 		if (rc != 0) return rc;

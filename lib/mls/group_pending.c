@@ -49,7 +49,8 @@ static int own_proposal(struct mls_pending_prop *e, const struct mls_proposal *p
 	int rc;
 
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
-	if ((rc = mls_encode_proposal(&w, p)) == 0) rc = codec_writer_finish(&w, &e->enc, &e->enc_len);
+	if ((rc = mls_encode_proposal(&w, p)) == 0)
+		rc = codec_writer_finish(&w, &e->enc, &e->enc_len);
 	codec_writer_clear(&w);
 	if (rc != 0) return rc;
 	codec_reader_init(&r, e->enc, e->enc_len);

@@ -369,7 +369,8 @@ static int check_external_counts(const struct list_counts *c, size_t n)
 	if (c->by_ref != 0) return KENH_ERR(KENH_E_PROTO);
 	if (c->n[MLS_PROPOSAL_EXTERNAL_INIT] != 1) return KENH_ERR(KENH_E_PROTO);
 	if (c->n[MLS_PROPOSAL_REMOVE] > 1) return KENH_ERR(KENH_E_PROTO);
-	if (n != c->n[MLS_PROPOSAL_EXTERNAL_INIT] + c->n[MLS_PROPOSAL_REMOVE] + c->n[MLS_PROPOSAL_PSK])
+	if (n !=
+	    c->n[MLS_PROPOSAL_EXTERNAL_INIT] + c->n[MLS_PROPOSAL_REMOVE] + c->n[MLS_PROPOSAL_PSK])
 		return KENH_ERR(KENH_E_PROTO);
 	return 0;
 }

@@ -235,7 +235,8 @@ void mls_group_keep_resumption(struct mls_group *g, uint64_t epoch, const uint8_
 	if (g->n_res == MLS_GROUP_RESUMPTION_KEEP) {
 		/* §8.6: keep a bounded number of past epochs; the oldest goes. */
 		sec_zero(&g->res[0], sizeof(g->res[0]));
-		memmove(&g->res[0], &g->res[1], (MLS_GROUP_RESUMPTION_KEEP - 1) * sizeof(g->res[0]));
+		memmove(&g->res[0], &g->res[1],
+		        (MLS_GROUP_RESUMPTION_KEEP - 1) * sizeof(g->res[0]));
 		sec_zero(&g->res[MLS_GROUP_RESUMPTION_KEEP - 1], sizeof(g->res[0]));
 		g->n_res--;
 	}

@@ -49,5 +49,8 @@ kat_run_fn kat_mls_tree_operations;
 kat_run_fn kat_mls_treekem;
 kat_run_fn kat_mls_message_protection;
 kat_run_fn kat_mls_welcome;
+kat_run_fn kat_mls_passive_welcome;
+kat_run_fn kat_mls_passive_commit;
+kat_run_fn kat_mls_passive_random;
 
 #endif /* KENH_TESTS_KAT_H */

@@ -42,6 +42,9 @@ static const struct runner runners[] = {
 	{ "treekem.json", kat_mls_treekem },
 	{ "message-protection.json", kat_mls_message_protection },
 	{ "welcome.json", kat_mls_welcome },
+	{ "passive-client-welcome.json", kat_mls_passive_welcome },
+	{ "passive-client-handling-commit.json", kat_mls_passive_commit },
+	{ "passive-client-random.json", kat_mls_passive_random },
 };
 
 void kat_result(struct kat_count *c, const char *file, size_t index, int ok, const char *why)
