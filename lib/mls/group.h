@@ -458,6 +458,7 @@ struct mls_kp_args {
 	uint64_t now;            /* start of the lifetime */
 	uint64_t lifetime;       /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
 	bool grease;             /* add GREASE values (§13.5) */
+	const struct mls_extension_list *leaf_extensions; /* NULL: none (default types only) */
 };
 
 /* Decode our own KeyPackage (views into kp->kp; release with mls_key_package_clear). */
@@ -488,6 +489,17 @@ KENH_MUST_CHECK int mls_group_join(const struct kenh_ctx *ctx, const struct mls_
                                    const struct mls_own_key_package *kp,
                                    const struct mls_welcome *welcome, struct kenh_span tree,
                                    struct mls_group **out);
+
+/* §13.4: KENH_E_PROTO if a type appears twice in l. */
+KENH_MUST_CHECK int mls_group_extensions_unique(const struct mls_extension_list *l);
+
+/*
+ * §12.4.3.1 "Verify the integrity of the ratchet tree" of g (tree and
+ * GroupContext set from gi): the tree hash against gi's, then every check
+ * of mls_rtree_validate() with g's leaf policy. KENH_E_VERIFY for a hash
+ * mismatch.
+ */
+KENH_MUST_CHECK int mls_group_check_tree(struct mls_group *g, const struct mls_group_info *gi);
 
 /*
  * §12.4.3.2: join by external Commit from a GroupInfo (decoded, with the

@@ -127,6 +127,28 @@ static int check_resync(struct run *r)
 	return rc;
 }
 
+/*
+ * §12.4.2: "If there are no blank leaf nodes in the new ratchet tree, add a
+ * blank leaf to the right side". The tree grows only through an Add, so
+ * add the joiner's leaf and blank it again: the tree doubles, every node
+ * added is blank, and the merge then fills the leaf as a new one.
+ */
+static int extend_for_joiner(struct run *r)
+{
+	struct codec_writer w;
+	uint32_t leaf = 0;
+	int rc;
+
+	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	if ((rc = mls_encode_leaf_node(&w, &r->commit->path.leaf_node)) == 0)
+		rc = mls_rtree_add_leaf(r->next->tree, codec_writer_span(&w), &leaf);
+	codec_writer_clear(&w);
+	if (rc != 0) return rc;
+	if (leaf != r->sender) return KENH_ERR(KENH_E_INTERNAL);
+	mls_rtree_blank(r->next->tree, mls_tree_leaf_node(leaf));
+	return 0;
+}
+
 /* §12.4.2 "If the path value is populated": merge it, then decrypt our path secret. */
 static int take_path(struct run *r)
 {
@@ -137,6 +159,7 @@ static int take_path(struct run *r)
 
 	r->sender = r->who.external ? external_leaf(r->next->tree) : r->who.leaf;
 	if (!r->commit->has_path) return 0; /* commit_secret stays all zero */
+	if (r->sender == r->next->tree->n_leaves && (rc = extend_for_joiner(r)) != 0) return rc;
 	mls_group_leaf_policy(r->next, NULL, &pol);
 	if ((rc = mls_treekem_merge(r->next->tree, &pol, r->sender, &r->commit->path)) != 0)
 		return rc;

@@ -114,6 +114,7 @@ int mls_group_key_package(const struct mls_kp_args *a, struct mls_own_key_packag
 	ba.lifetime.not_before = a->now > 3600 ? a->now - 3600 : 0;
 	ba.lifetime.not_after = a->now + (a->lifetime != 0 ? a->lifetime : MLS_GROUP_MAX_LIFETIME);
 	ba.extensions = caps.kp_ext.count != 0 ? &caps.kp_ext : NULL;
+	ba.leaf_extensions = a->leaf_extensions;
 	rc = mls_key_package_build(&ba, &out->keys, &out->kp, &out->kp_len);
 out:
 	if (rc != 0) mls_own_key_package_clear(out);

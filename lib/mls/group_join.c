@@ -73,7 +73,7 @@ static int join_signer(void *arg, const struct mls_group_info *gi, struct kenh_s
 }
 
 /* §13.4: no extension type twice in a list. */
-static int check_unique_types(const struct mls_extension_list *l)
+int mls_group_extensions_unique(const struct mls_extension_list *l)
 {
 	size_t i, k;
 
@@ -85,7 +85,7 @@ static int check_unique_types(const struct mls_extension_list *l)
 }
 
 /* §12.4.3.1 "Verify the integrity of the ratchet tree". */
-static int check_tree(struct mls_group *g, const struct mls_group_info *gi)
+int mls_group_check_tree(struct mls_group *g, const struct mls_group_info *gi)
 {
 	uint8_t th[CRYPTO_MAX_HASH];
 	struct mls_leaf_policy pol;
@@ -172,12 +172,12 @@ static int joined_checks(struct join *j, const struct mls_own_key_package *kp,
 	if (gi->group_context.version != MLS_VERSION_MLS10 ||
 	    gi->group_context.cipher_suite != g->cs->id)
 		return KENH_ERR(KENH_E_PROTO);
-	if ((rc = check_unique_types(&gi->extensions)) != 0) return rc;
+	if ((rc = mls_group_extensions_unique(&gi->extensions)) != 0) return rc;
 	/* §13.4: a joiner MUST support every GroupContext extension. */
 	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0)
 		return rc;
 	if ((rc = mls_group_set_context(g, &gi->group_context)) != 0) return rc;
-	if ((rc = check_tree(g, gi)) != 0) return rc;
+	if ((rc = mls_group_check_tree(g, gi)) != 0) return rc;
 	if ((rc = find_own_leaf(g, kp)) != 0) return rc;
 	if ((rc = own_keys(g, kp, jd)) != 0) return rc;
 	/* §12.4.3.1: a reinit or branch PSK opens epoch 1 of the new group. */
