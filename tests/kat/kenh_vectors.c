@@ -45,6 +45,12 @@ static const struct runner runners[] = {
 	{ "passive-client-welcome.json", kat_mls_passive_welcome },
 	{ "passive-client-handling-commit.json", kat_mls_passive_commit },
 	{ "passive-client-random.json", kat_mls_passive_random },
+	{ "tree-math.json", kat_mls_tree_math },
+	{ "crypto-basics.json", kat_mls_crypto_basics },
+	{ "secret-tree.json", kat_mls_secret_tree },
+	{ "key-schedule.json", kat_mls_key_schedule },
+	{ "psk_secret.json", kat_mls_psk_secret },
+	{ "transcript-hashes.json", kat_mls_transcript_hashes },
 };
 
 void kat_result(struct kat_count *c, const char *file, size_t index, int ok, const char *why)
