@@ -368,7 +368,7 @@ KENH_MUST_CHECK int mls_welcome_create(const struct mls_welcome_create_args *a, 
 
 /* The joiner: one of its KeyPackages and that KeyPackage's init key. */
 struct mls_joiner {
-	const struct crypto_suite *cs; /* the KeyPackage's suite */
+	const struct crypto_suite *cs; /* the KeyPackage's suite (checked against its bytes) */
 	struct kenh_span key_package;  /* encoded KeyPackage */
 	struct kenh_span init_sk;      /* secret: cs->kem->nsk bytes */
 };
