@@ -146,7 +146,7 @@ KENH_MUST_CHECK int mls_public_message_verify(const struct mls_framing_epoch *ep
 /* ------------------------------------------------------------------------ */
 
 /*
- * Sender-side padding policy (§6.3.1, §16.2): the PrivateMessageContent is
+ * Sender-side padding policy (§6.3.1, §15.1): the PrivateMessageContent is
  * padded with zero bytes up to the next multiple of pad_block (0 or 1: no
  * padding). A fixed block hides the length of short messages; the cost is
  * at most pad_block - 1 bytes per message.
@@ -368,7 +368,7 @@ KENH_MUST_CHECK int mls_welcome_create(const struct mls_welcome_create_args *a, 
 
 /* The joiner: one of its KeyPackages and that KeyPackage's init key. */
 struct mls_joiner {
-	const struct crypto_suite *cs; /* the KeyPackage's suite */
+	const struct crypto_suite *cs; /* the KeyPackage's suite (checked against its bytes) */
 	struct kenh_span key_package;  /* encoded KeyPackage */
 	struct kenh_span init_sk;      /* secret: cs->kem->nsk bytes */
 };

@@ -40,8 +40,8 @@ static int open_sender_data(const struct mls_framing_epoch *ep,
 	int rc;
 
 	codec_writer_init(&aad, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
-	if ((rc = mls_sender_data_key_nonce(ep->cs, ep->sender_data_secret, pm->ciphertext, &sk)))
-		goto out;
+	rc = mls_sender_data_key_nonce(ep->cs, ep->sender_data_secret, pm->ciphertext, &sk);
+	if (rc != 0) goto out;
 	if ((rc = mls_encode_sender_data_aad(&aad, pm)) != 0) goto out;
 	/* Exactly one SenderData and its tag: anything else cannot be ours. */
 	if (esd.len != MLS_SENDER_DATA_LEN + aead->nt) {

@@ -104,7 +104,8 @@ int mls_welcome_open_secrets(const struct kenh_ctx *ctx, const struct mls_joiner
 
 	memset(out, 0, sizeof(*out));
 	memset(&s, 0, sizeof(s));
-	if (me->cs == NULL || me->init_sk.len != me->cs->kem->nsk)
+	if (me->cs == NULL || me->init_sk.len != me->cs->kem->nsk || me->key_package.len < 4 ||
+	    load_be16(me->key_package.p + 2) != me->cs->id)
 		return KENH_ERR(KENH_E_INVALID_ARG);
 	/* §12.4.3.1: the Welcome's suite MUST be the KeyPackage's. */
 	if (welcome->cipher_suite != me->cs->id) return KENH_ERR(KENH_E_PROTO);

@@ -424,6 +424,20 @@ static const char *wl_rebuild(const struct kenh_ctx *ctx, struct wl_case *w,
 	return why;
 }
 
+/* §10.1: the joiner's KeyPackage passes our validation, the clock inside its lifetime. */
+static const char *wl_validate_kp(const struct kenh_ctx *ctx, struct wl_case *w)
+{
+	const struct mls_key_package *kp = &w->kp_msg.u.key_package;
+	struct mls_key_package_policy pol;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.version = MLS_VERSION_MLS10;
+	pol.cipher_suite = w->cs->id;
+	pol.now = kp->leaf_node.lifetime.not_before;
+	if (mls_key_package_validate(ctx, kp, &pol) != 0) return "key_package does not validate";
+	return NULL;
+}
+
 static const char *check_wl_case(const struct kenh_ctx *ctx, struct wl_case *w)
 {
 	struct mls_welcome_join_args a;
@@ -431,6 +445,7 @@ static const char *check_wl_case(const struct kenh_ctx *ctx, struct wl_case *w)
 	const char *why;
 
 	if (w->key_package.len < 4) return "key_package too short";
+	if ((why = wl_validate_kp(ctx, w)) != NULL) return why;
 	wl_join_args(ctx, w, &w->wm_msg.u.welcome, &a);
 	/* Secrets by KeyPackageRef, GroupInfo, signature, schedule, confirmation tag. */
 	if (mls_welcome_join(&a, &j) != 0) return "join fails";

@@ -801,8 +801,8 @@ static void test_mls_framing_private_member_only(void **state)
 #define NOT_AFTER  1800000000u
 
 /* A KeyPackage of f's suite signed by sg; *kp_bytes owned. */
-static void build_kp(struct fx *f, const struct signer *sg, struct mls_key_package_keys *keys,
-                     uint8_t **kp_bytes, size_t *kp_len)
+static int build_kp_rc(struct fx *f, const struct signer *sg, struct mls_key_package_keys *keys,
+                       uint8_t **kp_bytes, size_t *kp_len)
 {
 	struct mls_key_package_build_args a;
 	struct mls_credential cred;
@@ -829,7 +829,13 @@ static void build_kp(struct fx *f, const struct signer *sg, struct mls_key_packa
 	a.capabilities = &caps;
 	a.lifetime = (struct mls_lifetime){ NOT_BEFORE, NOT_AFTER };
 	a.extensions = &exts;
-	assert_int_equal(mls_key_package_build(&a, keys, kp_bytes, kp_len), 0);
+	return mls_key_package_build(&a, keys, kp_bytes, kp_len);
+}
+
+static void build_kp(struct fx *f, const struct signer *sg, struct mls_key_package_keys *keys,
+                     uint8_t **kp_bytes, size_t *kp_len)
+{
+	assert_int_equal(build_kp_rc(f, sg, keys, kp_bytes, kp_len), 0);
 }
 
 static struct mls_key_package_policy policy(const struct fx *f, uint64_t now)
@@ -1183,30 +1189,54 @@ static void wx_clear(struct wx *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* Arguments of a Welcome for the KeyPackage kp, one member (*mb) with a path secret. */
+static void wx_create_args(struct wx *w, struct kenh_span kp, struct mls_welcome_member *mb,
+                           struct mls_welcome_create_args *a)
+{
+	static const uint8_t path_secret[CRYPTO_MAX_HASH] = { 0x9a };
+
+	memset(mb, 0, sizeof(*mb));
+	mb->key_package = kp;
+	mb->path_secret = span_make(path_secret, w->f.cs->kdf->nh);
+	memset(a, 0, sizeof(*a));
+	a->ctx = w->f.ctx;
+	a->cs = w->f.cs;
+	a->joiner_secret = w->joiner_secret;
+	a->psk_secret = w->with_psk ? w->psk_secret : NULL;
+	a->psks = w->with_psk ? &w->psk_id : NULL;
+	a->n_psks = w->with_psk ? 1 : 0;
+	a->group_info = &w->gi;
+	a->members = mb;
+	a->n_members = 1;
+}
+
 /* A Welcome for the KeyPackage kp (owned *msg). */
 static void wx_create(struct wx *w, struct kenh_span kp, uint8_t **msg, size_t *len)
 {
-	static const uint8_t path_secret[CRYPTO_MAX_HASH] = { 0x9a };
 	struct mls_welcome_create_args a;
 	struct mls_welcome_member mb;
 
-	memset(&mb, 0, sizeof(mb));
-	mb.key_package = kp;
-	mb.path_secret = span_make(path_secret, w->f.cs->kdf->nh);
-	memset(&a, 0, sizeof(a));
-	a.ctx = w->f.ctx;
-	a.cs = w->f.cs;
-	a.joiner_secret = w->joiner_secret;
-	a.psk_secret = w->with_psk ? w->psk_secret : NULL;
-	a.psks = w->with_psk ? &w->psk_id : NULL;
-	a.n_psks = w->with_psk ? 1 : 0;
-	a.group_info = &w->gi;
-	a.members = &mb;
-	a.n_members = 1;
+	wx_create_args(w, kp, &mb, &a);
 	assert_int_equal(mls_welcome_create(&a, msg, len), 0);
 }
 
-/* Join as the holder of (kp, keys) through the Welcome in msg. */
+/* Join arguments for the holder of w's KeyPackage. */
+static void wx_join_args(struct wx *w, const struct mls_welcome *wm, bool resolver,
+                         struct mls_welcome_join_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ctx = w->f.ctx;
+	a->me.cs = w->f.cs;
+	a->me.key_package = span_make(w->kp, w->kp_len);
+	a->me.init_sk = span_make(w->keys.init_sk, w->f.cs->kem->nsk);
+	a->welcome = wm;
+	a->psk_secret = resolver ? wx_psk : NULL;
+	a->psk_arg = w;
+	a->signer_key = wx_signer_key;
+	a->signer_arg = w;
+}
+
+/* Join as the holder of w's KeyPackage through the Welcome in msg. */
 static int wx_join(struct wx *w, const uint8_t *msg, size_t len, bool resolver,
                    struct mls_welcome_joined *j)
 {
@@ -1216,16 +1246,7 @@ static int wx_join(struct wx *w, const uint8_t *msg, size_t len, bool resolver,
 
 	assert_int_equal(mls_message_parse(msg, len, &m), 0);
 	assert_int_equal(m.wire_format, MLS_WIRE_FORMAT_WELCOME);
-	memset(&a, 0, sizeof(a));
-	a.ctx = w->f.ctx;
-	a.me.cs = w->f.cs;
-	a.me.key_package = span_make(w->kp, w->kp_len);
-	a.me.init_sk = span_make(w->keys.init_sk, w->f.cs->kem->nsk);
-	a.welcome = &m.u.welcome;
-	a.psk_secret = resolver ? wx_psk : NULL;
-	a.psk_arg = w;
-	a.signer_key = wx_signer_key;
-	a.signer_arg = w;
+	wx_join_args(w, &m.u.welcome, resolver, &a);
 	rc = mls_welcome_join(&a, j);
 	mls_message_clear(&m);
 	return rc;
@@ -1383,6 +1404,154 @@ static void test_mls_framing_group_info_flip_each_bit(void **state)
 	wx_clear(&w);
 }
 
+#ifdef KENH_FAULT_INJECT
+/* ------------------------------------------------------------------------ */
+/* Allocation failures (STYLE R17.5)                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef int fault_op_fn(struct wx *w);
+
+/* Sign, protect and verify a member's PublicMessage commit. */
+static int op_public(struct wx *w)
+{
+	struct mls_framed_content_auth_data auth;
+	struct mls_framed_content fc;
+	struct mls_signature sig;
+	struct mls_message m;
+	struct fx *f = &w->f;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	int rc;
+
+	make_content(f, MLS_SENDER_MEMBER, 1, MLS_CONTENT_COMMIT, &fc);
+	memset(&auth, 0, sizeof(auth));
+	rc = mls_framed_content_sign(&f->send, MLS_WIRE_FORMAT_PUBLIC_MESSAGE, &fc,
+	                             span_make(f->member[1].sk, f->cs->sig->nsk), &sig);
+	if (rc != 0) return rc;
+	auth.signature = span_make(sig.bytes, sig.len);
+	auth.confirmation_tag = span_make(conf_tag, f->cs->kdf->nh);
+	if ((rc = mls_public_message_protect(&f->send, &fc, &auth, &msg, &len)) != 0) return rc;
+	if ((rc = mls_message_parse(msg, len, &m)) == 0) {
+		rc = mls_public_message_verify(&f->recv, &m.u.public_message);
+		mls_message_clear(&m);
+	}
+	mem_free(msg);
+	return rc;
+}
+
+/* Fresh trees, then protect and open a PrivateMessage proposal. */
+static int op_private(struct wx *w)
+{
+	struct mls_authenticated_content ac;
+	struct mls_private_opened o;
+	struct mls_signature sig;
+	struct mls_message m;
+	struct fx *f = &w->f;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	int rc;
+
+	mls_secret_tree_clear(&f->st_send);
+	mls_secret_tree_clear(&f->st_recv);
+	if ((rc = mls_secret_tree_init(&f->st_send, f->cs, f->encryption_secret, N_LEAVES, NULL)) ||
+	    (rc = mls_secret_tree_init(&f->st_recv, f->cs, f->encryption_secret, N_LEAVES, NULL)))
+		return rc;
+	memset(&ac, 0, sizeof(ac));
+	ac.wire_format = MLS_WIRE_FORMAT_PRIVATE_MESSAGE;
+	make_content(f, MLS_SENDER_MEMBER, 1, MLS_CONTENT_PROPOSAL, &ac.content);
+	rc = mls_framed_content_sign(&f->send, ac.wire_format, &ac.content,
+	                             span_make(f->member[1].sk, f->cs->sig->nsk), &sig);
+	if (rc != 0) return rc;
+	ac.auth.signature = span_make(sig.bytes, sig.len);
+	if ((rc = mls_private_message_protect(&f->send, &ac, NULL, &msg, &len)) != 0) return rc;
+	if ((rc = mls_message_parse(msg, len, &m)) == 0) {
+		rc = mls_private_message_open(&f->recv, &m.u.private_message, &o);
+		mls_private_opened_clear(&o);
+		mls_message_clear(&m);
+	}
+	mem_free(msg);
+	return rc;
+}
+
+/* Build a KeyPackage, decode and validate it. */
+static int op_key_package(struct wx *w)
+{
+	struct mls_key_package_keys keys;
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = build_kp_rc(&w->f, &w->f.member[0], &keys, &p, &len)) == 0)
+		rc = validate_bytes(&w->f, p, len, NOT_BEFORE);
+	mls_key_package_keys_clear(&keys);
+	mem_free(p);
+	return rc;
+}
+
+/* Create a Welcome (with a PSK) and join through it. */
+static int op_welcome(struct wx *w)
+{
+	struct mls_welcome_create_args a;
+	struct mls_welcome_join_args ja;
+	struct mls_welcome_member mb;
+	struct mls_welcome_joined j;
+	struct mls_message m;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	int rc;
+
+	wx_create_args(w, span_make(w->kp, w->kp_len), &mb, &a);
+	if ((rc = mls_welcome_create(&a, &msg, &len)) != 0) return rc;
+	if ((rc = mls_message_parse(msg, len, &m)) == 0) {
+		wx_join_args(w, &m.u.welcome, true, &ja);
+		rc = mls_welcome_join(&ja, &j);
+		mls_welcome_joined_clear(&j);
+		mls_message_clear(&m);
+	}
+	mem_free(msg);
+	return rc;
+}
+
+/*
+ * Fail allocation n (and, if sticky, every later one) for n = 1, 2, ...
+ * until op needs no more than n - 1 allocations. Every failed run must
+ * report KENH_E_NOMEM (a non-sticky failure may also be absorbed), and
+ * ASan's leak check covers what each run leaves behind.
+ */
+static void fault_walk(struct kenh_ctx *ctx, fault_op_fn *op, int sticky)
+{
+	unsigned long n, hits;
+	struct wx w;
+	int rc;
+
+	wx_init(ctx, 1, true, &w);
+	for (n = 1; n < 1000; n++) {
+		mem_fault_set(n, sticky);
+		rc = op(&w);
+		hits = mem_fault_hits();
+		mem_fault_set(0, 0);
+		if (hits == 0) {
+			assert_int_equal(rc, 0);
+			break;
+		}
+		if (rc != 0 || sticky) assert_int_equal(rc, KENH_E_NOMEM);
+	}
+	assert_true(n > 1 && n < 1000);
+	wx_clear(&w);
+}
+
+static void test_mls_framing_fault_injection(void **state)
+{
+	static fault_op_fn *const ops[] = { op_public, op_private, op_key_package, op_welcome };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(ops); i++) {
+		fault_walk(*state, ops[i], 0);
+		fault_walk(*state, ops[i], 1);
+	}
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1415,6 +1584,9 @@ int main(void)
 		cmocka_unit_test(test_mls_framing_welcome_bad_confirmation_tag),
 		cmocka_unit_test(test_mls_framing_welcome_flip_each_bit),
 		cmocka_unit_test(test_mls_framing_group_info_flip_each_bit),
+#ifdef KENH_FAULT_INJECT
+		cmocka_unit_test(test_mls_framing_fault_injection),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, setup_ctx, teardown_ctx);
