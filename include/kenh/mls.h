@@ -37,8 +37,8 @@ struct kenh_ctx;
 KENH_API int kenh_mls_api_version(void);
 
 /** MLS cipher suites (RFC 9420 §17.1) this library implements. */
-#define KENH_MLS_SUITE_X25519_AES128GCM_ED25519     1
-#define KENH_MLS_SUITE_P256_AES128GCM_P256          2
+#define KENH_MLS_SUITE_X25519_AES128GCM_ED25519        1
+#define KENH_MLS_SUITE_P256_AES128GCM_P256             2
 #define KENH_MLS_SUITE_X25519_CHACHA20POLY1305_ED25519 3
 
 /** Credential types (RFC 9420 §5.3). */
@@ -110,15 +110,15 @@ struct kenh_mls_credential_args {
 KENH_API uint16_t kenh_mls_credential_type(const struct kenh_mls_credential *c);
 
 /** \brief A basic credential's identity (empty for other types). */
-KENH_API void kenh_mls_credential_identity(const struct kenh_mls_credential *c,
-                                           const uint8_t **p, size_t *len);
+KENH_API void kenh_mls_credential_identity(const struct kenh_mls_credential *c, const uint8_t **p,
+                                           size_t *len);
 
 /** \return the number of certificates of an X.509 credential (0 for other types). */
 KENH_API size_t kenh_mls_credential_cert_count(const struct kenh_mls_credential *c);
 
 /** \brief Certificate i (DER) of an X.509 credential; KENH_E_NOT_FOUND past the end. */
-KENH_API KENH_MUST_CHECK int kenh_mls_credential_cert(const struct kenh_mls_credential *c,
-                                                      size_t i, const uint8_t **p, size_t *len);
+KENH_API KENH_MUST_CHECK int kenh_mls_credential_cert(const struct kenh_mls_credential *c, size_t i,
+                                                      const uint8_t **p, size_t *len);
 
 /** \brief The member's signature public key. */
 KENH_API void kenh_mls_credential_signature_key(const struct kenh_mls_credential *c,
@@ -242,10 +242,10 @@ struct kenh_mls_commit_args {
 	size_t n_add;
 	const uint32_t *remove; /**< leaf indices to remove */
 	size_t n_remove;
-	bool include_pending;   /**< name the proposals received in this epoch (recommended) */
-	bool update;            /**< renew our own keys (a path) even if nothing else needs it */
-	bool ratchet_tree;      /**< carry the ratchet tree in the Welcome's GroupInfo */
-	bool private_message;   /**< PrivateMessage (hidden from the relay) instead of PublicMessage */
+	bool include_pending; /**< name the proposals received in this epoch (recommended) */
+	bool update;          /**< renew our own keys (a path) even if nothing else needs it */
+	bool ratchet_tree;    /**< carry the ratchet tree in the Welcome's GroupInfo */
+	bool private_message; /**< PrivateMessage (hidden from the relay) instead of PublicMessage */
 };
 
 /** The messages a Commit produced (release with kenh_mls_commit_out_clear). */
@@ -387,8 +387,8 @@ KENH_API KENH_MUST_CHECK int kenh_mls_group_member(const struct kenh_mls_group *
  * \brief The whole group state as bytes (secret: encrypt at rest), and
  * back. A Commit made and not merged is not saved.
  */
-KENH_API KENH_MUST_CHECK int kenh_mls_group_serialize(const struct kenh_mls_group *g,
-                                                      uint8_t **out, size_t *len);
+KENH_API KENH_MUST_CHECK int kenh_mls_group_serialize(const struct kenh_mls_group *g, uint8_t **out,
+                                                      size_t *len);
 KENH_API KENH_MUST_CHECK int kenh_mls_group_restore(struct kenh_ctx *ctx,
                                                     const struct kenh_mls_config *cfg,
                                                     const uint8_t *in, size_t len,

@@ -454,10 +454,10 @@ struct mls_kp_args {
 	const struct kenh_ctx *ctx;
 	uint16_t suite;
 	const struct mls_credential *credential;
-	struct kenh_span sig_sk; /* secret; empty: a fresh signature key */
-	uint64_t now;            /* start of the lifetime */
-	uint64_t lifetime;       /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
-	bool grease;             /* add GREASE values (§13.5) */
+	struct kenh_span sig_sk;                          /* secret; empty: a fresh signature key */
+	uint64_t now;                                     /* start of the lifetime */
+	uint64_t lifetime;                                /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
+	bool grease;                                      /* add GREASE values (§13.5) */
 	const struct mls_extension_list *leaf_extensions; /* NULL: none (default types only) */
 };
 

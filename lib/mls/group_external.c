@@ -64,7 +64,8 @@ static int check_group_info(struct ext_join *j)
 		return KENH_ERR(KENH_E_NOT_FOUND);
 	if ((rc = mls_group_info_verify(j->cs, gi, signer->signature_key)) != 0) return rc;
 	if ((rc = mls_group_extensions_unique(&gi->extensions)) != 0) return rc;
-	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0) return rc;
+	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0)
+		return rc;
 	if ((rc = mls_group_set_context(j->old, &gi->group_context)) != 0) return rc;
 	if ((rc = mls_group_check_tree(j->old, gi)) != 0) return rc;
 	if (gi->confirmation_tag.len != j->cs->kdf->nh) return KENH_ERR(KENH_E_PROTO);

@@ -33,19 +33,19 @@
 #include "codec/limits.h"
 #include "util/mem.h"
 
-#define STATE_MAGIC   0x4b4d4c53u /* "KMLS" */
-#define STATE_FORMAT  1u
-#define FLAG_REMOVED  1u
-#define FLAG_REINIT   2u
-#define STATE_MAX     (LIMIT_RATCHET_TREE + 4 * LIMIT_MLS_MESSAGE)
+#define STATE_MAGIC     0x4b4d4c53u /* "KMLS" */
+#define STATE_FORMAT    1u
+#define FLAG_REMOVED    1u
+#define FLAG_REINIT     2u
+#define STATE_MAX       (LIMIT_RATCHET_TREE + 4 * LIMIT_MLS_MESSAGE)
 #define N_EPOCH_SECRETS 8u
 
 /* The epoch secrets a member keeps (joiner, welcome and encryption are gone by then). */
 static uint8_t *epoch_field(struct mls_epoch_secrets *es, size_t i)
 {
 	uint8_t *f[N_EPOCH_SECRETS] = {
-		es->sender_data_secret, es->exporter_secret, es->external_secret,
-		es->confirmation_key,   es->membership_key,  es->resumption_psk,
+		es->sender_data_secret,  es->exporter_secret, es->external_secret,
+		es->confirmation_key,    es->membership_key,  es->resumption_psk,
 		es->epoch_authenticator, es->init_secret,
 	};
 	return f[i];
@@ -104,7 +104,8 @@ static int put_state(struct codec_writer *w, const struct mls_group *g)
 	codec_write_opaque(w, g->gc_enc, g->gc_len);
 	if ((rc = put_tree(w, g->tree)) != 0) goto out;
 	codec_write_u32(w, g->own_leaf);
-	codec_write_u8(w, (uint8_t)((g->removed ? FLAG_REMOVED : 0) | (g->reinit ? FLAG_REINIT : 0)));
+	codec_write_u8(w,
+	               (uint8_t)((g->removed ? FLAG_REMOVED : 0) | (g->reinit ? FLAG_REINIT : 0)));
 	codec_write_opaque(w, g->sig_sk, g->sig_sk_len);
 	put_priv(w, &g->priv);
 	for (i = 0; i < N_EPOCH_SECRETS; i++)

@@ -62,7 +62,8 @@ static int handle_new(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
 	int rc;
 
 	*out = NULL;
-	if (ctx == NULL || cfg == NULL || cfg->validate == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
+	if (ctx == NULL || cfg == NULL || cfg->validate == NULL)
+		return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = mem_calloc(1, sizeof(*h), (void **)&h)) != 0) return rc;
 	h->ctx = ctx;
 	h->cfg = *cfg;
@@ -285,7 +286,7 @@ static void event_out(const struct mls_group *g, struct mls_event *in, struct ke
 	ev->type = (enum kenh_mls_event_type)in->type;
 	ev->sender_type = (enum kenh_mls_sender_type)in->sender.sender_type;
 	ev->sender = in->sender.sender_type == MLS_SENDER_EXTERNAL ? in->sender.sender_index
-	                                                            : in->sender.leaf_index;
+	                                                           : in->sender.leaf_index;
 	ev->epoch = g->gc.epoch;
 	ev->data = in->data;
 	ev->data_len = in->data_len;
@@ -313,8 +314,8 @@ int kenh_mls_group_process(struct kenh_mls_group *g, const uint8_t *msg, size_t 
 	return rc;
 }
 
-int kenh_mls_group_encrypt(struct kenh_mls_group *g, const uint8_t *data, size_t len,
-                           uint8_t **out, size_t *out_len)
+int kenh_mls_group_encrypt(struct kenh_mls_group *g, const uint8_t *data, size_t len, uint8_t **out,
+                           size_t *out_len)
 {
 	*out = NULL;
 	*out_len = 0;
@@ -446,8 +447,8 @@ int kenh_mls_group_propose_update(struct kenh_mls_group *g, uint8_t **out, size_
 
 /* ------------------------------------------------------------ read-only */
 
-int kenh_mls_group_export(const struct kenh_mls_group *g, const char *label,
-                          const uint8_t *context, size_t context_len, uint8_t *out, size_t len)
+int kenh_mls_group_export(const struct kenh_mls_group *g, const char *label, const uint8_t *context,
+                          size_t context_len, uint8_t *out, size_t len)
 {
 	if (g == NULL || label == NULL || out == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	if (g->g->removed) return KENH_ERR(KENH_E_STATE);
@@ -471,8 +472,7 @@ int kenh_mls_group_epoch_authenticator(const struct kenh_mls_group *g, uint8_t *
 	return 0;
 }
 
-int kenh_mls_group_info(const struct kenh_mls_group *g, bool with_tree, uint8_t **out,
-                        size_t *len)
+int kenh_mls_group_info(const struct kenh_mls_group *g, bool with_tree, uint8_t **out, size_t *len)
 {
 	*out = NULL;
 	*len = 0;

@@ -98,7 +98,8 @@ int mls_api_credential_build(const struct kenh_mls_credential_args *a, struct ml
 	memset(out, 0, sizeof(*out));
 	out->credential_type = a->type;
 	if (a->type == KENH_MLS_CREDENTIAL_BASIC) {
-		if (a->identity == NULL && a->identity_len != 0) return KENH_ERR(KENH_E_INVALID_ARG);
+		if (a->identity == NULL && a->identity_len != 0)
+			return KENH_ERR(KENH_E_INVALID_ARG);
 		out->identity = span_make(a->identity, a->identity_len);
 		return 0;
 	}
@@ -191,8 +192,7 @@ int kenh_mls_keypackage_message(const struct kenh_mls_keypackage *kp, uint8_t **
 	return rc;
 }
 
-int kenh_mls_keypackage_serialize(const struct kenh_mls_keypackage *kp, uint8_t **out,
-                                  size_t *len)
+int kenh_mls_keypackage_serialize(const struct kenh_mls_keypackage *kp, uint8_t **out, size_t *len)
 {
 	const struct mls_own_key_package *k = &kp->kp;
 	struct codec_writer w;
