@@ -292,7 +292,7 @@ struct kenh_mls_event {
 	enum kenh_mls_event_type type;
 	enum kenh_mls_sender_type sender_type;
 	uint32_t sender; /**< the sender's leaf (member), or external_senders index */
-	uint64_t epoch;  /**< the group's epoch after the message */
+	uint64_t epoch;  /**< the group's epoch after the message (commit: the epoch it opened) */
 	uint8_t *data;   /**< application data (owned) */
 	size_t data_len;
 	uint16_t proposal_type; /**< proposal: its type (RFC 9420 §17.4) */

@@ -214,7 +214,7 @@ static int schedule(struct run *r)
 
 static int fill_outcome(struct run *r, struct mls_commit_outcome *out)
 {
-	out->epoch = r->g->gc.epoch + (r->res.own_removed ? 0 : 1);
+	out->epoch = r->g->gc.epoch + 1;
 	out->removed = r->res.own_removed;
 	out->committer = r->sender;
 	out->external = r->who.external;

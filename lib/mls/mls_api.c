@@ -287,7 +287,8 @@ static void event_out(const struct mls_group *g, struct mls_event *in, struct ke
 	ev->sender_type = (enum kenh_mls_sender_type)in->sender.sender_type;
 	ev->sender = in->sender.sender_type == MLS_SENDER_EXTERNAL ? in->sender.sender_index
 	                                                           : in->sender.leaf_index;
-	ev->epoch = g->gc.epoch;
+	/* A Commit that removed us names the epoch it opened; ours stays behind. */
+	ev->epoch = in->type == MLS_EVENT_COMMIT ? in->commit.epoch : g->gc.epoch;
 	ev->data = in->data;
 	ev->data_len = in->data_len;
 	in->data = NULL;
