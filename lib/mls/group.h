@@ -64,6 +64,45 @@ typedef uint64_t mls_clock_fn(void *arg);
 typedef int mls_psk_lookup_fn(void *arg, const struct mls_pre_shared_key_id *id, uint8_t *out,
                               size_t cap, size_t *len);
 
+/*
+ * The validation rules implemented here, by number, so that tests can
+ * show each one matters: in KENH_DEBUG builds (dev and asan, never
+ * release) a test may set bits of mls_group_callbacks.relax to make a
+ * committer produce, or a receiver accept, a message that breaks exactly
+ * one rule. Nothing outside the unit tests sets it.
+ */
+enum mls_rule {
+	MLS_RULE_COMMITTER_UPDATE = 0, /* §12.2 no Update from the committer */
+	MLS_RULE_REMOVE_COMMITTER,     /* §12.2 no Remove of the committer */
+	MLS_RULE_SAME_LEAF,            /* §12.2 one Update/Remove per leaf */
+	MLS_RULE_ADD_DUPLICATE,        /* §12.2 no two Adds of one client */
+	MLS_RULE_PSK_DUPLICATE,        /* §12.2 no PreSharedKeyID twice */
+	MLS_RULE_GCE_TWICE,            /* §12.2 at most one GroupContextExtensions */
+	MLS_RULE_REINIT_ALONE,         /* §12.2 a ReInit comes alone */
+	MLS_RULE_EXTERNAL_INIT,        /* §12.2 no ExternalInit in a regular Commit */
+	MLS_RULE_EXTERNAL_LIST,        /* §12.2, §12.4.3.2 what an external Commit holds */
+	MLS_RULE_SENDER_TYPE,          /* §12.1.8, §6 proposal types per sender type */
+	MLS_RULE_PSK_USAGE,            /* §12.1.4 no reinit/branch PSK proposal */
+	MLS_RULE_PSK_NONCE,            /* §12.1.4 psk_nonce of Nh bytes */
+	MLS_RULE_REINIT_VERSION,       /* §12.1.5 no lower version */
+	MLS_RULE_GCE_SUPPORTED,        /* §12.1.7, §13.4 extensions we implement */
+	MLS_RULE_REMOVE_BLANK,         /* §12.1.3 the removed leaf is a member */
+	MLS_RULE_MEMBERS_SUPPORT,      /* §12.1.7 every member supports the extensions */
+	MLS_RULE_ADD_KEY_PACKAGE,      /* §10.1 the Add's KeyPackage is valid */
+	MLS_RULE_ADD_LEAF,             /* §7.3, §12.2 the added leaf fits the tree */
+	MLS_RULE_UPDATE_LEAF,          /* §7.3, §12.1.2 the Update's leaf is valid */
+	MLS_RULE_PATH_REQUIRED,        /* §12.4 path when required */
+	MLS_RULE_RESYNC,               /* §12.2 a resync joiner keeps its identity */
+	MLS_RULE_CONTEXT_EXTENSIONS,   /* §13.4 a joiner supports the GroupContext extensions */
+};
+
+/* Whether rule r is enforced for g (always, outside KENH_DEBUG builds). */
+#ifdef KENH_DEBUG
+#define MLS_RULE(g, r) ((((g)->cb.relax >> (unsigned)(r)) & 1u) == 0)
+#else
+#define MLS_RULE(g, r) ((void)(g), (void)(r), true)
+#endif
+
 /* What the application supplies to every group (copied into the group). */
 struct mls_group_callbacks {
 	mls_credential_check_fn *check_credential; /* required (§5.3.1) */
@@ -72,6 +111,9 @@ struct mls_group_callbacks {
 	void *psk_arg;
 	mls_clock_fn *clock; /* NULL: the system clock */
 	void *clock_arg;
+#ifdef KENH_DEBUG
+	uint64_t relax; /* tests only: bits (1 << enum mls_rule) of rules not enforced */
+#endif
 };
 
 /* A proposal received in this epoch, kept for a Commit that names it by reference. */
@@ -271,7 +313,8 @@ KENH_MUST_CHECK int mls_group_proposal_check_one(const struct mls_group *g,
  * twice, every type and every required capability one we implement).
  * KENH_E_UNSUPPORTED or KENH_E_PROTO.
  */
-KENH_MUST_CHECK int mls_group_context_extensions_check(const struct mls_extension_list *ext);
+KENH_MUST_CHECK int mls_group_context_extensions_check(const struct mls_group *g,
+                                                       const struct mls_extension_list *ext);
 
 /*
  * §12.3: apply the list to next (made by mls_group_next from g) in the
@@ -347,11 +390,13 @@ struct mls_commit_args {
 	const struct mls_pre_shared_key_id *psks; /* PreSharedKey proposals */
 	size_t n_psk;
 	const struct mls_extension_list *gce; /* a GroupContextExtensions proposal, or NULL */
-	bool include_pending;                 /* name every stored proposal by reference */
-	bool force_path;                      /* a path even when none is required */
-	bool private_message;                 /* PrivateMessage instead of PublicMessage */
-	bool ratchet_tree_in_welcome;         /* the ratchet_tree extension in the GroupInfo */
-	bool external_pub;                    /* the external_pub extension in the GroupInfo */
+	const struct mls_proposal *extra;     /* more proposals by value, as given */
+	size_t n_extra;
+	bool include_pending;         /* name every stored proposal by reference */
+	bool force_path;              /* a path even when none is required */
+	bool private_message;         /* PrivateMessage instead of PublicMessage */
+	bool ratchet_tree_in_welcome; /* the ratchet_tree extension in the GroupInfo */
+	bool external_pub;            /* the external_pub extension in the GroupInfo */
 	struct kenh_span authenticated_data;
 };
 
@@ -459,6 +504,9 @@ struct mls_kp_args {
 	uint64_t lifetime;                                /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
 	bool grease;                                      /* add GREASE values (§13.5) */
 	const struct mls_extension_list *leaf_extensions; /* NULL: none (default types only) */
+	/* Application-defined extension and credential types to advertise as well (§7.2). */
+	const struct mls_u16_list *more_extensions;
+	const struct mls_u16_list *more_credentials;
 };
 
 /* Decode our own KeyPackage (views into kp->kp; release with mls_key_package_clear). */
@@ -518,6 +566,9 @@ struct mls_external_join_args {
 	uint32_t resync_leaf;
 	const struct mls_pre_shared_key_id *psks;
 	size_t n_psk;
+	const struct mls_proposal
+	        *extra; /* more proposals by value (tests break §12.2 with them) */
+	size_t n_extra;
 };
 
 KENH_MUST_CHECK int mls_group_join_external(const struct mls_external_join_args *a,

@@ -82,7 +82,8 @@ static int apply_list(struct run *r)
 	rc = mls_group_proposals_apply(r->next, r->items, r->n, &r->who, &r->res);
 	if (rc != 0) return rc;
 	/* §12.4, §12.4.3.2: a path where a proposal or an external Commit requires one. */
-	if ((r->res.path_required || r->who.external) && !r->commit->has_path)
+	if ((r->res.path_required || r->who.external) && !r->commit->has_path &&
+	    MLS_RULE(r->g, MLS_RULE_PATH_REQUIRED))
 		return KENH_ERR(KENH_E_PROTO);
 	return 0;
 }
@@ -163,7 +164,9 @@ static int take_path(struct run *r)
 	mls_group_leaf_policy(r->next, NULL, &pol);
 	if ((rc = mls_treekem_merge(r->next->tree, &pol, r->sender, &r->commit->path)) != 0)
 		return rc;
-	if (r->who.external && r->res.removed.n == 1 && (rc = check_resync(r)) != 0) return rc;
+	if (r->who.external && r->res.removed.n == 1 && MLS_RULE(r->g, MLS_RULE_RESYNC) &&
+	    (rc = check_resync(r)) != 0)
+		return rc;
 	if (r->res.own_removed) return 0;
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
 	if ((rc = mls_group_provisional_context(r->next, r->g, &w)) == 0) {

@@ -24,8 +24,8 @@ struct ext_join {
 	struct mls_group *old;
 	struct mls_group *next;
 	struct mls_key_package kp;
-	struct mls_proposal_or_ref por[2 + LIMIT_PSKS];
-	struct mls_prop_item items[2 + LIMIT_PSKS];
+	struct mls_proposal_or_ref por[2 + 2 * LIMIT_PSKS];
+	struct mls_prop_item items[2 + 2 * LIMIT_PSKS];
 	size_t n;
 	struct mls_apply_result res;
 	struct mls_treekem_path path; /* secret */
@@ -64,7 +64,7 @@ static int check_group_info(struct ext_join *j)
 		return KENH_ERR(KENH_E_NOT_FOUND);
 	if ((rc = mls_group_info_verify(j->cs, gi, signer->signature_key)) != 0) return rc;
 	if ((rc = mls_group_extensions_unique(&gi->extensions)) != 0) return rc;
-	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0)
+	if ((rc = mls_group_context_extensions_check(j->old, &gi->group_context.extensions)) != 0)
 		return rc;
 	if ((rc = mls_group_set_context(j->old, &gi->group_context)) != 0) return rc;
 	if ((rc = mls_group_check_tree(j->old, gi)) != 0) return rc;
@@ -122,6 +122,8 @@ static void proposals(struct ext_join *j)
 		p.u.psk.psk = j->a->psks[i];
 		add_value(j, &p);
 	}
+	for (i = 0; i < j->a->n_extra && j->n < ARRAY_LEN(j->items); i++)
+		add_value(j, &j->a->extra[i]);
 }
 
 /* §12.4.1, §12.4.3.2: our leaf at the leftmost blank place, and the path from it. */

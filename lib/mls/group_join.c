@@ -113,16 +113,17 @@ static int find_own_leaf(struct mls_group *g, const struct mls_own_key_package *
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
 	if ((rc = mls_group_own_key_package_decode(kp, &dec)) != 0) goto out;
 	if ((rc = mls_encode_leaf_node(&w, &dec.leaf_node)) != 0) goto out;
-	rc = KENH_ERR(KENH_E_NOT_FOUND);
 	for (i = 0; i < g->tree->n_leaves; i++) {
 		node = mls_rtree_node(g->tree, mls_tree_leaf_node(i));
-		if (node == NULL ||
-		    !span_eq(span_make(node->enc, node->enc_len), codec_writer_span(&w)))
-			continue;
-		g->own_leaf = i;
-		rc = 0;
-		break;
+		if (node != NULL &&
+		    span_eq(span_make(node->enc, node->enc_len), codec_writer_span(&w)))
+			break;
 	}
+	if (i == g->tree->n_leaves) {
+		rc = KENH_ERR(KENH_E_NOT_FOUND);
+		goto out;
+	}
+	g->own_leaf = i;
 out:
 	codec_writer_clear(&w);
 	mls_key_package_clear(&dec);
@@ -174,7 +175,7 @@ static int joined_checks(struct join *j, const struct mls_own_key_package *kp,
 		return KENH_ERR(KENH_E_PROTO);
 	if ((rc = mls_group_extensions_unique(&gi->extensions)) != 0) return rc;
 	/* §13.4: a joiner MUST support every GroupContext extension. */
-	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0)
+	if ((rc = mls_group_context_extensions_check(g, &gi->group_context.extensions)) != 0)
 		return rc;
 	if ((rc = mls_group_set_context(g, &gi->group_context)) != 0) return rc;
 	if ((rc = mls_group_check_tree(g, gi)) != 0) return rc;

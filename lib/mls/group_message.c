@@ -47,11 +47,14 @@ static int check_received(struct mls_group *g, const struct mls_prop_item *it)
 	switch (p->proposal_type) {
 	case MLS_PROPOSAL_UPDATE: {
 		struct mls_leaf_check chk = { it->sender.leaf_index, MLS_LEAF_SOURCE_UPDATE, true };
+		if (!MLS_RULE(g, MLS_RULE_UPDATE_LEAF)) return 0;
 		return mls_leafnode_validate(g->tree, &pol, &chk, &p->u.update.leaf_node);
 	}
 	case MLS_PROPOSAL_REMOVE:
+		if (!MLS_RULE(g, MLS_RULE_REMOVE_BLANK)) return 0;
 		return mls_rtree_leaf(g->tree, p->u.remove.removed) ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_ADD:
+		if (!MLS_RULE(g, MLS_RULE_ADD_KEY_PACKAGE)) return 0;
 		memset(&kpol, 0, sizeof(kpol));
 		kpol.version = g->gc.version;
 		kpol.cipher_suite = g->gc.cipher_suite;
@@ -59,7 +62,7 @@ static int check_received(struct mls_group *g, const struct mls_prop_item *it)
 		return mls_key_package_validate(g->ctx, &p->u.add.key_package, &kpol);
 	case MLS_PROPOSAL_EXTERNAL_INIT:
 		/* §12.1.6: only inside an external Commit. */
-		return KENH_ERR(KENH_E_PROTO);
+		return MLS_RULE(g, MLS_RULE_EXTERNAL_INIT) ? KENH_ERR(KENH_E_PROTO) : 0;
 	case MLS_PROPOSAL_PSK:
 	case MLS_PROPOSAL_REINIT:
 	case MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS:

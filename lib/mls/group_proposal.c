@@ -124,8 +124,10 @@ static int check_context_extensions(const struct mls_extension_list *ext)
 	return rc;
 }
 
-int mls_group_context_extensions_check(const struct mls_extension_list *ext)
+int mls_group_context_extensions_check(const struct mls_group *g,
+                                       const struct mls_extension_list *ext)
 {
+	if (!MLS_RULE(g, MLS_RULE_CONTEXT_EXTENSIONS)) return 0;
 	return check_context_extensions(ext);
 }
 
@@ -176,17 +178,21 @@ static bool psk_id_eq(const struct mls_pre_shared_key_id *a, const struct mls_pr
 static int check_psk(const struct mls_group *g, const struct mls_pre_shared_key_id *id)
 {
 	/* §12.1.4: reinit and branch PSKs belong to those procedures only. */
-	if (id->psktype == MLS_PSK_RESUMPTION && id->usage != MLS_RESUMPTION_APPLICATION)
+	if (MLS_RULE(g, MLS_RULE_PSK_USAGE) && id->psktype == MLS_PSK_RESUMPTION &&
+	    id->usage != MLS_RESUMPTION_APPLICATION)
 		return KENH_ERR(KENH_E_PROTO);
 	/* §12.1.4: psk_nonce is KDF.Nh bytes. */
-	if (id->psk_nonce.len != g->cs->kdf->nh) return KENH_ERR(KENH_E_PROTO);
+	if (MLS_RULE(g, MLS_RULE_PSK_NONCE) && id->psk_nonce.len != g->cs->kdf->nh)
+		return KENH_ERR(KENH_E_PROTO);
 	return 0;
 }
 
 /* The proposal types each sender type may send (§12.1.8, §12.4.3.2, §6). */
-static int check_sender(const struct mls_prop_item *it)
+static int check_sender(const struct mls_group *g, const struct mls_prop_item *it)
 {
 	enum mls_proposal_type t = it->p->proposal_type;
+
+	if (!MLS_RULE(g, MLS_RULE_SENDER_TYPE)) return 0;
 
 	switch (it->sender.sender_type) {
 	case MLS_SENDER_MEMBER:
@@ -217,23 +223,27 @@ static int check_one(const struct mls_group *g, const struct mls_prop_item *it)
 	const struct mls_proposal *p = it->p;
 	int rc;
 
-	if ((rc = check_sender(it)) != 0) return rc;
+	if ((rc = check_sender(g, it)) != 0) return rc;
 	switch (p->proposal_type) {
 	case MLS_PROPOSAL_ADD:
 	case MLS_PROPOSAL_EXTERNAL_INIT:
 		return 0;
 	case MLS_PROPOSAL_UPDATE:
 		/* §12.1.2: only a member updates, and only its own leaf. */
+		if (!MLS_RULE(g, MLS_RULE_SENDER_TYPE)) return 0;
 		return it->sender.sender_type == MLS_SENDER_MEMBER ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_REMOVE:
 		/* §12.1.3: the leaf must exist (blank or not is checked on the tree). */
+		if (!MLS_RULE(g, MLS_RULE_REMOVE_BLANK)) return 0;
 		return p->u.remove.removed < g->tree->n_leaves ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_PSK:
 		return check_psk(g, &p->u.psk.psk);
 	case MLS_PROPOSAL_REINIT:
 		/* §12.1.5: a ReInit may not lower the version. */
+		if (!MLS_RULE(g, MLS_RULE_REINIT_VERSION)) return 0;
 		return p->u.reinit.version >= g->gc.version ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS:
+		if (!MLS_RULE(g, MLS_RULE_GCE_SUPPORTED)) return 0;
 		rc = check_context_extensions(&p->u.group_context_extensions.extensions);
 		return rc == 0 ? 0 : KENH_ERR(KENH_E_PROTO);
 	}
@@ -271,11 +281,18 @@ static uint32_t target_leaf(const struct mls_prop_item *it)
 	return UINT32_MAX;
 }
 
+/* The rule an Update or Remove at the committer's own leaf breaks. */
+static enum mls_rule committer_rule(const struct mls_prop_item *it)
+{
+	return it->p->proposal_type == MLS_PROPOSAL_UPDATE ? MLS_RULE_COMMITTER_UPDATE
+	                                                   : MLS_RULE_REMOVE_COMMITTER;
+}
+
 /*
  * §12.2: no Update from the committer, no Remove of the committer, and no
  * two Updates and/or Removes for the same leaf.
  */
-static int check_targets(const struct mls_prop_item *items, size_t n,
+static int check_targets(const struct mls_group *g, const struct mls_prop_item *items, size_t n,
                          const struct mls_committer *who)
 {
 	uint32_t *t = NULL;
@@ -286,7 +303,7 @@ static int check_targets(const struct mls_prop_item *items, size_t n,
 	for (i = 0; i < n; i++) {
 		uint32_t leaf = target_leaf(&items[i]);
 		if (leaf == UINT32_MAX) continue;
-		if (!who->external && leaf == who->leaf) {
+		if (!who->external && leaf == who->leaf && MLS_RULE(g, committer_rule(&items[i]))) {
 			rc = KENH_ERR(KENH_E_PROTO);
 			goto out;
 		}
@@ -294,7 +311,8 @@ static int check_targets(const struct mls_prop_item *items, size_t n,
 	}
 	qsort(t, k, sizeof(*t), cmp_u32);
 	for (i = 1; i < k; i++)
-		if (t[i] == t[i - 1]) rc = KENH_ERR(KENH_E_PROTO);
+		if (t[i] == t[i - 1] && MLS_RULE(g, MLS_RULE_SAME_LEAF))
+			rc = KENH_ERR(KENH_E_PROTO);
 out:
 	mem_free(t);
 	return rc;
@@ -314,12 +332,13 @@ static int cmp_span(const void *a, const void *b)
  * An Add of a client already in the group fails the key uniqueness check
  * of §7.3 when it is applied, after the list's Removes.
  */
-static int check_add_dups(const struct mls_prop_item *items, size_t n)
+static int check_add_dups(const struct mls_group *g, const struct mls_prop_item *items, size_t n)
 {
 	struct kenh_span *k = NULL;
 	size_t i, m = 0;
 	int rc;
 
+	if (!MLS_RULE(g, MLS_RULE_ADD_DUPLICATE)) return 0;
 	if ((rc = mem_calloc(n + 1, sizeof(*k), (void **)&k)) != 0) return rc;
 	for (i = 0; i < n; i++)
 		if (items[i].p->proposal_type == MLS_PROPOSAL_ADD)
@@ -332,11 +351,13 @@ static int check_add_dups(const struct mls_prop_item *items, size_t n)
 }
 
 /* §12.2: no two PreSharedKey proposals for the same PreSharedKeyID. */
-static int check_psk_dups(const struct mls_prop_item *items, size_t n, size_t n_psk)
+static int check_psk_dups(const struct mls_group *g, const struct mls_prop_item *items, size_t n,
+                          size_t n_psk)
 {
 	size_t i, j;
 
 	if (n_psk > LIMIT_PSKS) return KENH_ERR(KENH_E_PROTO);
+	if (!MLS_RULE(g, MLS_RULE_PSK_DUPLICATE)) return 0;
 	for (i = 0; i < n; i++) {
 		if (items[i].p->proposal_type != MLS_PROPOSAL_PSK) continue;
 		for (j = 0; j < i; j++)
@@ -348,14 +369,17 @@ static int check_psk_dups(const struct mls_prop_item *items, size_t n, size_t n_
 }
 
 /* §12.2, regular Commit: the rules on counts. */
-static int check_regular_counts(const struct list_counts *c, size_t n)
+static int check_regular_counts(const struct mls_group *g, const struct list_counts *c, size_t n)
 {
 	/* §12.2: an ExternalInit belongs to external Commits only. */
-	if (c->n[MLS_PROPOSAL_EXTERNAL_INIT] != 0) return KENH_ERR(KENH_E_PROTO);
+	if (MLS_RULE(g, MLS_RULE_EXTERNAL_INIT) && c->n[MLS_PROPOSAL_EXTERNAL_INIT] != 0)
+		return KENH_ERR(KENH_E_PROTO);
 	/* §12.2: at most one GroupContextExtensions. */
-	if (c->n[MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS] > 1) return KENH_ERR(KENH_E_PROTO);
+	if (MLS_RULE(g, MLS_RULE_GCE_TWICE) && c->n[MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS] > 1)
+		return KENH_ERR(KENH_E_PROTO);
 	/* §12.2: a ReInit comes alone. */
-	if (c->n[MLS_PROPOSAL_REINIT] != 0 && n != 1) return KENH_ERR(KENH_E_PROTO);
+	if (MLS_RULE(g, MLS_RULE_REINIT_ALONE) && c->n[MLS_PROPOSAL_REINIT] != 0 && n != 1)
+		return KENH_ERR(KENH_E_PROTO);
 	return 0;
 }
 
@@ -364,8 +388,9 @@ static int check_regular_counts(const struct list_counts *c, size_t n)
  * any number of PreSharedKey, nothing else; §12.4.3.2: nothing by
  * reference.
  */
-static int check_external_counts(const struct list_counts *c, size_t n)
+static int check_external_counts(const struct mls_group *g, const struct list_counts *c, size_t n)
 {
+	if (!MLS_RULE(g, MLS_RULE_EXTERNAL_LIST)) return 0;
 	if (c->by_ref != 0) return KENH_ERR(KENH_E_PROTO);
 	if (c->n[MLS_PROPOSAL_EXTERNAL_INIT] != 1) return KENH_ERR(KENH_E_PROTO);
 	if (c->n[MLS_PROPOSAL_REMOVE] > 1) return KENH_ERR(KENH_E_PROTO);
@@ -387,11 +412,11 @@ int mls_group_proposals_check(const struct mls_group *g, const struct mls_prop_i
 	/* §12.2: "an individual proposal that is invalid". */
 	for (i = 0; i < n; i++)
 		if ((rc = check_one(g, &items[i])) != 0) return rc;
-	rc = who->external ? check_external_counts(&c, n) : check_regular_counts(&c, n);
+	rc = who->external ? check_external_counts(g, &c, n) : check_regular_counts(g, &c, n);
 	if (rc != 0) return rc;
-	if ((rc = check_targets(items, n, who)) != 0) return rc;
-	if ((rc = check_add_dups(items, n)) != 0) return rc;
-	return check_psk_dups(items, n, c.n[MLS_PROPOSAL_PSK]);
+	if ((rc = check_targets(g, items, n, who)) != 0) return rc;
+	if ((rc = check_add_dups(g, items, n)) != 0) return rc;
+	return check_psk_dups(g, items, n, c.n[MLS_PROPOSAL_PSK]);
 }
 
 int mls_group_proposal_check_one(const struct mls_group *g, const struct mls_prop_item *it)
@@ -459,7 +484,9 @@ static int apply_update(struct apply *a, const struct mls_prop_item *it)
 	int rc;
 
 	if (mls_rtree_leaf(a->next->tree, leaf) == NULL) return KENH_ERR(KENH_E_PROTO);
-	if ((rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, ln)) != 0) return rc;
+	if (MLS_RULE(a->next, MLS_RULE_UPDATE_LEAF) &&
+	    (rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, ln)) != 0)
+		return rc;
 	if ((rc = encode_leaf(ln, &w)) == 0)
 		rc = mls_rtree_update_leaf(a->next->tree, leaf, codec_writer_span(&w));
 	codec_writer_clear(&w);
@@ -474,7 +501,8 @@ static int apply_remove(struct apply *a, const struct mls_prop_item *it)
 	uint32_t leaf = it->p->u.remove.removed;
 	int rc;
 
-	if (mls_rtree_leaf(a->next->tree, leaf) == NULL) return KENH_ERR(KENH_E_PROTO);
+	if (mls_rtree_leaf(a->next->tree, leaf) == NULL)
+		return MLS_RULE(a->next, MLS_RULE_REMOVE_BLANK) ? KENH_ERR(KENH_E_PROTO) : 0;
 	if ((rc = mls_rtree_remove_leaf(a->next->tree, leaf)) != 0)
 		return rc == KENH_E_STATE ? KENH_ERR(KENH_E_PROTO) : rc;
 	if (leaf == a->next->own_leaf) a->res->own_removed = true;
@@ -499,8 +527,11 @@ static int apply_add(struct apply *a, const struct mls_prop_item *it)
 	kpol.version = a->next->gc.version;
 	kpol.cipher_suite = a->next->gc.cipher_suite;
 	kpol.now = a->pol.now;
-	if ((rc = mls_key_package_validate(a->next->ctx, kp, &kpol)) != 0) return rc;
-	if ((rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, &kp->leaf_node)) != 0)
+	if (MLS_RULE(a->next, MLS_RULE_ADD_KEY_PACKAGE) &&
+	    (rc = mls_key_package_validate(a->next->ctx, kp, &kpol)) != 0)
+		return rc;
+	if (MLS_RULE(a->next, MLS_RULE_ADD_LEAF) &&
+	    (rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, &kp->leaf_node)) != 0)
 		return rc;
 	if ((rc = encode_leaf(&kp->leaf_node, &w)) == 0)
 		rc = mls_rtree_add_leaf(a->next->tree, codec_writer_span(&w), &leaf);
@@ -596,7 +627,9 @@ int mls_group_proposals_apply(struct mls_group *next, const struct mls_prop_item
 	mls_group_leaf_policy(next, NULL, &a.pol);
 	if ((rc = apply_each(&a, MLS_PROPOSAL_UPDATE, apply_update)) != 0) goto out;
 	if ((rc = apply_each(&a, MLS_PROPOSAL_REMOVE, apply_remove)) != 0) goto out;
-	if (gce && (rc = check_members_support(&a)) != 0) goto out;
+	if (gce && MLS_RULE(next, MLS_RULE_MEMBERS_SUPPORT) &&
+	    (rc = check_members_support(&a)) != 0)
+		goto out;
 	if ((rc = apply_each(&a, MLS_PROPOSAL_ADD, apply_add)) != 0) goto out;
 	if ((rc = apply_each(&a, MLS_PROPOSAL_PSK, apply_psk)) != 0) goto out;
 	if ((rc = apply_each(&a, MLS_PROPOSAL_EXTERNAL_INIT, note_other)) != 0) goto out;

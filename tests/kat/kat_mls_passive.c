@@ -78,6 +78,16 @@ static int pc_psk(void *arg, const struct mls_pre_shared_key_id *id, uint8_t *ou
 	return rc;
 }
 
+static void pc_callbacks(struct pc_case *pc, struct mls_group_callbacks *cb)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->check_credential = pc_accept_credential;
+	cb->psk_lookup = pc_psk;
+	cb->psk_arg = pc;
+	cb->clock = pc_clock;
+	cb->clock_arg = pc;
+}
+
 /* The private keys of the case must be those of its KeyPackage. */
 static const char *check_keys(struct pc_case *pc, const struct mls_key_package *kp)
 {
@@ -184,12 +194,13 @@ static int peek_signer(void *arg, const struct mls_group_info *gi, struct kenh_s
 static int peek_psk(void *arg, const struct mls_pre_shared_key_id *psks, size_t n, uint8_t *out)
 {
 	struct pc_case *pc = arg;
-	struct mls_group_callbacks cb = { pc_accept_credential, NULL, pc_psk, pc, pc_clock, pc };
+	struct mls_group_callbacks cb;
 	struct mls_psk_set *set = NULL;
 	struct mls_group *g = NULL;
 	size_t i;
 	int rc;
 
+	pc_callbacks(pc, &cb);
 	if ((rc = mls_group_alloc(pc->ctx, pc->cs, &cb, &g)) != 0) return rc;
 	if ((rc = mls_psk_set_new(&set)) == 0) {
 		for (i = 0; i < n && rc == 0; i++)
@@ -221,12 +232,13 @@ static void peek_welcome(struct pc_case *pc, const struct mls_welcome *w)
 
 static const char *join(struct pc_case *pc, const json_t *obj)
 {
-	struct mls_group_callbacks cb = { pc_accept_credential, NULL, pc_psk, pc, pc_clock, pc };
+	struct mls_group_callbacks cb;
 	struct tu_bytes wb, tree = { NULL, 0 };
 	struct mls_message m;
 	const char *why = NULL;
 	int rc;
 
+	pc_callbacks(pc, &cb);
 	if (!tu_json_hex(obj, "welcome", &wb)) return "missing welcome";
 	if (json_is_string(json_object_get(obj, "ratchet_tree")) &&
 	    !tu_json_hex(obj, "ratchet_tree", &tree))
