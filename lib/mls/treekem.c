@@ -502,32 +502,40 @@ out:
 
 /* ------------------------------------------------------------ merge */
 
+static int cmp_key(const void *a, const void *b)
+{
+	const struct kenh_span *x = a, *y = b;
+
+	if (x->len != y->len) return x->len < y->len ? -1 : 1;
+	return x->len == 0 ? 0 : memcmp(x->p, y->p, x->len);
+}
+
 /*
- * §12.4.2: none of the UpdatePath's public keys appears in the tree or
- * twice in the path, and each is a valid key of the suite's KEM.
+ * §12.4.2: none of the UpdatePath's public keys (the leaf's included)
+ * appears in the tree or twice in the path, and each is a valid key of the
+ * suite's KEM. The keys are sorted once, so each node of the tree costs one
+ * binary search.
  */
 static int check_path_keys(const struct mls_rtree *t, const struct mls_update_path *up)
 {
 	struct kenh_span k[MLS_TREE_MAX_DEPTH + 1], key;
 	const struct crypto_kem *kem = t->cs->kem;
 	uint32_t x, width = mls_rtree_width(t);
-	size_t i, j, n = up->n_nodes + 1;
+	size_t i, n = up->n_nodes + 1;
 
+	if (up->n_nodes > MLS_TREE_MAX_DEPTH) return KENH_ERR(KENH_E_PROTO);
 	k[0] = up->leaf_node.encryption_key;
 	for (i = 0; i < up->n_nodes; i++)
 		k[i + 1] = up->nodes[i].encryption_key;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (crypto_kem_check_pk(kem, k[i].p, k[i].len) != 0) return KENH_ERR(KENH_E_PROTO);
-		for (j = 0; j < i; j++)
-			if (span_eq(k[i], k[j])) return KENH_ERR(KENH_E_PROTO);
-	}
+	qsort(k, n, sizeof(*k), cmp_key);
+	for (i = 1; i < n; i++)
+		if (cmp_key(&k[i - 1], &k[i]) == 0) return KENH_ERR(KENH_E_PROTO);
 	for (x = 0; x < width; x++) {
 		if (t->nodes[x] == NULL) continue;
 		key = mls_rtree_node_key(t, x);
-		/* Every key here has kem->npk bytes, so a length test drops most nodes at once. */
-		for (i = 0; i < n; i++)
-			if (key.len == k[i].len && memcmp(key.p, k[i].p, key.len) == 0)
-				return KENH_ERR(KENH_E_PROTO);
+		if (bsearch(&key, k, n, sizeof(*k), cmp_key) != NULL) return KENH_ERR(KENH_E_PROTO);
 	}
 	return 0;
 }

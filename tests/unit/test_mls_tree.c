@@ -870,6 +870,40 @@ static void test_mls_tree_leaf_rules(void **state)
 	mls_rtree_free(t);
 }
 
+/* §7.3: a credential type the other members do not support is refused. */
+static void test_mls_tree_credential_support(void **state)
+{
+	const struct fixture *f = *state;
+	struct client c[2], d;
+	struct mls_rtree *t = tree_of(f, c, 2);
+	struct mls_leaf_check chk = { UINT32_MAX, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
+	uint16_t both[2] = { MLS_CREDENTIAL_BASIC, MLS_CREDENTIAL_X509 };
+	struct mls_leaf_policy pol;
+	struct mls_leaf_node tl, ln;
+	struct kenh_span cert;
+	struct codec_writer w;
+
+	policy(&pol);
+	client_new(f, &d, 5);
+	leaf_tmpl(f, &d, &tl);
+	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
+	sign_leaf(f, &d, &tl, 0, &w);
+	decode_leaf(&w, &ln);
+	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), 0);
+	mls_leaf_node_clear(&ln);
+	codec_writer_clear(&w);
+	cert = span_make(d.id, sizeof(d.id));
+	tl.credential.credential_type = MLS_CREDENTIAL_X509;
+	tl.credential.certificates = &cert;
+	tl.credential.n_certificates = 1;
+	sign_leaf(f, &d, &tl, 0, &w);
+	decode_leaf(&w, &ln);
+	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_PROTO);
+	mls_leaf_node_clear(&ln);
+	codec_writer_clear(&w);
+	mls_rtree_free(t);
+}
+
 /* §7.1, §12.4.3.1: unmerged leaves sorted, non-blank, below the parent. */
 static void test_mls_tree_unmerged_rules(void **state)
 {
@@ -1195,6 +1229,7 @@ int main(void)
 		cmocka_unit_test(test_mls_tree_duplicate_keys),
 		cmocka_unit_test(test_mls_tree_lifetime),
 		cmocka_unit_test(test_mls_tree_leaf_rules),
+		cmocka_unit_test(test_mls_tree_credential_support),
 		cmocka_unit_test(test_mls_tree_unmerged_rules),
 		cmocka_unit_test(test_mls_tree_import_malformed),
 		cmocka_unit_test(test_mls_tree_clear_wipes),
