@@ -89,6 +89,7 @@ static void open_input(const struct hpke_suite *s, const struct suite_ids *ids, 
 	size_t n, ptlen;
 	int rc;
 
+	memset(&a, 0, sizeof(a));
 	FUZZ_CHECK(hpke_derive_keypair(s, span_make(ids->ikm_r, sizeof(ids->ikm_r)), sk, pk) == 0);
 	a.enc = take(&data, &size, s->kem->npk);
 	n = size != 0 ? data[0] : 0;

@@ -112,11 +112,20 @@ struct hpke_setup_s_args {
 	struct kenh_span sk_e; /* secret: ephemeral private key (tests only) */
 };
 
-/* Recipient inputs of the Setup<MODE>R functions; same rules as above. */
+/*
+ * Recipient inputs of the Setup<MODE>R functions; same rules as above.
+ * pk_r is optional: the recipient's own public key pk(skR), which Decap
+ * puts in kem_context (§4.1). Given (Npk bytes), it saves deriving it from
+ * sk_r, one scalar multiplication; the RFC allows either (§4). It is not
+ * checked against sk_r: a wrong one only makes a different shared secret,
+ * so decryption fails. sk_r is then validated only by the DH itself, so a
+ * bad P-256 scalar reads as KENH_E_DECRYPT rather than KENH_E_VERIFY.
+ */
 struct hpke_setup_r_args {
 	enum hpke_mode mode;
 	struct kenh_span enc;  /* encapsulated key, Nenc bytes */
 	struct kenh_span sk_r; /* secret: recipient private key, Nsk bytes */
+	struct kenh_span pk_r; /* optional: pk(skR), Npk bytes */
 	struct kenh_span info;
 	struct kenh_span psk; /* secret */
 	struct kenh_span psk_id;
@@ -132,10 +141,11 @@ struct hpke_seal_base_args {
 	struct kenh_span sk_e; /* secret: fixed ephemeral key, tests only; empty = fresh */
 };
 
-/* Inputs of OpenBase (RFC 9180 §6.1), all borrowed. */
+/* Inputs of OpenBase (RFC 9180 §6.1), all borrowed; pk_r as in hpke_setup_r_args. */
 struct hpke_open_base_args {
 	struct kenh_span enc;
 	struct kenh_span sk_r; /* secret */
+	struct kenh_span pk_r; /* optional: pk(skR) */
 	struct kenh_span info;
 	struct kenh_span aad;
 	struct kenh_span ct;

@@ -142,12 +142,19 @@ out:
  */
 int hpke_open_base(const struct hpke_suite *s, const struct hpke_open_base_args *a, uint8_t *pt)
 {
+	struct hpke_setup_r_args ra;
 	struct hpke_ctx c;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	if (s->aead == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
-	if ((rc = hpke_setup_base_r(s, a->enc, a->sk_r, a->info, &c)) != 0) goto out;
+	memset(&ra, 0, sizeof(ra));
+	ra.mode = HPKE_MODE_BASE;
+	ra.enc = a->enc;
+	ra.sk_r = a->sk_r;
+	ra.pk_r = a->pk_r;
+	ra.info = a->info;
+	if ((rc = hpke_setup_r(s, &ra, &c)) != 0) goto out;
 	rc = hpke_open(&c, a->aad, a->ct, pt);
 out:
 	hpke_ctx_clear(&c);

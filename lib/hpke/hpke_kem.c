@@ -133,7 +133,10 @@ out:
 	return rc;
 }
 
-/* Own keys first: pkRm = pk(skR), and pkS validated (§7.1.4) in Auth modes. */
+/*
+ * Own keys first: pkRm = pk(skR) (or the caller's copy of it), and pkS
+ * validated (§7.1.4) in Auth modes.
+ */
 static int check_recipient_keys(const struct crypto_kem *kem, const struct hpke_setup_r_args *a,
                                 uint8_t *pk_r)
 {
@@ -141,7 +144,12 @@ static int check_recipient_keys(const struct crypto_kem *kem, const struct hpke_
 
 	if (a->sk_r.len != kem->nsk) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = check_mode_key(a->mode, a->pk_s, kem->npk)) != 0) return rc;
-	if ((rc = crypto_kem_pk_from_sk(kem, a->sk_r.p, pk_r)) != 0) return rc;
+	if (a->pk_r.len != 0) {
+		if (a->pk_r.len != kem->npk) return KENH_ERR(KENH_E_INVALID_ARG);
+		memcpy(pk_r, a->pk_r.p, kem->npk);
+	} else if ((rc = crypto_kem_pk_from_sk(kem, a->sk_r.p, pk_r)) != 0) {
+		return rc;
+	}
 	if (hpke_mode_is_auth(a->mode)) return crypto_kem_check_pk(kem, a->pk_s.p, a->pk_s.len);
 	return 0;
 }

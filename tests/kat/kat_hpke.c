@@ -217,6 +217,10 @@ static bool setup_both(const struct hpke_suite *s, const struct hpke_tc *t, stru
 	if (hpke_setup_s(s, &sa, enc, cs) != 0) return false;
 	if (!eq("enc (SetupS)", enc, s->kem->npk, &t->enc) || !check_ctx(cs, t)) return false;
 	*why = "SetupR";
+	/* Once with pk(skR) given (the same keys must follow), then derived. */
+	ra.pk_r = sp(&t->pk_rm);
+	if (hpke_setup_r(s, &ra, cr) != 0 || !check_ctx(cr, t)) return false;
+	ra.pk_r = span_make(NULL, 0);
 	if (hpke_setup_r(s, &ra, cr) != 0) return false;
 	return check_ctx(cr, t);
 }

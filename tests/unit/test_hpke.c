@@ -219,6 +219,7 @@ static void single_shot_suite(const struct hpke_suite *s)
 		return;
 	}
 	assert_int_equal(hpke_seal_base(s, &sa, enc, ct), 0);
+	memset(&oa, 0, sizeof(oa));
 	oa.enc = span_make(enc, s->kem->npk);
 	oa.sk_r = span_make(k.sk_r, s->kem->nsk);
 	oa.info = sa.info;
@@ -226,6 +227,16 @@ static void single_shot_suite(const struct hpke_suite *s)
 	oa.ct = span_make(ct, sizeof(test_pt) + s->aead->nt);
 	assert_int_equal(hpke_open_base(s, &oa, pt), 0);
 	assert_memory_equal(pt, test_pt, sizeof(test_pt));
+	/* The same with pk(skR) given instead of derived. */
+	memset(pt, 0, sizeof(pt));
+	oa.pk_r = span_make(k.pk_r, s->kem->npk);
+	assert_int_equal(hpke_open_base(s, &oa, pt), 0);
+	assert_memory_equal(pt, test_pt, sizeof(test_pt));
+	/* A wrong pk(skR) changes kem_context: no decryption; a wrong length is refused. */
+	oa.pk_r = span_make(k.pk_s, s->kem->npk);
+	assert_int_equal(hpke_open_base(s, &oa, pt), KENH_E_DECRYPT);
+	oa.pk_r = span_make(k.pk_r, s->kem->npk - 1);
+	assert_int_equal(hpke_open_base(s, &oa, pt), KENH_E_INVALID_ARG);
 }
 
 static void test_hpke_single_shot_every_suite(void **state)
@@ -308,6 +319,7 @@ static int open_one(const struct hpke_suite *s, const struct sealed *m, uint8_t 
 {
 	struct hpke_open_base_args a;
 
+	memset(&a, 0, sizeof(a));
 	a.enc = span_make(m->enc, s->kem->npk);
 	a.sk_r = span_make(m->k.sk_r, s->kem->nsk);
 	a.info = span_make(m->info, sizeof(m->info));
