@@ -220,7 +220,7 @@ static double create_once(struct bench *b, const struct mls_rtree *base, struct 
 	        spk[CRYPTO_MAX_SIG_PK], gc[128];
 	struct mls_treekem_create_args a;
 	struct mls_treekem_priv priv;
-	struct mls_leaf_set none = { NULL, 0 };
+	struct mls_treekem_send send = { span_make(gc, sizeof(gc)), { NULL, 0 } };
 	struct mls_rtree *t = NULL;
 	double t0;
 
@@ -234,7 +234,7 @@ static double create_once(struct bench *b, const struct mls_rtree *base, struct 
 	a.group_id = span_make((const uint8_t *)GID, sizeof(GID) - 1);
 	ok("create", mls_treekem_create(b->ctx, t, &a, path, &priv));
 	context_of(t, gc);
-	ok("encrypt", mls_treekem_encrypt(b->ctx, t, path, span_make(gc, sizeof(gc)), none, out));
+	ok("encrypt", mls_treekem_encrypt(b->ctx, t, path, &send, out));
 	t0 = now_ms() - t0;
 	mls_treekem_priv_clear(&priv);
 	*after = t;
@@ -253,7 +253,8 @@ static double process_once(struct bench *b, const struct mls_rtree *base,
                            const struct mls_treekem_priv *keys,
                            const struct mls_treekem_update_path *up)
 {
-	uint8_t gc[128], commit[CRYPTO_MAX_HASH];
+	uint8_t gc[128];
+	struct mls_treekem_secrets got;
 	struct mls_treekem_priv p = *keys;
 	struct mls_leaf_policy pol;
 	struct mls_treekem_recv in;
@@ -268,8 +269,9 @@ static double process_once(struct bench *b, const struct mls_rtree *base,
 	ok("merge", mls_treekem_merge(t, &pol, 0, &up->path));
 	context_of(t, gc);
 	in = (struct mls_treekem_recv){ 0, &up->path, span_make(gc, sizeof(gc)), { NULL, 0 } };
-	ok("decrypt", mls_treekem_decrypt(b->ctx, t, &p, &in, commit, NULL));
+	ok("decrypt", mls_treekem_decrypt(b->ctx, t, &p, &in, &got));
 	t0 = now_ms() - t0;
+	mls_treekem_secrets_clear(&got);
 	mls_treekem_priv_clear(&p);
 	mls_rtree_free(t);
 	return t0;

@@ -223,6 +223,23 @@ int mls_leafnode_validate(const struct mls_rtree *t, const struct mls_leaf_polic
 	return check_against_tree(t, chk, ln);
 }
 
+int mls_rtree_check_extensions(const struct mls_rtree *t,
+                               const struct mls_extension_list *gc_extensions)
+{
+	struct mls_leaf_policy pol;
+	const struct mls_leaf_node *ln;
+	uint32_t i;
+	int rc;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.gc_extensions = gc_extensions;
+	for (i = 0; i < t->n_leaves; i++) {
+		if ((ln = mls_rtree_leaf(t, i)) == NULL) continue;
+		if ((rc = check_group_capabilities(&pol, ln)) != 0) return rc;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------- the whole tree */
 
 static int cmp_span(const void *a, const void *b)
