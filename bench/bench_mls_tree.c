@@ -17,7 +17,10 @@
  *   - once, the worst case of a tree whose parents are all blank (a group
  *     just created by one member adding everyone): the committer encrypts
  *     to every other member.
- * There is no reference implementation to compare with in this run.
+ * Each figure is given as wall time and as the CPU time of the thread: the
+ * machine may be shared, and the CPU time is what the operation costs on
+ * an otherwise idle device. There is no reference implementation to
+ * compare with in this run.
  */
 #include "util/compat.h"
 
@@ -41,12 +44,45 @@ struct bench {
 	uint16_t one[1];
 };
 
-static double now_ms(void)
+static double clock_ms(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+/* Wall and thread CPU milliseconds, as a point in time or a duration. */
+struct span_ms {
+	double wall;
+	double cpu;
+};
+
+static struct span_ms stamp(void)
+{
+	struct span_ms s = { now_ms(), clock_ms(CLOCK_THREAD_CPUTIME_ID) };
+
+	return s;
+}
+
+static struct span_ms since(struct span_ms t0)
+{
+	struct span_ms s = stamp();
+
+	s.wall -= t0.wall;
+	s.cpu -= t0.cpu;
+	return s;
+}
+
+static void add_to(struct span_ms *sum, struct span_ms d)
+{
+	sum->wall += d.wall;
+	sum->cpu += d.cpu;
 }
 
 static void die(const char *what, int rc)
@@ -184,37 +220,41 @@ static void bench_hash(struct bench *b)
 	struct mls_rtree *t = NULL, *u = NULL;
 	uint8_t h[CRYPTO_MAX_HASH];
 	struct codec_writer w;
-	double t0, one = 0, scratch;
+	struct span_ms t0, one = { 0, 0 }, scratch, hash;
 	uint32_t i;
 
 	ok("dup", mls_rtree_dup(b->full, &t));
 	ok("hash", mls_rtree_root_hash(t, h));
 	for (i = 0; i < ITER; i++) {
 		member_leaf(b, MEMBERS + i, &w);
-		t0 = now_ms();
+		t0 = stamp();
 		ok("set leaf", mls_rtree_set_leaf(t, (i * 7919u) % MEMBERS, codec_writer_span(&w)));
 		ok("hash", mls_rtree_root_hash(t, h));
-		one += now_ms() - t0;
+		add_to(&one, since(t0));
 		codec_writer_clear(&w);
 	}
 	codec_writer_init(&w, LIMIT_RATCHET_TREE, CODEC_WRITER_NORMAL);
 	ok("export", mls_rtree_export(b->full, &w));
-	t0 = now_ms();
+	t0 = stamp();
 	ok("import", mls_rtree_import(b->cs, codec_writer_span(&w), &u));
-	scratch = now_ms() - t0;
-	t0 = now_ms();
+	scratch = since(t0);
+	t0 = stamp();
 	ok("hash", mls_rtree_root_hash(u, h));
-	printf("tree hash after one leaf change: %.3f ms (mean of %d)\n", one / ITER, ITER);
-	printf("import of the %zu-byte tree: %.1f ms; tree hash from scratch: %.1f ms\n",
-	       codec_writer_len(&w), scratch, now_ms() - t0);
+	hash = since(t0);
+	printf("tree hash after one leaf change: %.3f ms wall, %.3f ms CPU (mean of %d)\n",
+	       one.wall / ITER, one.cpu / ITER, ITER);
+	printf("import of the %zu-byte tree: %.1f ms wall, %.1f ms CPU; tree hash from scratch: "
+	       "%.1f ms wall, %.1f ms CPU\n",
+	       codec_writer_len(&w), scratch.wall, scratch.cpu, hash.wall, hash.cpu);
 	codec_writer_clear(&w);
 	mls_rtree_free(t);
 	mls_rtree_free(u);
 }
 
-/* The committer's side: copy, create, tree hash, encrypt. Returns ms; *out keeps the path. */
-static double create_once(struct bench *b, const struct mls_rtree *base, struct mls_rtree **after,
-                          struct mls_treekem_update_path *out, struct mls_treekem_path *path)
+/* The committer's side: copy, create, tree hash, encrypt. Returns the time; *out keeps the path. */
+static struct span_ms create_once(struct bench *b, const struct mls_rtree *base,
+                                  struct mls_rtree **after, struct mls_treekem_update_path *out,
+                                  struct mls_treekem_path *path)
 {
 	uint8_t esk[CRYPTO_MAX_KEM_SK], epk[CRYPTO_MAX_KEM_PK], ssk[CRYPTO_MAX_HASH],
 	        spk[CRYPTO_MAX_SIG_PK], gc[128];
@@ -222,10 +262,10 @@ static double create_once(struct bench *b, const struct mls_rtree *base, struct 
 	struct mls_treekem_priv priv;
 	struct mls_treekem_send send = { span_make(gc, sizeof(gc)), { NULL, 0 } };
 	struct mls_rtree *t = NULL;
-	double t0;
+	struct span_ms t0;
 
 	leaf_keys(b, 0, esk, epk, ssk, spk);
-	t0 = now_ms();
+	t0 = stamp();
 	ok("dup", mls_rtree_dup(base, &t));
 	memset(&a, 0, sizeof(a));
 	a.leaf = 0;
@@ -235,7 +275,7 @@ static double create_once(struct bench *b, const struct mls_rtree *base, struct 
 	ok("create", mls_treekem_create(b->ctx, t, &a, path, &priv));
 	context_of(t, gc);
 	ok("encrypt", mls_treekem_encrypt(b->ctx, t, path, &send, out));
-	t0 = now_ms() - t0;
+	t0 = since(t0);
 	mls_treekem_priv_clear(&priv);
 	*after = t;
 	return t0;
@@ -248,10 +288,10 @@ static int accept_credential(void *arg, const struct mls_leaf_node *ln)
 	return 0;
 }
 
-/* A receiver's side: copy, merge (with validation), tree hash, decrypt. Returns ms. */
-static double process_once(struct bench *b, const struct mls_rtree *base,
-                           const struct mls_treekem_priv *keys,
-                           const struct mls_treekem_update_path *up)
+/* A receiver's side: copy, merge (with validation), tree hash, decrypt. Returns the time. */
+static struct span_ms process_once(struct bench *b, const struct mls_rtree *base,
+                                   const struct mls_treekem_priv *keys,
+                                   const struct mls_treekem_update_path *up)
 {
 	uint8_t gc[128];
 	struct mls_treekem_secrets got;
@@ -259,18 +299,18 @@ static double process_once(struct bench *b, const struct mls_rtree *base,
 	struct mls_leaf_policy pol;
 	struct mls_treekem_recv in;
 	struct mls_rtree *t = NULL;
-	double t0;
+	struct span_ms t0;
 
 	memset(&pol, 0, sizeof(pol));
 	pol.group_id = span_make((const uint8_t *)GID, sizeof(GID) - 1);
 	pol.check_credential = accept_credential;
-	t0 = now_ms();
+	t0 = stamp();
 	ok("dup", mls_rtree_dup(base, &t));
 	ok("merge", mls_treekem_merge(t, &pol, 0, &up->path));
 	context_of(t, gc);
 	in = (struct mls_treekem_recv){ 0, &up->path, span_make(gc, sizeof(gc)), { NULL, 0 } };
 	ok("decrypt", mls_treekem_decrypt(b->ctx, t, &p, &in, &got));
-	t0 = now_ms() - t0;
+	t0 = since(t0);
 	mls_treekem_secrets_clear(&got);
 	mls_treekem_priv_clear(&p);
 	mls_rtree_free(t);
@@ -283,20 +323,19 @@ static void bench_path(struct bench *b)
 	struct mls_treekem_path path;
 	struct mls_treekem_priv far, near;
 	struct mls_rtree *after = NULL;
-	double made = 0, far_ms = 0, near_ms = 0;
+	struct span_ms made = { 0, 0 }, far_t = { 0, 0 }, near_t = { 0, 0 }, c, pf, pn;
 	int i;
 
 	receiver_keys(b, b->full, MEMBERS - 1, &far);
 	receiver_keys(b, b->full, 1, &near);
 	for (i = -1; i < ITER; i++) { /* i = -1: warm-up */
-		double c = create_once(b, b->full, &after, &up, &path);
-		double pf = process_once(b, b->full, &far, &up);
-		double pn = process_once(b, b->full, &near, &up);
-
+		c = create_once(b, b->full, &after, &up, &path);
+		pf = process_once(b, b->full, &far, &up);
+		pn = process_once(b, b->full, &near, &up);
 		if (i >= 0) {
-			made += c;
-			far_ms += pf;
-			near_ms += pn;
+			add_to(&made, c);
+			add_to(&far_t, pf);
+			add_to(&near_t, pn);
 		}
 		if (i == 0)
 			printf("UpdatePath: %zu nodes, %zu bytes\n", up.path.n_nodes, up.enc_len);
@@ -304,9 +343,12 @@ static void bench_path(struct bench *b)
 		mls_treekem_path_clear(&path);
 		mls_rtree_free(after);
 	}
-	printf("Update commit path created (leaf 0): %.2f ms (mean of %d)\n", made / ITER, ITER);
-	printf("processed by leaf %u: %.2f ms; by leaf 1: %.2f ms (means of %d)\n", MEMBERS - 1,
-	       far_ms / ITER, near_ms / ITER, ITER);
+	printf("Update commit path created by leaf 0: %.2f ms wall, %.2f ms CPU (mean of %d)\n",
+	       made.wall / ITER, made.cpu / ITER, ITER);
+	printf("processed by leaf %u: %.2f ms wall, %.2f ms CPU; by leaf 1: %.2f ms wall, %.2f ms "
+	       "CPU (means of %d)\n",
+	       MEMBERS - 1, far_t.wall / ITER, far_t.cpu / ITER, near_t.wall / ITER,
+	       near_t.cpu / ITER, ITER);
 	mls_treekem_priv_clear(&far);
 	mls_treekem_priv_clear(&near);
 }
@@ -316,11 +358,11 @@ static void bench_sparse(struct bench *b)
 	struct mls_treekem_update_path up;
 	struct mls_treekem_path path;
 	struct mls_rtree *after = NULL;
-	double ms = create_once(b, b->sparse, &after, &up, &path);
+	struct span_ms t = create_once(b, b->sparse, &after, &up, &path);
 
-	printf("worst case, all parents blank: path created in %.0f ms (%zu bytes, one "
-	       "encryption per other member)\n",
-	       ms, up.enc_len);
+	printf("worst case, all parents blank: path created in %.0f ms wall, %.0f ms CPU (%zu "
+	       "bytes, one encryption per other member)\n",
+	       t.wall, t.cpu, up.enc_len);
 	mls_treekem_update_path_clear(&up);
 	mls_treekem_path_clear(&path);
 	mls_rtree_free(after);
