@@ -21,7 +21,9 @@
  * that holds its own encoding (LeafNode or ParentNode, without the node
  * type byte) and a decoded view into it. A change makes a new node; a copy
  * of a tree (mls_rtree_dup) shares every node, so copying a 10,000-member
- * tree costs two array copies. A tree and its copies belong to one thread.
+ * tree costs copying its node pointers and hash cache, not its nodes. The
+ * reference counts are not atomic: a tree and its copies belong to one
+ * thread.
  *
  * Unless said otherwise: int functions return 0 or a negative KENH_E_*
  * code; out-parameters are cleared at entry; pointers are borrowed for the
@@ -320,6 +322,8 @@ struct mls_leaf_policy {
 
 /* Where a LeafNode is being validated (§7.3 "leaf_node_source"). */
 struct mls_leaf_check {
+	/* The leaf it is for; a KeyPackage leaf not placed yet takes UINT32_MAX
+	 * (its signature does not cover a position). */
 	uint32_t leaf_index;
 	/* The source it must have; 0 accepts any (a leaf already in a tree). */
 	uint8_t source;
