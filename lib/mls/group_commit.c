@@ -88,19 +88,6 @@ static int apply_list(struct run *r)
 	return 0;
 }
 
-/*
- * §12.4.2, §12.4.3.2: an external joiner takes the leftmost blank leaf of
- * the new tree, or the first leaf past its right edge.
- */
-static uint32_t external_leaf(const struct mls_rtree *t)
-{
-	uint32_t i;
-
-	for (i = 0; i < t->n_leaves; i++)
-		if (mls_rtree_leaf(t, i) == NULL) return i;
-	return t->n_leaves;
-}
-
 static int encode_credential(const struct mls_credential *c, struct codec_writer *w)
 {
 	codec_writer_init(w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
@@ -128,40 +115,25 @@ static int check_resync(struct run *r)
 	return rc;
 }
 
-/*
- * §12.4.2: "If there are no blank leaf nodes in the new ratchet tree, add a
- * blank leaf to the right side". The tree grows only through an Add, so
- * add the joiner's leaf and blank it again: the tree doubles, every node
- * added is blank, and the merge then fills the leaf as a new one.
- */
-static int extend_for_joiner(struct run *r)
-{
-	struct codec_writer w;
-	uint32_t leaf = 0;
-	int rc;
-
-	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
-	if ((rc = mls_encode_leaf_node(&w, &r->commit->path.leaf_node)) == 0)
-		rc = mls_rtree_add_leaf(r->next->tree, codec_writer_span(&w), &leaf);
-	codec_writer_clear(&w);
-	if (rc != 0) return rc;
-	if (leaf != r->sender) return KENH_ERR(KENH_E_INTERNAL);
-	mls_rtree_blank(r->next->tree, mls_tree_leaf_node(leaf));
-	return 0;
-}
-
 /* §12.4.2 "If the path value is populated": merge it, then decrypt our path secret. */
 static int take_path(struct run *r)
 {
+	struct mls_treekem_secrets sec;
 	struct mls_treekem_recv recv;
 	struct mls_leaf_policy pol;
 	struct codec_writer w;
 	int rc;
 
-	r->sender = r->who.external ? external_leaf(r->next->tree) : r->who.leaf;
+	r->sender = r->who.leaf;
+	/*
+	 * §12.4.2: an external joiner takes the leftmost blank leaf of the new
+	 * tree, which grows by a blank leaf on the right if it has none.
+	 */
+	if (r->who.external && (rc = mls_rtree_blank_leaf(r->next->tree, &r->sender)) != 0)
+		return rc;
 	if (!r->commit->has_path) return 0; /* commit_secret stays all zero */
-	if (r->sender == r->next->tree->n_leaves && (rc = extend_for_joiner(r)) != 0) return rc;
 	mls_group_leaf_policy(r->next, NULL, &pol);
+	memset(&sec, 0, sizeof(sec));
 	if ((rc = mls_treekem_merge(r->next->tree, &pol, r->sender, &r->commit->path)) != 0)
 		return rc;
 	if (r->who.external && r->res.removed.n == 1 && MLS_RULE(r->g, MLS_RULE_RESYNC) &&
@@ -176,9 +148,10 @@ static int take_path(struct run *r)
 		recv.group_context = codec_writer_span(&w);
 		recv.new_leaves.v = r->res.added.v;
 		recv.new_leaves.n = r->res.added.n;
-		rc = mls_treekem_decrypt(r->g->ctx, r->next->tree, &r->next->priv, &recv,
-		                         r->commit_secret, NULL);
+		rc = mls_treekem_decrypt(r->g->ctx, r->next->tree, &r->next->priv, &recv, &sec);
+		if (rc == 0) memcpy(r->commit_secret, sec.commit_secret, r->g->cs->kdf->nh);
 	}
+	mls_treekem_secrets_clear(&sec);
 	codec_writer_clear(&w);
 	return rc;
 }

@@ -193,9 +193,11 @@ static int make_path(struct make *m)
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
 	rc = mls_group_provisional_context(m->next, m->g, &w);
 	if (rc == 0) {
-		struct mls_leaf_set nl = { m->res.added.v, m->res.added.n };
-		rc = mls_treekem_encrypt(m->g->ctx, m->next->tree, &m->path, codec_writer_span(&w),
-		                         nl, &m->up);
+		struct mls_treekem_send snd;
+		snd.group_context = codec_writer_span(&w);
+		snd.new_leaves.v = m->res.added.v;
+		snd.new_leaves.n = m->res.added.n;
+		rc = mls_treekem_encrypt(m->g->ctx, m->next->tree, &m->path, &snd, &m->up);
 	}
 	codec_writer_clear(&w);
 	if (rc != 0) return rc;

@@ -134,11 +134,7 @@ static int make_path(struct ext_join *j)
 	uint32_t leaf = 0;
 	int rc;
 
-	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
-	if ((rc = mls_encode_leaf_node(&w, &j->kp.leaf_node)) == 0)
-		rc = mls_rtree_add_leaf(j->next->tree, codec_writer_span(&w), &leaf);
-	codec_writer_clear(&w);
-	if (rc != 0) return rc;
+	if ((rc = mls_rtree_blank_leaf(j->next->tree, &leaf)) != 0) return rc;
 	j->next->own_leaf = leaf;
 	memset(&ca, 0, sizeof(ca));
 	ca.leaf = leaf;
@@ -149,9 +145,10 @@ static int make_path(struct ext_join *j)
 		return rc;
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
 	if ((rc = mls_group_provisional_context(j->next, j->old, &w)) == 0) {
-		struct mls_leaf_set none = { NULL, 0 };
-		rc = mls_treekem_encrypt(j->a->ctx, j->next->tree, &j->path, codec_writer_span(&w),
-		                         none, &j->up);
+		struct mls_treekem_send snd;
+		memset(&snd, 0, sizeof(snd));
+		snd.group_context = codec_writer_span(&w);
+		rc = mls_treekem_encrypt(j->a->ctx, j->next->tree, &j->path, &snd, &j->up);
 	}
 	codec_writer_clear(&w);
 	return rc;

@@ -47,24 +47,10 @@ bool mls_group_extension_supported(uint16_t type)
 	return type >= MLS_EXT_APPLICATION_ID && type <= MLS_EXT_EXTERNAL_SENDERS;
 }
 
-/* §7.2: default extension and proposal types need not be listed in capabilities. */
-static bool is_default_extension(uint16_t type)
-{
-	return mls_group_extension_supported(type);
-}
-
+/* §7.2: the default proposal types (they need not be listed in capabilities). */
 static bool is_default_proposal(uint16_t type)
 {
 	return type >= MLS_PROPOSAL_ADD && type <= MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS;
-}
-
-static bool u16_list_has(const struct mls_u16_list *l, uint16_t v)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		if (l->items[i] == v) return true;
-	return false;
 }
 
 /* The list rules for credential types we can validate: basic and X.509. */
@@ -129,42 +115,6 @@ int mls_group_context_extensions_check(const struct mls_group *g,
 {
 	if (!MLS_RULE(g, MLS_RULE_CONTEXT_EXTENSIONS)) return 0;
 	return check_context_extensions(ext);
-}
-
-/*
- * §11.1, §12.1.7, §13.4: a member's LeafNode supports the group's
- * extensions (every non-default type listed in its capabilities) and its
- * required capabilities.
- */
-static int leaf_supports(const struct mls_leaf_node *ln, const struct mls_extension_list *ext)
-{
-	const struct mls_capabilities *cap = &ln->capabilities;
-	struct mls_required_capabilities req;
-	const struct mls_extension *e;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < ext->count; i++) {
-		uint16_t t = ext->items[i].extension_type;
-		if (!is_default_extension(t) && !u16_list_has(&cap->extensions, t))
-			return KENH_ERR(KENH_E_PROTO);
-	}
-	if ((e = mls_extension_list_find(ext, MLS_EXT_REQUIRED_CAPABILITIES)) == NULL) return 0;
-	if ((rc = decode_required(e, &req)) != 0) return rc;
-	for (i = 0; i < req.extension_types.count && rc == 0; i++)
-		if (!is_default_extension(req.extension_types.items[i]) &&
-		    !u16_list_has(&cap->extensions, req.extension_types.items[i]))
-			rc = KENH_ERR(KENH_E_PROTO);
-	for (i = 0; i < req.proposal_types.count && rc == 0; i++)
-		if (!is_default_proposal(req.proposal_types.items[i]) &&
-		    !u16_list_has(&cap->proposals, req.proposal_types.items[i]))
-			rc = KENH_ERR(KENH_E_PROTO);
-	/* §11.1: unlike the others, credential types are never "default". */
-	for (i = 0; i < req.credential_types.count && rc == 0; i++)
-		if (!u16_list_has(&cap->credentials, req.credential_types.items[i]))
-			rc = KENH_ERR(KENH_E_PROTO);
-	mls_required_capabilities_clear(&req);
-	return rc;
 }
 
 static bool psk_id_eq(const struct mls_pre_shared_key_id *a, const struct mls_pre_shared_key_id *b)
@@ -517,7 +467,7 @@ static int apply_remove(struct apply *a, const struct mls_prop_item *it)
 static int apply_add(struct apply *a, const struct mls_prop_item *it)
 {
 	const struct mls_key_package *kp = &it->p->u.add.key_package;
-	struct mls_leaf_check chk = { 0, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
+	struct mls_leaf_check chk = { UINT32_MAX, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
 	struct mls_key_package_policy kpol;
 	struct codec_writer w;
 	uint32_t leaf = 0;
@@ -543,15 +493,7 @@ static int apply_add(struct apply *a, const struct mls_prop_item *it)
 /* §12.1.7, §11.1: after Updates and Removes, every remaining member supports the new extensions. */
 static int check_members_support(struct apply *a)
 {
-	const struct mls_leaf_node *ln;
-	uint32_t i;
-	int rc;
-
-	for (i = 0; i < a->next->tree->n_leaves; i++) {
-		if ((ln = mls_rtree_leaf(a->next->tree, i)) == NULL) continue;
-		if ((rc = leaf_supports(ln, &a->next->gc.extensions)) != 0) return rc;
-	}
-	return 0;
+	return mls_rtree_check_extensions(a->next->tree, &a->next->gc.extensions);
 }
 
 static bool has_type(const struct mls_prop_item *items, size_t n, enum mls_proposal_type t)
