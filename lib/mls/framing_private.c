@@ -64,7 +64,8 @@ static int encode_content(const struct mls_authenticated_content *ac,
 	codec_writer_clear(&m);
 	if (rc != 0) return rc;
 	if (block > 1 && len % block != 0) pmc.padding_len = block - len % block;
-	codec_writer_init(w, LIMIT_CIPHERTEXT, CODEC_WRITER_SENSITIVE);
+	/* Room for the AEAD tag: the ciphertext must fit what receivers decode. */
+	codec_writer_init(w, LIMIT_CIPHERTEXT - CRYPTO_MAX_TAG, CODEC_WRITER_SENSITIVE);
 	return mls_encode_private_message_content(w, &pmc);
 }
 
