@@ -47,7 +47,7 @@ static void welcome_build_clear(struct welcome_build *b, size_t n_members)
 	memset(b, 0, sizeof(*b));
 }
 
-/* §12.4.3.1: encrypted_group_info = AEAD.Seal(welcome_key, welcome_nonce, "", GroupInfo). */
+/* RFC 9420 §12.4.3.1: encrypted_group_info = AEAD.Seal(welcome_key, welcome_nonce, "", gi). */
 static int seal_group_info(const struct mls_welcome_create_args *a, struct welcome_build *b)
 {
 	const struct crypto_aead *aead = a->cs->aead;
