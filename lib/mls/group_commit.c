@@ -44,7 +44,7 @@ struct run {
 	uint8_t init_secret[CRYPTO_MAX_HASH];   /* secret */
 };
 
-/* §12.4: each ProposalOrRef by value (from the committer) or by reference (from the store). */
+/* RFC 9420 §12.4: each ProposalOrRef by value (from the committer) or by reference (from the store). */
 static int resolve(struct run *r)
 {
 	const struct mls_proposal_or_ref *por;
@@ -61,7 +61,7 @@ static int resolve(struct run *r)
 			r->items[i].sender = r->ac->content.sender;
 			continue;
 		}
-		/* §12.4.2: a reference must name a proposal of this epoch we hold. */
+		/* RFC 9420 §12.4.2: a reference must name a proposal of this epoch we hold. */
 		if ((pp = mls_group_find_prop(r->g, por->reference)) == NULL)
 			return KENH_ERR(KENH_E_PROTO);
 		r->items[i].p = &pp->prop;
@@ -72,7 +72,7 @@ static int resolve(struct run *r)
 	return 0;
 }
 
-/* §12.4.2: check the list, apply it to a copy of the state, require the path. */
+/* RFC 9420 §12.4.2: check the list, apply it to a copy of the state, require the path. */
 static int apply_list(struct run *r)
 {
 	int rc;
@@ -81,7 +81,7 @@ static int apply_list(struct run *r)
 	if ((rc = mls_group_next(r->g, &r->next)) != 0) return rc;
 	rc = mls_group_proposals_apply(r->next, r->items, r->n, &r->who, &r->res);
 	if (rc != 0) return rc;
-	/* §12.4, §12.4.3.2: a path where a proposal or an external Commit requires one. */
+	/* RFC 9420 §12.4, §12.4.3.2: a path where a proposal or an external Commit requires one. */
 	if ((r->res.path_required || r->who.external) && !r->commit->has_path &&
 	    MLS_RULE(r->g, MLS_RULE_PATH_REQUIRED))
 		return KENH_ERR(KENH_E_PROTO);
@@ -95,7 +95,7 @@ static int encode_credential(const struct mls_credential *c, struct codec_writer
 }
 
 /*
- * §12.2: a "resync" external Commit removes the joiner's old leaf; its new
+ * RFC 9420 §12.2: a "resync" external Commit removes the joiner's old leaf; its new
  * LeafNode must present the same identity (we ask for the same credential).
  */
 static int check_resync(struct run *r)
@@ -115,7 +115,7 @@ static int check_resync(struct run *r)
 	return rc;
 }
 
-/* §12.4.2 "If the path value is populated": merge it, then decrypt our path secret. */
+/* RFC 9420 §12.4.2 "If the path value is populated": merge it, then decrypt our path secret. */
 static int take_path(struct run *r)
 {
 	struct mls_treekem_secrets sec;
@@ -126,7 +126,7 @@ static int take_path(struct run *r)
 
 	r->sender = r->who.leaf;
 	/*
-	 * §12.4.2: an external joiner takes the leftmost blank leaf of the new
+	 * RFC 9420 §12.4.2: an external joiner takes the leftmost blank leaf of the new
 	 * tree, which grows by a blank leaf on the right if it has none.
 	 */
 	if (r->who.external && (rc = mls_rtree_blank_leaf(r->next->tree, &r->sender)) != 0)
@@ -156,7 +156,7 @@ static int take_path(struct run *r)
 	return rc;
 }
 
-/* §12.4.2: the key schedule's other inputs, then the new epoch. */
+/* RFC 9420 §12.4.2: the key schedule's other inputs, then the new epoch. */
 static int schedule(struct run *r)
 {
 	struct mls_epoch_inputs in;
@@ -183,7 +183,7 @@ static int schedule(struct run *r)
 	if (in.tag.len == 0) return KENH_ERR(KENH_E_PROTO);
 	if ((rc = mls_group_advance(r->next, &in, NULL)) != 0) return rc;
 	mls_epoch_secrets_drop_joiner(&r->next->es);
-	/* §12.4.2: after a ReInit the group may not be used to send. */
+	/* RFC 9420 §12.4.2: after a ReInit the group may not be used to send. */
 	r->next->reinit = r->res.reinit != NULL;
 	return 0;
 }
@@ -253,7 +253,7 @@ int mls_group_commit_process(struct mls_group *g, const struct mls_authenticated
 	if (!r.res.own_removed && (rc = schedule(&r)) != 0) goto out;
 	if ((rc = fill_outcome(&r, out)) != 0) goto out;
 	if (r.res.own_removed) {
-		/* §12.4.2: removed, we can follow the group no further. */
+		/* RFC 9420 §12.4.2: removed, we can follow the group no further. */
 		g->removed = true;
 		mls_group_clear_props(g);
 	} else {

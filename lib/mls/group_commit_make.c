@@ -49,7 +49,7 @@ struct make {
 };
 
 /*
- * §12.4.1: the committer SHOULD include the valid proposals it received,
+ * RFC 9420 §12.4.1: the committer SHOULD include the valid proposals it received,
  * as long as the list stays valid (§12.2). Left out: our own Updates (a
  * committer may not commit them), an Update superseded by a later Update
  * or a Remove of the same leaf, a second Remove of a leaf, a Remove of
@@ -175,7 +175,7 @@ static int gather(struct make *m)
 	return add_values(m);
 }
 
-/* §12.4.1: the UpdatePath, against the provisional GroupContext. */
+/* RFC 9420 §12.4.1: the UpdatePath, against the provisional GroupContext. */
 static int make_path(struct make *m)
 {
 	struct mls_treekem_create_args ca;
@@ -207,7 +207,7 @@ static int make_path(struct make *m)
 	return 0;
 }
 
-/* §12.4.1: sign the Commit with the old GroupContext, then open the new epoch. */
+/* RFC 9420 §12.4.1: sign the Commit with the old GroupContext, then open the new epoch. */
 static int sign_and_advance(struct make *m, enum mls_wire_format wf)
 {
 	struct mls_framing_epoch ep;
@@ -244,7 +244,7 @@ static int sign_and_advance(struct make *m, enum mls_wire_format wf)
 	return mls_group_advance(m->next, &in, m->tag);
 }
 
-/* §12.4.1: protect the Commit with the old epoch's keys (PublicMessage or PrivateMessage). */
+/* RFC 9420 §12.4.1: protect the Commit with the old epoch's keys (PublicMessage or PrivateMessage). */
 static int protect(struct make *m, enum mls_wire_format wf, struct mls_commit_made *out,
                    struct codec_writer *acw)
 {
@@ -265,7 +265,7 @@ static int protect(struct make *m, enum mls_wire_format wf, struct mls_commit_ma
 	return mls_private_message_protect(&ep, &ac, NULL, &out->commit, &out->commit_len);
 }
 
-/* §12.4.1 "For each new member": its KeyPackage and the path secret of our common ancestor. */
+/* RFC 9420 §12.4.1 "For each new member": its KeyPackage and the path secret of our common ancestor. */
 static int welcome_member(struct make *m, size_t k, struct mls_welcome_member *wm,
                           struct codec_writer *kpw, uint8_t *ps)
 {
@@ -418,7 +418,7 @@ int mls_group_commit_create(struct mls_group *g, const struct mls_commit_args *a
 		goto out;
 	}
 	if ((rc = gather(&m)) != 0) goto out;
-	/* §12.4.1: the committer checks its own list as a receiver would (§12.2). */
+	/* RFC 9420 §12.4.1: the committer checks its own list as a receiver would (§12.2). */
 	if ((rc = mls_group_proposals_check(g, m.items, m.n, &who)) != 0) goto out;
 	if ((rc = mls_group_next(g, &m.next)) != 0) goto out;
 	if ((rc = mls_group_proposals_apply(m.next, m.items, m.n, &who, &m.res)) != 0) goto out;

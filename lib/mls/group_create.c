@@ -39,7 +39,7 @@ struct caps {
 	struct mls_extension_list kp_ext;
 };
 
-/* §13.5: one of the fifteen GREASE values 0x0A0A, 0x1A1A, ..., 0xEAEA. */
+/* RFC 9420 §13.5: one of the fifteen GREASE values 0x0A0A, 0x1A1A, ..., 0xEAEA. */
 static int grease_value(const struct kenh_ctx *ctx, uint16_t *v)
 {
 	uint8_t b = 0;
@@ -50,7 +50,7 @@ static int grease_value(const struct kenh_ctx *ctx, uint16_t *v)
 	return 0;
 }
 
-/* §13.5: GREASE in the capability lists and in KeyPackage.extensions. */
+/* RFC 9420 §13.5: GREASE in the capability lists and in KeyPackage.extensions. */
 static int add_grease(const struct kenh_ctx *ctx, struct caps *c)
 {
 	uint16_t gv[4] = { 0, 0, 0, 0 };
@@ -132,7 +132,7 @@ int mls_group_key_package(const struct mls_kp_args *a, struct mls_own_key_packag
 	ba.sig_pk = span_make(pk, cs->sig->npk);
 	ba.credential = a->credential;
 	ba.capabilities = &caps.c;
-	/* §7.2: an hour of slack before now covers clocks that run behind ours. */
+	/* RFC 9420 §7.2: an hour of slack before now covers clocks that run behind ours. */
 	ba.lifetime.not_before = a->now > 3600 ? a->now - 3600 : 0;
 	ba.lifetime.not_after = a->now + (a->lifetime != 0 ? a->lifetime : MLS_GROUP_MAX_LIFETIME);
 	ba.extensions = caps.kp_ext.count != 0 ? &caps.kp_ext : NULL;
@@ -155,7 +155,7 @@ int mls_group_own_key_package_decode(const struct mls_own_key_package *kp,
 	return rc;
 }
 
-/* §11: the tree of one leaf, the creator's. */
+/* RFC 9420 §11: the tree of one leaf, the creator's. */
 static int first_leaf(struct mls_group *g, const struct mls_key_package *kp)
 {
 	struct codec_writer w;
@@ -171,7 +171,7 @@ static int first_leaf(struct mls_group *g, const struct mls_key_package *kp)
 	return rc;
 }
 
-/* §11: epoch 0's GroupContext. */
+/* RFC 9420 §11: epoch 0's GroupContext. */
 static int first_context(struct mls_group *g, struct kenh_span group_id,
                          const struct mls_extension_list *ext)
 {
@@ -181,7 +181,7 @@ static int first_context(struct mls_group *g, struct kenh_span group_id,
 
 	memset(&gc, 0, sizeof(gc));
 	if (group_id.len == 0) {
-		/* §11: a fresh random value of KDF.Nh bytes makes collisions unlikely. */
+		/* RFC 9420 §11: a fresh random value of KDF.Nh bytes makes collisions unlikely. */
 		if ((rc = crypto_random(g->ctx, id, g->cs->kdf->nh)) != 0) return rc;
 		group_id = span_make(id, g->cs->kdf->nh);
 	}
@@ -195,7 +195,7 @@ static int first_context(struct mls_group *g, struct kenh_span group_id,
 	return mls_group_set_context(g, &gc);
 }
 
-/* §11: a random epoch secret, the tag over the empty transcript, the interim hash. */
+/* RFC 9420 §11: a random epoch secret, the tag over the empty transcript, the interim hash. */
 static int first_epoch(struct mls_group *g)
 {
 	const struct crypto_suite *cs = g->cs;

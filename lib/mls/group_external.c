@@ -52,7 +52,7 @@ static int import_tree(struct ext_join *j)
 	return mls_rtree_import(j->cs, data, &j->old->tree);
 }
 
-/* §12.4.3.2, §12.4.3.1: the GroupInfo (signature, suite, extensions) and the tree. */
+/* RFC 9420 §12.4.3.2, §12.4.3.1: the GroupInfo (signature, suite, extensions) and the tree. */
 static int check_group_info(struct ext_join *j)
 {
 	const struct mls_group_info *gi = j->a->gi;
@@ -70,12 +70,12 @@ static int check_group_info(struct ext_join *j)
 	if ((rc = mls_group_check_tree(j->old, gi)) != 0) return rc;
 	if (gi->confirmation_tag.len != j->cs->kdf->nh) return KENH_ERR(KENH_E_PROTO);
 	memcpy(j->old->conf_tag, gi->confirmation_tag.p, j->cs->kdf->nh);
-	/* §8.2: the interim hash the joiner starts from. */
+	/* RFC 9420 §8.2: the interim hash the joiner starts from. */
 	return mls_interim_transcript_hash(j->cs, gi->group_context.confirmed_transcript_hash,
 	                                   gi->confirmation_tag, j->old->interim);
 }
 
-/* §12.4.3.2: the external_pub extension, and §8.3 the init secret sent to it. */
+/* RFC 9420 §12.4.3.2: the external_pub extension, and §8.3 the init secret sent to it. */
 static int external_init(struct ext_join *j)
 {
 	const struct mls_extension *e;
@@ -100,7 +100,7 @@ static void add_value(struct ext_join *j, const struct mls_proposal *p)
 	j->n++;
 }
 
-/* §12.2: ExternalInit, at most one Remove (resync), PreSharedKeys. */
+/* RFC 9420 §12.2: ExternalInit, at most one Remove (resync), PreSharedKeys. */
 static void proposals(struct ext_join *j)
 {
 	struct mls_proposal p;
@@ -126,7 +126,7 @@ static void proposals(struct ext_join *j)
 		add_value(j, &j->a->extra[i]);
 }
 
-/* §12.4.1, §12.4.3.2: our leaf at the leftmost blank place, and the path from it. */
+/* RFC 9420 §12.4.1, §12.4.3.2: our leaf at the leftmost blank place, and the path from it. */
 static int make_path(struct ext_join *j)
 {
 	struct mls_treekem_create_args ca;
@@ -206,7 +206,7 @@ static int build(struct ext_join *j, uint8_t **commit, size_t *commit_len)
 	auth.signature = span_make(j->sig.bytes, j->sig.len);
 	auth.confirmation_tag = span_make(j->tag, j->cs->kdf->nh);
 	mls_group_framing_epoch(j->old, &ep);
-	/* §12.4.3.2: a PublicMessage; a non-member sender has no membership tag. */
+	/* RFC 9420 §12.4.3.2: a PublicMessage; a non-member sender has no membership tag. */
 	if ((rc = mls_public_message_protect(&ep, &j->content, &auth, commit, commit_len)) != 0)
 		return rc;
 	mls_epoch_secrets_drop_joiner(&j->next->es);

@@ -24,7 +24,7 @@
 #include "mls/framing.h"
 #include "util/mem.h"
 
-/* §12.4: proposal types whose presence makes the path mandatory. */
+/* RFC 9420 §12.4: proposal types whose presence makes the path mandatory. */
 static bool path_required(enum mls_proposal_type t)
 {
 	switch (t) {
@@ -43,11 +43,11 @@ static bool path_required(enum mls_proposal_type t)
 
 bool mls_group_extension_supported(uint16_t type)
 {
-	/* §13.4: we implement the five extensions of RFC 9420 and nothing else. */
+	/* RFC 9420 §13.4: we implement the five extensions of RFC 9420 and nothing else. */
 	return type >= MLS_EXT_APPLICATION_ID && type <= MLS_EXT_EXTERNAL_SENDERS;
 }
 
-/* §7.2: the default proposal types (they need not be listed in capabilities). */
+/* RFC 9420 §7.2: the default proposal types (they need not be listed in capabilities). */
 static bool is_default_proposal(uint16_t type)
 {
 	return type >= MLS_PROPOSAL_ADD && type <= MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS;
@@ -74,7 +74,7 @@ static int decode_required(const struct mls_extension *e, struct mls_required_ca
 }
 
 /*
- * §11.1, §13.4: a GroupContext extension list that we, a member, can live
+ * RFC 9420 §11.1, §13.4: a GroupContext extension list that we, a member, can live
  * with: no type twice, every type one we implement, required_capabilities
  * asking only for what we implement, external_senders well formed.
  */
@@ -127,11 +127,11 @@ static bool psk_id_eq(const struct mls_pre_shared_key_id *a, const struct mls_pr
 
 static int check_psk(const struct mls_group *g, const struct mls_pre_shared_key_id *id)
 {
-	/* §12.1.4: reinit and branch PSKs belong to those procedures only. */
+	/* RFC 9420 §12.1.4: reinit and branch PSKs belong to those procedures only. */
 	if (MLS_RULE(g, MLS_RULE_PSK_USAGE) && id->psktype == MLS_PSK_RESUMPTION &&
 	    id->usage != MLS_RESUMPTION_APPLICATION)
 		return KENH_ERR(KENH_E_PROTO);
-	/* §12.1.4: psk_nonce is KDF.Nh bytes. */
+	/* RFC 9420 §12.1.4: psk_nonce is KDF.Nh bytes. */
 	if (MLS_RULE(g, MLS_RULE_PSK_NONCE) && id->psk_nonce.len != g->cs->kdf->nh)
 		return KENH_ERR(KENH_E_PROTO);
 	return 0;
@@ -148,14 +148,14 @@ static int check_sender(const struct mls_group *g, const struct mls_prop_item *i
 	case MLS_SENDER_MEMBER:
 		return t == MLS_PROPOSAL_EXTERNAL_INIT ? KENH_ERR(KENH_E_PROTO) : 0;
 	case MLS_SENDER_EXTERNAL:
-		/* §12.1.8: only add, remove, psk, reinit, group_context_extensions. */
+		/* RFC 9420 §12.1.8: only add, remove, psk, reinit, group_context_extensions. */
 		if (t == MLS_PROPOSAL_UPDATE || t == MLS_PROPOSAL_EXTERNAL_INIT)
 			return KENH_ERR(KENH_E_PROTO);
 		return 0;
 	case MLS_SENDER_NEW_MEMBER_PROPOSAL:
 		return t == MLS_PROPOSAL_ADD ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_SENDER_NEW_MEMBER_COMMIT:
-		/* §12.4.3.2: the joiner's own proposals travel by value in its Commit. */
+		/* RFC 9420 §12.4.3.2: the joiner's own proposals travel by value in its Commit. */
 		if (it->by_ref || t == MLS_PROPOSAL_ADD || t == MLS_PROPOSAL_UPDATE ||
 		    t == MLS_PROPOSAL_REINIT || t == MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS)
 			return KENH_ERR(KENH_E_PROTO);
@@ -179,17 +179,17 @@ static int check_one(const struct mls_group *g, const struct mls_prop_item *it)
 	case MLS_PROPOSAL_EXTERNAL_INIT:
 		return 0;
 	case MLS_PROPOSAL_UPDATE:
-		/* §12.1.2: only a member updates, and only its own leaf. */
+		/* RFC 9420 §12.1.2: only a member updates, and only its own leaf. */
 		if (!MLS_RULE(g, MLS_RULE_SENDER_TYPE)) return 0;
 		return it->sender.sender_type == MLS_SENDER_MEMBER ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_REMOVE:
-		/* §12.1.3: the leaf must exist (blank or not is checked on the tree). */
+		/* RFC 9420 §12.1.3: the leaf must exist (blank or not is checked on the tree). */
 		if (!MLS_RULE(g, MLS_RULE_REMOVE_BLANK)) return 0;
 		return p->u.remove.removed < g->tree->n_leaves ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_PSK:
 		return check_psk(g, &p->u.psk.psk);
 	case MLS_PROPOSAL_REINIT:
-		/* §12.1.5: a ReInit may not lower the version. */
+		/* RFC 9420 §12.1.5: a ReInit may not lower the version. */
 		if (!MLS_RULE(g, MLS_RULE_REINIT_VERSION)) return 0;
 		return p->u.reinit.version >= g->gc.version ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS:
@@ -239,7 +239,7 @@ static enum mls_rule committer_rule(const struct mls_prop_item *it)
 }
 
 /*
- * §12.2: no Update from the committer, no Remove of the committer, and no
+ * RFC 9420 §12.2: no Update from the committer, no Remove of the committer, and no
  * two Updates and/or Removes for the same leaf.
  */
 static int check_targets(const struct mls_group *g, const struct mls_prop_item *items, size_t n,
@@ -277,7 +277,7 @@ static int cmp_span(const void *a, const void *b)
 }
 
 /*
- * §12.2: no two Adds for the same client, "the same" meaning the same
+ * RFC 9420 §12.2: no two Adds for the same client, "the same" meaning the same
  * signature key (the application's notion here: a key is one device).
  * An Add of a client already in the group fails the key uniqueness check
  * of §7.3 when it is applied, after the list's Removes.
@@ -300,7 +300,7 @@ static int check_add_dups(const struct mls_group *g, const struct mls_prop_item 
 	return rc;
 }
 
-/* §12.2: no two PreSharedKey proposals for the same PreSharedKeyID. */
+/* RFC 9420 §12.2: no two PreSharedKey proposals for the same PreSharedKeyID. */
 static int check_psk_dups(const struct mls_group *g, const struct mls_prop_item *items, size_t n,
                           size_t n_psk)
 {
@@ -318,23 +318,23 @@ static int check_psk_dups(const struct mls_group *g, const struct mls_prop_item 
 	return 0;
 }
 
-/* §12.2, regular Commit: the rules on counts. */
+/* RFC 9420 §12.2, regular Commit: the rules on counts. */
 static int check_regular_counts(const struct mls_group *g, const struct list_counts *c, size_t n)
 {
-	/* §12.2: an ExternalInit belongs to external Commits only. */
+	/* RFC 9420 §12.2: an ExternalInit belongs to external Commits only. */
 	if (MLS_RULE(g, MLS_RULE_EXTERNAL_INIT) && c->n[MLS_PROPOSAL_EXTERNAL_INIT] != 0)
 		return KENH_ERR(KENH_E_PROTO);
-	/* §12.2: at most one GroupContextExtensions. */
+	/* RFC 9420 §12.2: at most one GroupContextExtensions. */
 	if (MLS_RULE(g, MLS_RULE_GCE_TWICE) && c->n[MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS] > 1)
 		return KENH_ERR(KENH_E_PROTO);
-	/* §12.2: a ReInit comes alone. */
+	/* RFC 9420 §12.2: a ReInit comes alone. */
 	if (MLS_RULE(g, MLS_RULE_REINIT_ALONE) && c->n[MLS_PROPOSAL_REINIT] != 0 && n != 1)
 		return KENH_ERR(KENH_E_PROTO);
 	return 0;
 }
 
 /*
- * §12.2, external Commit: exactly one ExternalInit, at most one Remove,
+ * RFC 9420 §12.2, external Commit: exactly one ExternalInit, at most one Remove,
  * any number of PreSharedKey, nothing else; §12.4.3.2: nothing by
  * reference.
  */
@@ -359,7 +359,7 @@ int mls_group_proposals_check(const struct mls_group *g, const struct mls_prop_i
 
 	if (n > LIMIT_PROPOSALS) return KENH_ERR(KENH_E_PROTO);
 	count_types(items, n, &c);
-	/* §12.2: "an individual proposal that is invalid". */
+	/* RFC 9420 §12.2: "an individual proposal that is invalid". */
 	for (i = 0; i < n; i++)
 		if ((rc = check_one(g, &items[i])) != 0) return rc;
 	rc = who->external ? check_external_counts(g, &c, n) : check_regular_counts(g, &c, n);
@@ -397,7 +397,7 @@ static int encode_leaf(const struct mls_leaf_node *ln, struct codec_writer *w)
 	return mls_encode_leaf_node(w, ln);
 }
 
-/* §12.1.7: replace the GroupContext extensions wholesale; every member must support them. */
+/* RFC 9420 §12.1.7: replace the GroupContext extensions wholesale; every member must support them. */
 static int apply_gce(struct apply *a)
 {
 	const struct mls_extension_list *ext = NULL;
@@ -413,7 +413,7 @@ static int apply_gce(struct apply *a)
 	return mls_group_set_context(a->next, &gc);
 }
 
-/* §12.4.2: an Update of our own leaf needs the private key we kept for it. */
+/* RFC 9420 §12.4.2: an Update of our own leaf needs the private key we kept for it. */
 static int take_own_update(struct apply *a, const struct mls_prop_item *it)
 {
 	struct mls_group *g = a->next;
@@ -424,7 +424,7 @@ static int take_own_update(struct apply *a, const struct mls_prop_item *it)
 	return mls_treekem_priv_init(&g->priv, g->cs, g->own_leaf, it->pending->update_sk);
 }
 
-/* §12.1.2: validate the new LeafNode (§7.3, source update), replace the leaf, blank its path. */
+/* RFC 9420 §12.1.2: validate the new LeafNode (§7.3, source update), replace the leaf, blank its path. */
 static int apply_update(struct apply *a, const struct mls_prop_item *it)
 {
 	const struct mls_leaf_node *ln = &it->p->u.update.leaf_node;
@@ -445,7 +445,7 @@ static int apply_update(struct apply *a, const struct mls_prop_item *it)
 	return rc;
 }
 
-/* §12.1.3: the removed leaf must be a member; blank it and its path, truncate. */
+/* RFC 9420 §12.1.3: the removed leaf must be a member; blank it and its path, truncate. */
 static int apply_remove(struct apply *a, const struct mls_prop_item *it)
 {
 	uint32_t leaf = it->p->u.remove.removed;
@@ -460,7 +460,7 @@ static int apply_remove(struct apply *a, const struct mls_prop_item *it)
 }
 
 /*
- * §12.1.1: the KeyPackage must be valid (§10.1) for this group, its
+ * RFC 9420 §12.1.1: the KeyPackage must be valid (§10.1) for this group, its
  * LeafNode valid for the tree as it is now (§7.3: keys unique, group
  * capabilities met), then it takes the leftmost blank leaf.
  */
@@ -490,7 +490,7 @@ static int apply_add(struct apply *a, const struct mls_prop_item *it)
 	return rc;
 }
 
-/* §12.1.7, §11.1: after Updates and Removes, every remaining member supports the new extensions. */
+/* RFC 9420 §12.1.7, §11.1: after Updates and Removes, every remaining member supports the new extensions. */
 static int check_members_support(struct apply *a)
 {
 	return mls_rtree_check_extensions(a->next->tree, &a->next->gc.extensions);
@@ -542,7 +542,7 @@ static void note_path_required(struct apply *a)
 {
 	size_t i;
 
-	/* §12.4: an empty Commit, or one with a path-required type, must have a path. */
+	/* RFC 9420 §12.4: an empty Commit, or one with a path-required type, must have a path. */
 	a->res->path_required = a->n == 0;
 	for (i = 0; i < a->n; i++)
 		if (path_required(a->items[i].p->proposal_type)) a->res->path_required = true;
@@ -563,7 +563,7 @@ int mls_group_proposals_apply(struct mls_group *next, const struct mls_prop_item
 	a.n = n;
 	a.res = res;
 	note_path_required(&a);
-	/* §12.3, in this order; the new extensions govern every later step. */
+	/* RFC 9420 §12.3, in this order; the new extensions govern every later step. */
 	gce = next->gc_enc != NULL && has_type(items, n, MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS);
 	if ((rc = apply_gce(&a)) != 0) goto out;
 	mls_group_leaf_policy(next, NULL, &a.pol);
