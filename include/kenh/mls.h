@@ -263,7 +263,8 @@ KENH_API void kenh_mls_commit_out_clear(struct kenh_mls_commit_out *o);
 /**
  * \brief Make a Commit (§12.4.1). The group does not change (§14): call
  * kenh_mls_group_commit_merge() once the delivery service accepted it, or
- * process it when it comes back (it is recognised), or
+ * process it when it comes back (a PublicMessage Commit is recognised; a
+ * PrivateMessage one cannot be read by its own sender, so merge it), or
  * kenh_mls_group_commit_discard() if another Commit won.
  * \return 0, KENH_E_STATE (removed, or a ReInit), KENH_E_PROTO (the list
  * would be invalid, §12.2), KeyPackage validation codes.

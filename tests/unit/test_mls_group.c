@@ -1493,6 +1493,85 @@ static void test_mls_group_welcome_not_ours(void **state)
 	world_clear(&w);
 }
 
+#ifdef KENH_FAULT_INJECT
+/*
+ * R17.5: fail allocation n, and every one after it, for n = 1, 2, ...
+ * until the operation succeeds; every failure must be a clean error that
+ * leaves the group byte-identical (ASan reports any leak at exit).
+ */
+static void oom_walk_process(struct world *w, size_t i, const uint8_t *msg, size_t len)
+{
+	uint8_t *before = NULL;
+	unsigned long n;
+	int rc;
+
+	for (n = 1;; n++) {
+		size_t blen = 0;
+		snapshot(w->p[i].g, &before, &blen);
+		mem_fault_set(n, 1);
+		rc = deliver(w, i, msg, len, NULL);
+		mem_fault_set(0, 0);
+		if (rc == 0) {
+			sec_free(before, blen);
+			break;
+		}
+		assert_unchanged(w->p[i].g, before, blen);
+		sec_free(before, blen);
+		assert_true(n < 100000);
+	}
+}
+
+static void test_mls_group_oom(void **state)
+{
+	struct mls_commit_made cm;
+	struct mls_commit_args a;
+	struct mls_message m;
+	struct mls_group *g;
+	size_t add[1] = { 3 };
+	struct world w;
+	unsigned long n;
+	int rc;
+
+	world_init(&w, *state, 1);
+	grow_group(&w, 3);
+	/* Processing a Commit with an Add and a path. */
+	commit_add(&w, 0, add, 1, &cm);
+	oom_walk_process(&w, 1, cm.commit, cm.commit_len);
+	/* Joining from its Welcome. */
+	assert_int_equal(mls_message_parse(cm.welcome, cm.welcome_len, &m), 0);
+	for (n = 1;; n++) {
+		g = NULL;
+		mem_fault_set(n, 1);
+		rc = mls_group_join(w.ctx, &w.cb, &w.p[3].kp, &m.u.welcome, span_make(NULL, 0), &g);
+		mem_fault_set(0, 0);
+		if (rc == 0) break;
+		assert_null(g);
+	}
+	mls_group_free(g);
+	mls_message_clear(&m);
+	mls_commit_made_clear(&cm);
+	/* Making a Commit: the maker's state stays as it was until one succeeds. */
+	memset(&a, 0, sizeof(a));
+	a.force_path = true;
+	for (n = 1;; n++) {
+		uint8_t *before = NULL;
+		size_t blen = 0;
+		snapshot(w.p[2].g, &before, &blen);
+		mem_fault_set(n, 1);
+		rc = mls_group_commit_create(w.p[2].g, &a, &cm);
+		mem_fault_set(0, 0);
+		if (rc == 0) {
+			sec_free(before, blen);
+			break;
+		}
+		assert_unchanged(w.p[2].g, before, blen);
+		sec_free(before, blen);
+	}
+	mls_commit_made_clear(&cm);
+	world_clear(&w);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1533,6 +1612,9 @@ int main(void)
 		cmocka_unit_test(test_mls_group_tampered_commit),
 		cmocka_unit_test(test_mls_group_welcome_tree_hash),
 		cmocka_unit_test(test_mls_group_welcome_not_ours),
+#ifdef KENH_FAULT_INJECT
+		cmocka_unit_test(test_mls_group_oom),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, setup_ctx, teardown_ctx);
