@@ -50,5 +50,7 @@ kat_run_fn kat_mls_secret_tree;
 kat_run_fn kat_mls_key_schedule;
 kat_run_fn kat_mls_psk_secret;
 kat_run_fn kat_mls_transcript_hashes;
+kat_run_fn kat_mls_message_protection;
+kat_run_fn kat_mls_welcome;
 
 #endif /* KENH_TESTS_KAT_H */

@@ -43,6 +43,8 @@ static const struct runner runners[] = {
 	{ "key-schedule.json", kat_mls_key_schedule },
 	{ "psk_secret.json", kat_mls_psk_secret },
 	{ "transcript-hashes.json", kat_mls_transcript_hashes },
+	{ "message-protection.json", kat_mls_message_protection },
+	{ "welcome.json", kat_mls_welcome },
 };
 
 void kat_result(struct kat_count *c, const char *file, size_t index, int ok, const char *why)
