@@ -100,13 +100,15 @@ $(BUILD)/libkenh.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/libkenh.so: $(LIB_OBJS)
-	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) -shared $(filter-out -pie,$(LDFLAGS_ALL)) -o $@ $^ $(LIBS)
 
 define PROGRAM_RULE
 $(BUILD)/$(call prog_name,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_srcs,$(1))) $(COMMON_OBJS) $(BUILD)/libkenh.a
 	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $(BUILD)/libkenh.a $$(LIBS)
 endef
 $(foreach p,$(PRESENT),$(eval $(call PROGRAM_RULE,$(p))))
+# The vector runner also needs the shared test helpers (hex, JSON).
+$(BUILD)/kenh-vectors: $(TLIB_OBJS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)

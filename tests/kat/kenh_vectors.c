@@ -15,6 +15,7 @@
 
 #include "kenh/kenh.h"
 #include "testutil.h"
+#include "util/util.h"
 
 struct runner {
 	const char *name;
