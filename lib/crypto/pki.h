@@ -92,6 +92,7 @@ struct crypto_cert_info {
 	char unit[CRYPTO_PKI_MAX_UNIT + 1];
 	char user[CRYPTO_PKI_MAX_USER + 1];
 	char device[CRYPTO_PKI_MAX_DEVICE + 1];
+	char issuer[CRYPTO_PKI_MAX_UNIT + 1]; /* the issuer's unit path; "" if it is the root */
 	struct crypto_serial serial;
 	uint64_t not_before;
 	uint64_t not_after;
