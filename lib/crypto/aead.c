@@ -2,12 +2,12 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * AEAD seal and open for the HPKE AEADs of RFC 9180 §7.3: AES-128-GCM,
- * AES-256-GCM (NIST SP 800-38D) and ChaCha20-Poly1305 (RFC 8439), each with
- * a 12-byte nonce and a 16-byte tag appended to the ciphertext (RFC 5116
- * §5.1-5.3). Open releases nothing unverified: EVP writes plaintext before
- * its final call checks the tag, so a failed check wipes the output
- * (STYLE R5.5). Nonce construction (RFC 9180 §5.2, RFC 9420 §6.3.2) is the
- * caller's.
+ * AES-256-GCM (NIST SP 800-38D, RFC 5116 §5.1-5.2) and ChaCha20-Poly1305
+ * (RFC 8439 §2.8), each with a 12-byte nonce and a 16-byte tag appended to
+ * the ciphertext (RFC 5116 §5). Open releases nothing unverified: EVP
+ * writes plaintext before its final call checks the tag, so a failed check
+ * wipes the output (STYLE R5.5). Nonce construction (RFC 9180 §5.2,
+ * RFC 9420 §6.3.1) is the caller's.
  */
 #include "crypto/crypto.h"
 

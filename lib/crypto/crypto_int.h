@@ -64,6 +64,11 @@ struct crypto_sig_impl {
 #define CRYPTO_NSIG   2
 #define CRYPTO_NSUITE 3
 
+/*
+ * A kenh_ctx belongs to one thread (STYLE R7.4). After crypto_provider_new
+ * nothing here changes: the fromdata contexts and HMAC templates are only
+ * read (EVP_PKEY_fromdata, EVP_MAC_CTX_dup) by the per-call operations.
+ */
 struct crypto_provider {
 	OSSL_LIB_CTX *libctx;
 	OSSL_PROVIDER *deflt;

@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * Constant-time equality (STYLE R5.4) for MACs, tags and confirmation values
- * such as RFC 9420 §6.1 membership tags and §8.1 confirmation tags. It is
+ * such as RFC 9420 §6.2 membership tags and §6.1 confirmation tags. It is
  * OpenSSL's CRYPTO_memcmp, whose running time depends on len only; we write
  * no constant-time code of our own for it.
  */

@@ -133,7 +133,7 @@ int crypto_key_import_pk(const struct crypto_provider *p, enum crypto_curve c, c
 	if (pklen != crypto_key_pk_len(c)) return KENH_ERR(KENH_E_VERIFY);
 	if (c == CRYPTO_CURVE_P256) {
 		/*
-		 * RFC 9180 §7.1.1 and RFC 9420 §5.1.2 serialize P-256 keys uncompressed
+		 * RFC 9180 §7.1.1 and RFC 9420 §5.1.1 serialize P-256 keys uncompressed
 		 * only; OpenSSL's import checks that the coordinates are below p and the
 		 * point is on the curve (RFC 9180 §7.1.4 public key validation).
 		 */

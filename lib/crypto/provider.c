@@ -114,10 +114,12 @@ void crypto_err_drain(const struct crypto_provider *p, const char *func)
 	while ((e = ERR_get_error_all(&file, &line, &efunc, &data, &flags)) != 0) {
 		if (!log_enabled(ctx, KENH_LOG_DEBUG)) continue;
 		ERR_error_string_n(e, buf, sizeof(buf));
-		log_debug(ctx, "%s: openssl: %s at %s:%d%s%s", func, buf, file, line,
-		          (flags & ERR_TXT_STRING) ? ": " : "",
-		          (flags & ERR_TXT_STRING) ? data : "");
+		log_debug(ctx, "%s: openssl: %s at %s:%d%s%s", func, buf, file ? file : "?", line,
+		          (flags & ERR_TXT_STRING) && data ? ": " : "",
+		          (flags & ERR_TXT_STRING) && data ? data : "");
 	}
+	/* The loop empties the queue; this also drops any marks left behind. */
+	ERR_clear_error();
 }
 
 static int setup_kdf(struct crypto_provider *p, struct crypto_kdf_impl *k, const struct kdf_desc *d)

@@ -573,6 +573,43 @@ static void test_crypto_x25519_zero_output_rejected(void **state)
 
 /* ---- provider, random, constant-time compare ---- */
 
+struct log_capture {
+	size_t lines;
+	bool saw_openssl;
+};
+
+static void capture_log(void *arg, enum kenh_log_level level, const char *msg)
+{
+	struct log_capture *cap = arg;
+
+	assert_int_equal(level, KENH_LOG_DEBUG);
+	cap->lines++;
+	if (strstr(msg, "openssl:") != NULL) cap->saw_openssl = true;
+}
+
+/* STYLE R3.9: OpenSSL's errors go to the debug log of the context, then the queue is empty. */
+static void test_crypto_errors_reach_debug_log(void **state)
+{
+	const struct crypto_kem *kem = crypto_kem_get(*state, CRYPTO_KEM_P256_SHA256);
+	struct log_capture cap = { 0, false };
+	uint8_t g[65], sk[32] = { 0 }, dh[32];
+
+	sk[31] = 1;
+	unhex(p256_g, g, 65);
+	g[64] ^= 1;
+	kenh_ctx_set_log(*state, KENH_LOG_DEBUG, capture_log, &cap);
+	assert_int_equal(crypto_kem_dh(kem, sk, g, 65, dh), KENH_E_VERIFY);
+	kenh_ctx_set_log(*state, KENH_LOG_ERROR, NULL, NULL);
+	assert_true(cap.lines > 0);
+	assert_true(cap.saw_openssl);
+	assert_queue_empty();
+	/* Silent by default (R10.2): the same failure with no sink reaches nobody. */
+	cap.lines = 0;
+	assert_int_equal(crypto_kem_dh(kem, sk, g, 65, dh), KENH_E_VERIFY);
+	assert_int_equal(cap.lines, 0);
+	assert_queue_empty();
+}
+
 static void test_crypto_lookups(void **state)
 {
 	static const uint16_t kems[] = { CRYPTO_KEM_X25519_SHA256, CRYPTO_KEM_P256_SHA256,
@@ -671,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_crypto_p256_scalar_range),
 		cmocka_unit_test(test_crypto_p256_point_checks),
 		cmocka_unit_test(test_crypto_x25519_zero_output_rejected),
+		cmocka_unit_test(test_crypto_errors_reach_debug_log),
 		cmocka_unit_test(test_crypto_lookups),
 		cmocka_unit_test(test_crypto_random_and_ct_eq),
 		cmocka_unit_test(test_crypto_ctx_new_fault_injection),
