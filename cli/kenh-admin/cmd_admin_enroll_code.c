@@ -140,11 +140,13 @@ int cmd_admin_enroll_code(struct admin *a, int argc, char **argv)
 		return admin_failf(user, "not a user name: lowercase letters, digits, '.', '_' and "
 		                         "'-', starting with a letter or digit, at most 64");
 	if (unit == NULL) return admin_failf("enroll-code", "--unit PATH is required");
+	if (!crypto_unit_path_is_valid(unit))
+		return admin_failf(unit, "not a unit path (see kenh-admin unit create)");
 	if (ttl_s != NULL && admin_duration(ttl_s, ADMIN_CODE_MAX, &ttl) != 0)
 		return admin_failf("--ttl", "a duration like 30m, 24h or 7d, at most 30d");
 	rc = admin_ca_covering(a, unit, &ca);
 	admin_ca_free(&ca);
-	if (rc == KENH_E_NOT_FOUND || rc == KENH_E_INVALID_ARG)
+	if (rc == KENH_E_NOT_FOUND)
 		return admin_failf(unit, "no unit CA covers this unit (kenh-admin unit create %s)",
 		                   unit);
 	if (rc != 0) return admin_fail(unit, rc);

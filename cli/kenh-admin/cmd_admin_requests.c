@@ -87,10 +87,13 @@ static int accept(struct admin *a, const struct crypto_csr_info *info, struct ad
 	r.imported = a->now;
 	if ((rc = crypto_device_id_make(a->ctx, info->sig_id, info->pk, info->pklen, r.device)))
 		return admin_fail("request", rc);
-	if ((rc = admin_request_save(a, &r, der, len)) != 0) return admin_fail("request", rc);
-	/* One use: the code is spent by this request whatever the authority decides. */
+	/*
+	 * One use: the code is spent by this request whatever the authority
+	 * decides. Spent first, so a crash in between loses a code, never reuses one.
+	 */
 	if ((rc = admin_code_use(a, info->code_key, c, r.id)) != 0)
 		return admin_fail("code record", rc);
+	if ((rc = admin_request_save(a, &r, der, len)) != 0) return admin_fail("request", rc);
 	if (admin_kv(details, "request", r.id) != 0 || admin_kv(details, "user", r.user) != 0 ||
 	    admin_kv(details, "unit", r.unit) != 0 || admin_kv(details, "device", r.device) != 0)
 		return admin_fail("audit", KENH_E_TOO_LARGE);
