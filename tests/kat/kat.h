@@ -52,5 +52,8 @@ kat_run_fn kat_mls_psk_secret;
 kat_run_fn kat_mls_transcript_hashes;
 kat_run_fn kat_mls_message_protection;
 kat_run_fn kat_mls_welcome;
+kat_run_fn kat_mls_tree_validation;
+kat_run_fn kat_mls_tree_operations;
+kat_run_fn kat_mls_treekem;
 
 #endif /* KENH_TESTS_KAT_H */

@@ -45,6 +45,9 @@ static const struct runner runners[] = {
 	{ "transcript-hashes.json", kat_mls_transcript_hashes },
 	{ "message-protection.json", kat_mls_message_protection },
 	{ "welcome.json", kat_mls_welcome },
+	{ "tree-validation.json", kat_mls_tree_validation },
+	{ "tree-operations.json", kat_mls_tree_operations },
+	{ "treekem.json", kat_mls_treekem },
 };
 
 void kat_result(struct kat_count *c, const char *file, size_t index, int ok, const char *why)
