@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Kenh developers */
 /*
- * kenh-mls helpers: whole-file reads and atomic writes (a temporary file
- * in the same directory, fsync, rename: a failed command never leaves a
+ * kenh-mls helpers: whole-file reads and atomic writes (cli/common: a
+ * temporary file, fsync, rename, so a failed command never leaves a
  * half-written state or message file), the state file, error lines, and
  * small printing helpers. The state file is ours, big-endian:
  *
@@ -17,11 +17,7 @@
 
 #include "util/compat.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+#include "../common/cli.h"
 #include "util/mem.h"
 #include "util/util.h"
 
@@ -47,73 +43,15 @@ int kmls_usage_msg(const char *what)
 	return KMLS_USAGE;
 }
 
-static int read_fd(int fd, uint8_t **buf, size_t *len)
-{
-	struct stat sb;
-	uint8_t *p = NULL;
-	size_t n, got = 0;
-	ssize_t r;
-	int rc;
-
-	if (fstat(fd, &sb) != 0) return KENH_E_IO;
-	if (sb.st_size < 0 || (uint64_t)sb.st_size > FILE_MAX) return KENH_E_TOO_LARGE;
-	n = (size_t)sb.st_size;
-	if ((rc = mem_alloc(n, (void **)&p)) != 0) return rc;
-	while (got < n) {
-		r = read(fd, p + got, n - got);
-		if (r < 0 && errno == EINTR) continue;
-		if (r <= 0) {
-			sec_free(p, n);
-			return KENH_E_IO;
-		}
-		got += (size_t)r;
-	}
-	*buf = p;
-	*len = n;
-	return 0;
-}
-
 int kmls_file_read(const char *path, uint8_t **buf, size_t *len)
 {
-	int fd, rc;
-
-	*buf = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? KENH_E_NOT_FOUND : KENH_E_IO;
-	rc = read_fd(fd, buf, len);
-	close(fd);
-	return rc;
-}
-
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t w;
-
-	while (done < len) {
-		w = write(fd, buf + done, len - done);
-		if (w < 0 && errno == EINTR) continue;
-		if (w <= 0) return KENH_E_IO;
-		done += (size_t)w;
-	}
-	return 0;
+	return cli_file_read(path, FILE_MAX, buf, len);
 }
 
 int kmls_file_write(const char *path, const uint8_t *buf, size_t len)
 {
-	char tmp[4096];
-	int fd, rc, n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp)) return KENH_E_INVALID_ARG;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) return KENH_E_IO;
-	rc = write_all(fd, buf, len);
-	if (rc == 0 && fsync(fd) != 0) rc = KENH_E_IO;
-	if (close(fd) != 0 && rc == 0) rc = KENH_E_IO;
-	if (rc == 0 && rename(tmp, path) != 0) rc = KENH_E_IO;
-	if (rc != 0) unlink(tmp);
-	return rc;
+	/* Private (0600), replacing any earlier file atomically. */
+	return cli_file_write(path, buf, len, false, false);
 }
 
 /* A tiny bounds-checked reader over the state file. */
