@@ -153,6 +153,31 @@ expect() {
 	[ "$got" = "$want" ] || step_failed "$who" "printed '$got', expected '$want'" "$@"
 }
 
+# reject WHO ARGS...: the command must fail with status 1 (an MLS error,
+# not a crash or a usage error) and leave WHO's state file as it was.
+reject() {
+	local who=$1 rc before after
+	shift
+	verbose "$who (${IMPL[$who]}) must reject: $*"
+	before=$(cksum <"$D/$who.st")
+	party "${IMPL[$who]}" "$@" >"$D/.out" 2>"$D/.err"
+	rc=$?
+	after=$(cksum <"$D/$who.st")
+	[ "$rc" -eq 1 ] || step_failed "$who" "exit status $rc, expected 1 (rejected)" "$@"
+	[ "$before" = "$after" ] || step_failed "$who" "rejected, but the state file changed" "$@"
+}
+
+# flipped IN OUT: OUT is IN with its last byte's low bit flipped (the end
+# of a PublicMessage's membership tag or of a PrivateMessage's AEAD tag).
+flipped() {
+	local n last
+	n=$(wc -c <"$1")
+	last=$(tail -c 1 "$1" | od -An -tu1 | tr -d ' ')
+	head -c $((n - 1)) "$1" >"$2"
+	# shellcheck disable=SC2059 # the format is the escaped byte itself
+	printf "\\x$(printf %02x $((last ^ 1)))" >>"$2"
+}
+
 # new_party NAME ROLE: a member played by the implementation of ROLE (k, t).
 new_party() {
 	IMPL[$1]=$(impl_of "$2")
@@ -228,8 +253,13 @@ scen_create_add_update() {
 	same_info 1 "0:alice 1:bob" alice bob
 	send alice "hello bob, from alice" bob
 	send bob "hello alice, from bob" alice
-	send bob "second from bob" alice
+	run bob send --state "$D/bob.st" --text "second from bob" --out "$D/m-bob"
+	flipped "$D/m-bob" "$D/m-bob.bad"
+	reject alice recv --state "$D/alice.st" --in "$D/m-bob.bad"
+	expect alice "second from bob" recv --state "$D/alice.st" --in "$D/m-bob"
 	run bob update --state "$D/bob.st" --commit-out "$D/c2"
+	flipped "$D/c2" "$D/c2.bad"
+	reject alice recv --state "$D/alice.st" --in "$D/c2.bad"
 	commit_seen "$D/c2" 2 alice
 	same_info 2 "0:alice 1:bob" alice bob
 	send alice "after bob's update" bob
