@@ -19,7 +19,7 @@
 // credential (ts-mls's default authentication service).
 
 import { readFileSync, writeFileSync, renameSync, existsSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { randomBytes, webcrypto } from "node:crypto";
 import {
 	ciphersuites,
 	createApplicationMessage,
@@ -43,6 +43,11 @@ import {
 } from "ts-mls";
 import { defaultClientConfig } from "ts-mls/clientConfig.js";
 import { decodeKeyPackage } from "ts-mls/keyPackage.js";
+
+// ts-mls reaches WebCrypto through the global `crypto`, which Node.js 18
+// (Debian 12's nodejs) only has behind a flag; it is looked up at call time,
+// so providing it here is early enough.
+if (globalThis.crypto === undefined) globalThis.crypto = webcrypto;
 
 const USAGE = `usage:
   tsmls-party keypackage --suite N --identity ID --state S --out KP
