@@ -164,16 +164,27 @@ function readMessage(path) {
 	return r[0];
 }
 
-// A KeyPackage wrapped in MLSMessage (wire format 5), or a bare one.
-function readKeyPackage(b, where) {
-	const m = decodeMlsMessage(b, 0);
-	if (m !== undefined && m[1] === b.length) {
-		if (m[0].wireformat !== "mls_key_package") throw new PartyError(`${where}: MLSMessage is ${m[0].wireformat}, not a KeyPackage`);
-		return m[0].keyPackage;
+// Decode all of b with dec, or return undefined (ts-mls decoders may throw).
+function decodeWhole(dec, b) {
+	try {
+		const r = dec(b, 0);
+		return r !== undefined && r[1] === b.length ? r[0] : undefined;
+	} catch {
+		return undefined;
 	}
-	const k = decodeKeyPackage(b, 0);
-	if (k === undefined || k[1] !== b.length) throw new PartyError(`${where}: neither an MLSMessage nor a KeyPackage`);
-	return k[0];
+}
+
+// A KeyPackage wrapped in MLSMessage (wire format 5), or a bare one. The
+// first four bytes cannot tell them apart: a bare suite-3 KeyPackage starts
+// 0001 0003, the header of an MLSMessage holding a Welcome. So both parses
+// are tried on the whole input.
+function readKeyPackage(b, where) {
+	const m = decodeWhole(decodeMlsMessage, b);
+	if (m !== undefined && m.wireformat === "mls_key_package") return m.keyPackage;
+	const k = decodeWhole(decodeKeyPackage, b);
+	if (k !== undefined) return k;
+	if (m !== undefined) throw new PartyError(`${where}: MLSMessage is ${m.wireformat}, not a KeyPackage`);
+	throw new PartyError(`${where}: neither an MLSMessage nor a KeyPackage`);
 }
 
 const writeMessage = (path, m) => writeFileSync(path, encodeMlsMessage(m));
