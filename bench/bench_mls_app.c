@@ -59,12 +59,7 @@
 #include <time.h>
 
 #include "kenh/kenh.h"
-#if __has_include("kenh/mls.h")
 #include "kenh/mls.h"
-#define HAVE_MLS 1
-#else
-#define HAVE_MLS 0
-#endif
 #include "util/mem.h"
 
 #define RUNS    31
@@ -106,7 +101,6 @@ static const uint8_t *plaintext(void)
 /* Ours: two members of one group                                            */
 /* ------------------------------------------------------------------------ */
 
-#if HAVE_MLS
 struct mls_pair {
 	struct kenh_ctx *ctx;
 	struct kenh_mls_keypackage *kp_a, *kp_b;
@@ -198,7 +192,6 @@ static int mls_op(void *state)
 	kenh_mls_free(ct, ct_len);
 	return rc;
 }
-#endif
 
 /* ------------------------------------------------------------------------ */
 /* Megolm (libolm)                                                           */
@@ -968,9 +961,7 @@ int main(void)
 		  .msgs = 2 },
 	};
 	const size_t n_ours = 2, n = 5;
-#if HAVE_MLS
 	struct mls_pair s1, s3;
-#endif
 #if HAVE_OLM
 	struct megolm mg;
 #endif
@@ -978,15 +969,11 @@ int main(void)
 	struct dratchet dr;
 #endif
 
-#if HAVE_MLS
 	mls_pair_setup(&s1, KENH_MLS_SUITE_X25519_AES128GCM_ED25519);
 	mls_pair_setup(&s3, KENH_MLS_SUITE_X25519_CHACHA20POLY1305_ED25519);
 	m[0].op = m[1].op = mls_op;
 	m[0].state = &s1;
 	m[1].state = &s3;
-#else
-	m[0].missing = m[1].missing = "group API not merged";
-#endif
 #if HAVE_OLM
 	megolm_setup(&mg);
 	m[2].op = megolm_op;
@@ -1008,10 +995,8 @@ int main(void)
 	measure(m, n);
 	print_rows(m, n);
 	print_ratios(m, n_ours, n);
-#if HAVE_MLS
 	mls_pair_free(&s1);
 	mls_pair_free(&s3);
-#endif
 #if HAVE_OLM
 	megolm_free(&mg);
 #endif

@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Kenh developers */
+/*
+ * How our MLS groups scale (STYLE R17.10; issue 3 item 5), through the
+ * public API, suite 1, for groups of 10, 100, 1,000 and 10,000 members:
+ *
+ *   update create   member 0 makes an Update Commit (RFC 9420 §12.4.1 with
+ *                   an UpdatePath, §7.5) and merges it;
+ *   update process  the member at the last leaf processes it (§12.4.2);
+ *   add 1           member 0 makes a Commit adding one KeyPackage, with the
+ *                   Welcome carrying the ratchet tree (§12.4.3.3);
+ *   add 100         the same with 100 KeyPackages in one Commit;
+ *   join            a new member joins from the "add 1" Welcome
+ *                   (§12.4.3.1, the whole tree validated);
+ *   state/member    kenh_mls_group_serialize() of member 0, divided by the
+ *                   member count.
+ *
+ * The add Commits are discarded after timing (kenh_mls_group_commit_discard),
+ * so every iteration starts from the same group; the Updates are merged and
+ * processed, so those iterations walk through epochs.
+ *
+ * Set-up, measured apart: one KeyPackage per member, then member 0 adds
+ * everyone with Add-only Commits of at most CHUNK KeyPackages (a Commit
+ * stays under the 4 MiB message limit), and the last member joins from the
+ * last Welcome. Such a tree has blank parent nodes (nobody else has sent an
+ * UpdatePath), so an Update encrypts its path secrets to the resolution of
+ * every copath node: about N-1 HPKE encryptions for the committer, whatever
+ * the implementation (§7.5, §4.1.1). The commit size column shows it.
+ *
+ * Timing: one warm-up, then a fixed number of iterations per size; figures
+ * are medians. The issue's targets are checked at 10,000 members and
+ * printed with PASS or MISS; OpenMLS's figure is a published one, quoted,
+ * not measured here. --max-members N skips the larger sizes.
+ */
+#include "util/compat.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "kenh/kenh.h"
+#include "kenh/mls.h"
+#include "util/mem.h"
+
+#define SUITE     KENH_MLS_SUITE_X25519_AES128GCM_ED25519
+#define CHUNK     1000 /* KeyPackages per set-up Commit */
+#define N_ADD     100  /* the "add 100" row */
+#define MAX_ITERS 16
+
+/* Targets of issue 3 at 10,000 members, in ms. */
+#define TARGET_MEMBERS       10000
+#define TARGET_UPDATE_CREATE 20.0
+#define TARGET_UPDATE_PROC   10.0
+#define TARGET_ADD_100       150.0
+/* OpenMLS, as published (not measured here): ms per member added to a 1,000-member group. */
+#define OPENMLS_ADD_MS_PER_MEMBER 0.7
+
+static void die(const char *what, int rc)
+{
+	fprintf(stderr, "bench_mls_group: %s failed: %s\n", what, kenh_strerror(rc));
+	exit(1);
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	return v[n / 2];
+}
+
+static int accept_all(void *arg, const struct kenh_mls_credential *cred)
+{
+	(void)arg;
+	(void)cred;
+	return 0;
+}
+
+static const struct kenh_mls_config cfg = { .validate = accept_all };
+
+/* KeyPackages with their private keys and their MLSMessage bytes. */
+struct kps {
+	size_t n;
+	struct kenh_mls_keypackage **kp;
+	uint8_t **msg;
+	size_t *len;
+};
+
+static void kps_make(struct kenh_ctx *ctx, size_t n, size_t first_id, struct kps *k)
+{
+	size_t i;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	if (mem_calloc(n, sizeof(*k->kp), (void **)&k->kp) != 0 ||
+	    mem_calloc(n, sizeof(*k->msg), (void **)&k->msg) != 0 ||
+	    mem_calloc(n, sizeof(*k->len), (void **)&k->len) != 0)
+		die("alloc", KENH_E_NOMEM);
+	k->n = n;
+	for (i = 0; i < n; i++) {
+		char id[32];
+		struct kenh_mls_keypackage_args a = { .suite = SUITE };
+
+		snprintf(id, sizeof(id), "member-%06zu", first_id + i);
+		a.credential.type = KENH_MLS_CREDENTIAL_BASIC;
+		a.credential.identity = (const uint8_t *)id;
+		a.credential.identity_len = strlen(id);
+		if ((rc = kenh_mls_keypackage_new(ctx, &a, &k->kp[i])) != 0)
+			die("kenh_mls_keypackage_new", rc);
+		if ((rc = kenh_mls_keypackage_message(k->kp[i], &k->msg[i], &k->len[i])) != 0)
+			die("kenh_mls_keypackage_message", rc);
+	}
+}
+
+static void kps_free(struct kps *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		kenh_mls_keypackage_free(k->kp[i]);
+		kenh_mls_free(k->msg[i], k->len[i]);
+	}
+	mem_free(k->kp);
+	mem_free(k->msg);
+	mem_free(k->len);
+	memset(k, 0, sizeof(*k));
+}
+
+/* Commit adding k->msg[from .. from+n-1] (Welcome with the ratchet tree); not merged. */
+static int commit_adds(struct kenh_mls_group *g, const struct kps *k, size_t from, size_t n,
+                       struct kenh_mls_commit_out *out)
+{
+	struct kenh_mls_commit_args a = { .key_packages = (const uint8_t *const *)(k->msg + from),
+		                          .key_package_lens = k->len + from,
+		                          .n_add = n,
+		                          .ratchet_tree = true };
+
+	return kenh_mls_group_commit(g, &a, out);
+}
+
+/* One group of n members: member 0 (the committer) and the last member (a receiver). */
+struct world {
+	struct kenh_ctx *ctx;
+	size_t n;
+	struct kps members; /* members 1 .. n-1 */
+	struct kps extra;   /* 1 + N_ADD KeyPackages that are added and discarded */
+	struct kenh_mls_keypackage *kp0;
+	struct kenh_mls_group *first, *last;
+	double t_keypackages, t_build, t_join_setup; /* ms */
+};
+
+static void merge_commit(struct kenh_mls_group *g)
+{
+	struct kenh_mls_event ev = { 0 };
+	int rc;
+
+	if ((rc = kenh_mls_group_commit_merge(g, &ev)) != 0) die("kenh_mls_group_commit_merge", rc);
+	kenh_mls_event_clear(&ev);
+}
+
+/* Member 0 adds members 1..n-1 in chunks; the last one joins from the last Welcome. */
+static void world_build(struct world *w)
+{
+	struct kenh_mls_commit_out co = { 0 };
+	size_t from, len;
+	double t0;
+	int rc;
+
+	t0 = now_ms();
+	if ((rc = kenh_mls_group_create(w->ctx, &cfg, w->kp0, NULL, &w->first)) != 0)
+		die("kenh_mls_group_create", rc);
+	for (from = 0; from < w->members.n; from += len) {
+		len = w->members.n - from < CHUNK ? w->members.n - from : CHUNK;
+		kenh_mls_commit_out_clear(&co);
+		if ((rc = commit_adds(w->first, &w->members, from, len, &co)) != 0)
+			die("set-up add commit", rc);
+		merge_commit(w->first);
+	}
+	w->t_build = now_ms() - t0;
+	t0 = now_ms();
+	rc = kenh_mls_group_join(w->ctx, &cfg, w->members.kp[w->members.n - 1], co.welcome,
+	                         co.welcome_len, NULL, 0, &w->last);
+	if (rc != 0) die("set-up join", rc);
+	w->t_join_setup = now_ms() - t0;
+	kenh_mls_commit_out_clear(&co);
+}
+
+static void world_setup(struct world *w, size_t n)
+{
+	struct kenh_mls_keypackage_args a = { .suite = SUITE };
+	double t0;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->n = n;
+	if ((rc = kenh_ctx_new(&w->ctx)) != 0) die("kenh_ctx_new", rc);
+	t0 = now_ms();
+	a.credential.type = KENH_MLS_CREDENTIAL_BASIC;
+	a.credential.identity = (const uint8_t *)"member-000000";
+	a.credential.identity_len = strlen("member-000000");
+	if ((rc = kenh_mls_keypackage_new(w->ctx, &a, &w->kp0)) != 0)
+		die("kenh_mls_keypackage_new", rc);
+	kps_make(w->ctx, n - 1, 1, &w->members);
+	kps_make(w->ctx, 1 + N_ADD, n, &w->extra);
+	w->t_keypackages = now_ms() - t0;
+	world_build(w);
+}
+
+static void world_free(struct world *w)
+{
+	kenh_mls_group_free(w->first);
+	kenh_mls_group_free(w->last);
+	kenh_mls_keypackage_free(w->kp0);
+	kps_free(&w->members);
+	kps_free(&w->extra);
+	kenh_ctx_free(w->ctx);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The measurements                                                          */
+/* ------------------------------------------------------------------------ */
+
+struct row {
+	size_t n, iters;
+	double setup_kp, setup_build, setup_join; /* ms */
+	double upd_create, upd_process, add1, add100, join;
+	size_t upd_bytes, welcome_bytes, state_bytes;
+};
+
+/* Member 0 commits an Update and merges it; the last member processes it. */
+static void one_update(struct world *w, double *create, double *process, size_t *bytes)
+{
+	struct kenh_mls_commit_args a = { .update = true };
+	struct kenh_mls_commit_out co = { 0 };
+	struct kenh_mls_event ev = { 0 };
+	double t0, t1;
+	int rc;
+
+	t0 = now_ms();
+	if ((rc = kenh_mls_group_commit(w->first, &a, &co)) != 0) die("update commit", rc);
+	merge_commit(w->first);
+	t1 = now_ms();
+	if ((rc = kenh_mls_group_process(w->last, co.commit, co.commit_len, &ev)) != 0)
+		die("update process", rc);
+	*create = t1 - t0;
+	*process = now_ms() - t1;
+	*bytes = co.commit_len;
+	if (ev.type != KENH_MLS_EVENT_COMMIT) die("update process: not a commit", KENH_E_INTERNAL);
+	kenh_mls_event_clear(&ev);
+	kenh_mls_commit_out_clear(&co);
+}
+
+static void measure_updates(struct world *w, struct row *r)
+{
+	double c[MAX_ITERS], p[MAX_ITERS];
+	size_t i;
+
+	one_update(w, &c[0], &p[0], &r->upd_bytes); /* warm-up */
+	for (i = 0; i < r->iters; i++)
+		one_update(w, &c[i], &p[i], &r->upd_bytes);
+	r->upd_create = median(c, r->iters);
+	r->upd_process = median(p, r->iters);
+}
+
+/* Add 1 (keeping each Welcome for the join row) and add N_ADD, each discarded. */
+static void measure_adds(struct world *w, struct row *r, struct kenh_mls_commit_out *welcomes)
+{
+	double a1[MAX_ITERS], a100[MAX_ITERS], t0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i <= r->iters; i++) { /* iteration 0 is the warm-up */
+		struct kenh_mls_commit_out co = { 0 };
+
+		t0 = now_ms();
+		if ((rc = commit_adds(w->first, &w->extra, 0, 1, &co)) != 0) die("add 1", rc);
+		if (i > 0) a1[i - 1] = now_ms() - t0;
+		kenh_mls_group_commit_discard(w->first);
+		r->welcome_bytes = co.welcome_len;
+		welcomes[i] = co;
+		t0 = now_ms();
+		if ((rc = commit_adds(w->first, &w->extra, 1, N_ADD, &co)) != 0) die("add 100", rc);
+		if (i > 0) a100[i - 1] = now_ms() - t0;
+		kenh_mls_group_commit_discard(w->first);
+		kenh_mls_commit_out_clear(&co);
+	}
+	r->add1 = median(a1, r->iters);
+	r->add100 = median(a100, r->iters);
+}
+
+/* The new member of "add 1" joins from each of those Welcomes. */
+static void measure_joins(struct world *w, struct row *r, struct kenh_mls_commit_out *welcomes)
+{
+	double j[MAX_ITERS], t0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i <= r->iters; i++) {
+		struct kenh_mls_group *g = NULL;
+
+		t0 = now_ms();
+		rc = kenh_mls_group_join(w->ctx, &cfg, w->extra.kp[0], welcomes[i].welcome,
+		                         welcomes[i].welcome_len, NULL, 0, &g);
+		if (rc != 0) die("join", rc);
+		if (i > 0) j[i - 1] = now_ms() - t0;
+		kenh_mls_group_free(g);
+		kenh_mls_commit_out_clear(&welcomes[i]);
+	}
+	r->join = median(j, r->iters);
+}
+
+static void measure_state(struct world *w, struct row *r)
+{
+	uint8_t *s = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = kenh_mls_group_serialize(w->first, &s, &len)) != 0) die("serialize", rc);
+	r->state_bytes = len;
+	kenh_mls_free(s, len);
+}
+
+static void run_size(size_t n, struct row *r)
+{
+	struct kenh_mls_commit_out welcomes[MAX_ITERS + 1];
+	struct world w;
+
+	memset(r, 0, sizeof(*r));
+	memset(welcomes, 0, sizeof(welcomes));
+	r->n = n;
+	r->iters = n <= 100 ? 15 : n <= 1000 ? 7 : 3;
+	world_setup(&w, n);
+	r->setup_kp = w.t_keypackages;
+	r->setup_build = w.t_build;
+	r->setup_join = w.t_join_setup;
+	printf("  %6zu members: set-up %.1f s (KeyPackages %.1f s, adds %.1f s, join %.1f s)\n", n,
+	       (r->setup_kp + r->setup_build + r->setup_join) / 1e3, r->setup_kp / 1e3,
+	       r->setup_build / 1e3, r->setup_join / 1e3);
+	fflush(stdout);
+	measure_state(&w, r);
+	measure_adds(&w, r, welcomes);
+	measure_joins(&w, r, welcomes);
+	measure_updates(&w, r);
+	world_free(&w);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void print_table(const struct row *r, size_t n)
+{
+	size_t i;
+
+	printf("\nms, medians (iterations: 15 up to 100 members, 7 at 1,000, 3 at 10,000)\n");
+	printf("%7s %9s %9s %9s %9s %9s %9s %10s %9s\n", "members", "upd-make", "upd-proc", "upd B",
+	       "add 1", "add 100", "join", "welcome B", "state B/m");
+	for (i = 0; i < n; i++)
+		printf("%7zu %9.2f %9.2f %9zu %9.2f %9.2f %9.2f %10zu %9.0f\n", r[i].n,
+		       r[i].upd_create, r[i].upd_process, r[i].upd_bytes, r[i].add1, r[i].add100,
+		       r[i].join, r[i].welcome_bytes, (double)r[i].state_bytes / (double)r[i].n);
+}
+
+static void print_target(const char *what, double ours, double limit)
+{
+	printf("  %-34s %9.2f ms   target < %5.0f ms   %s\n", what, ours, limit,
+	       ours < limit ? "PASS" : "MISS");
+}
+
+static void print_targets(const struct row *r, size_t n)
+{
+	const struct row *big = NULL, *k = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].n == TARGET_MEMBERS) big = &r[i];
+		if (r[i].n == 1000) k = &r[i];
+	}
+	printf("\ntargets (issue 3) at %d members:\n", TARGET_MEMBERS);
+	if (big == NULL) {
+		printf("  not evaluated: --max-members is below %d\n", TARGET_MEMBERS);
+	} else {
+		print_target("Update commit created (+ merge)", big->upd_create,
+		             TARGET_UPDATE_CREATE);
+		print_target("Update commit processed", big->upd_process, TARGET_UPDATE_PROC);
+		print_target("add 100 members in one commit", big->add100, TARGET_ADD_100);
+	}
+	printf("\nreference: OpenMLS, reported at about %.1f ms per member added to a 1,000-member "
+	       "group (a published figure, not measured here)\n",
+	       OPENMLS_ADD_MS_PER_MEMBER);
+	if (k != NULL)
+		printf("  ours at 1,000 members: add 100 = %.3f ms per member (%.2fx OpenMLS's time), "
+		       "add 1 = %.2f ms\n",
+		       k->add100 / N_ADD, k->add100 / N_ADD / OPENMLS_ADD_MS_PER_MEMBER, k->add1);
+}
+
+static size_t parse_args(int argc, char **argv)
+{
+	unsigned long v;
+	char *end = NULL;
+
+	if (argc == 1) return TARGET_MEMBERS;
+	if (argc == 3 && strcmp(argv[1], "--max-members") == 0) {
+		v = strtoul(argv[2], &end, 10);
+		if (end != argv[2] && *end == '\0' && v >= 2 && v <= 65536) return (size_t)v;
+	}
+	fprintf(stderr, "usage: bench_mls_group [--max-members N]   (2 <= N <= 65536)\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const size_t sizes[] = { 10, 100, 1000, 10000 };
+	struct row rows[ARRAY_LEN(sizes)];
+	size_t max = parse_args(argc, argv), i, n = 0;
+	double t0 = now_ms();
+
+	printf("bench_mls_group: suite 1 (X25519, AES-128-GCM, Ed25519), public API, up to %zu "
+	       "members\n",
+	       max);
+	printf("tree: built by member 0's Add-only commits (parents blank: an Update encrypts to "
+	       "about N-1 leaves)\n");
+	for (i = 0; i < ARRAY_LEN(sizes) && sizes[i] <= max; i++)
+		run_size(sizes[i], &rows[n++]);
+	print_table(rows, n);
+	print_targets(rows, n);
+	printf("\ntotal run time %.1f s\n", (now_ms() - t0) / 1e3);
+	return 0;
+}
