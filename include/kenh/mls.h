@@ -263,7 +263,8 @@ KENH_API void kenh_mls_commit_out_clear(struct kenh_mls_commit_out *o);
 /**
  * \brief Make a Commit (§12.4.1). The group does not change (§14): call
  * kenh_mls_group_commit_merge() once the delivery service accepted it, or
- * process it when it comes back (it is recognised), or
+ * process it when it comes back (a PublicMessage Commit is recognised; a
+ * PrivateMessage one cannot be read by its own sender, so merge it), or
  * kenh_mls_group_commit_discard() if another Commit won.
  * \return 0, KENH_E_STATE (removed, or a ReInit), KENH_E_PROTO (the list
  * would be invalid, §12.2), KeyPackage validation codes.
@@ -292,7 +293,7 @@ struct kenh_mls_event {
 	enum kenh_mls_event_type type;
 	enum kenh_mls_sender_type sender_type;
 	uint32_t sender; /**< the sender's leaf (member), or external_senders index */
-	uint64_t epoch;  /**< the group's epoch after the message */
+	uint64_t epoch;  /**< the group's epoch after the message (commit: the epoch it opened) */
 	uint8_t *data;   /**< application data (owned) */
 	size_t data_len;
 	uint16_t proposal_type; /**< proposal: its type (RFC 9420 §17.4) */

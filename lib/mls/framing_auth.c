@@ -33,13 +33,13 @@ struct sender_rule {
 
 static const struct sender_rule sender_rules[] = {
 	[MLS_SENDER_MEMBER] = { ALL_CONTENT, ALL_PROPOSALS, false },
-	/* §12.1.8: only these proposal types may come from an external sender. */
+	/* RFC 9420 §12.1.8: only these proposal types may come from an external sender. */
 	[MLS_SENDER_EXTERNAL] = { BIT(MLS_CONTENT_PROPOSAL),
 	                          BIT(MLS_PROPOSAL_ADD) | BIT(MLS_PROPOSAL_REMOVE) |
 	                                  BIT(MLS_PROPOSAL_PSK) | BIT(MLS_PROPOSAL_REINIT) |
 	                                  BIT(MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS),
 	                          false },
-	/* §6.1: new_member_proposal sends an Add, new_member_commit a commit. */
+	/* RFC 9420 §6.1: new_member_proposal sends an Add, new_member_commit a commit. */
 	[MLS_SENDER_NEW_MEMBER_PROPOSAL] = { BIT(MLS_CONTENT_PROPOSAL), BIT(MLS_PROPOSAL_ADD),
 	                                     false },
 	[MLS_SENDER_NEW_MEMBER_COMMIT] = { BIT(MLS_CONTENT_COMMIT), 0, true },

@@ -27,7 +27,7 @@ void mls_private_opened_clear(struct mls_private_opened *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* §6.3.2: decrypt and decode SenderData. */
+/* RFC 9420 §6.3.2: decrypt and decode SenderData. */
 static int open_sender_data(const struct mls_framing_epoch *ep,
                             const struct mls_private_message *pm, struct mls_sender_data *sd)
 {
@@ -61,7 +61,7 @@ out:
 	return rc;
 }
 
-/* §6.3.1: decrypt the content into o->plain and decode it into o->ac. */
+/* RFC 9420 §6.3.1: decrypt the content into o->plain and decode it into o->ac. */
 static int open_content(const struct mls_framing_epoch *ep, const struct mls_private_message *pm,
                         const struct mls_key_nonce *kn, struct mls_private_opened *o)
 {
@@ -131,7 +131,7 @@ static int open_steps(const struct mls_framing_epoch *ep, const struct mls_priva
 	*stage = "sender data";
 	if ((rc = open_sender_data(ep, pm, &sd)) != 0) goto out;
 	fill_header(pm, &sd, o);
-	/* §6.3.2: the leaf index MUST identify a non-blank leaf. */
+	/* RFC 9420 §6.3.2: the leaf index MUST identify a non-blank leaf. */
 	*stage = "sender leaf";
 	if ((rc = ep->sender_key(ep->sender_key_arg, &o->ac.content.sender, &key)) != 0) goto out;
 	*stage = "ratchet";
@@ -141,7 +141,7 @@ static int open_steps(const struct mls_framing_epoch *ep, const struct mls_priva
 	mls_key_nonce_apply_reuse_guard(&kn, sd.reuse_guard);
 	*stage = "content";
 	if ((rc = open_content(ep, pm, &kn, o)) != 0) goto out;
-	/* §6.3.1: the FramedContentAuthData MUST be valid (the signature; the
+	/* RFC 9420 §6.3.1: the FramedContentAuthData MUST be valid (the signature; the
 	 * confirmation tag of a commit is the group layer's). */
 	*stage = "signature";
 	rc = mls_framing_verify_with_key(ep, MLS_WIRE_FORMAT_PRIVATE_MESSAGE, &o->ac.content, key,
@@ -169,7 +169,7 @@ int mls_private_message_open(const struct mls_framing_epoch *ep,
 		/* R3.11: one code whatever the cause, except running out of memory. */
 		return rc == KENH_E_NOMEM ? rc : KENH_ERR(KENH_E_DECRYPT);
 	}
-	/* §9.2: the key decrypted an authentic message: delete it now. */
+	/* RFC 9420 §9.2: the key decrypted an authentic message: delete it now. */
 	mls_secret_tree_consume(ep->secret_tree, o.ac.content.sender.leaf_index,
 	                        mls_framing_ratchet(pm->content_type), o.generation);
 	*out = o;

@@ -64,7 +64,8 @@ static int encode_content(const struct mls_authenticated_content *ac,
 	codec_writer_clear(&m);
 	if (rc != 0) return rc;
 	if (block > 1 && len % block != 0) pmc.padding_len = block - len % block;
-	codec_writer_init(w, LIMIT_CIPHERTEXT, CODEC_WRITER_SENSITIVE);
+	/* Room for the AEAD tag: the ciphertext must fit what receivers decode. */
+	codec_writer_init(w, LIMIT_CIPHERTEXT - CRYPTO_MAX_TAG, CODEC_WRITER_SENSITIVE);
 	return mls_encode_private_message_content(w, &pmc);
 }
 
@@ -77,14 +78,14 @@ static int take_key(const struct mls_framing_epoch *ep, struct seal_state *s)
 	                                 mls_framing_ratchet(s->pm.content_type), &s->kn);
 	if (rc != 0) return rc;
 	s->sd.generation = s->kn.generation;
-	/* §6.3.1: a fresh random four-byte guard, sent in SenderData. */
+	/* RFC 9420 §6.3.1: a fresh random four-byte guard, sent in SenderData. */
 	if ((rc = crypto_random(ep->ctx, s->sd.reuse_guard, sizeof(s->sd.reuse_guard))) != 0)
 		return rc;
 	mls_key_nonce_apply_reuse_guard(&s->kn, s->sd.reuse_guard);
 	return 0;
 }
 
-/* §6.3.1: ciphertext = AEAD.Seal(key, nonce, PrivateContentAAD, content). */
+/* RFC 9420 §6.3.1: ciphertext = AEAD.Seal(key, nonce, PrivateContentAAD, content). */
 static int seal_content(const struct mls_framing_epoch *ep, struct seal_state *s,
                         struct kenh_span pt)
 {
@@ -107,7 +108,7 @@ out:
 	return rc;
 }
 
-/* §6.3.2: SenderData under keys from sender_data_secret and the ciphertext sample. */
+/* RFC 9420 §6.3.2: SenderData under keys from sender_data_secret and the ciphertext sample. */
 static int seal_sender_data(const struct mls_framing_epoch *ep, struct seal_state *s)
 {
 	const struct crypto_aead *aead = ep->cs->aead;

@@ -50,7 +50,7 @@ struct kenh_ctx;
 #define MLS_GROUP_PSK_MAX 256u
 /* Pending proposals kept in one epoch (a hostile sender cannot grow it further). */
 #define MLS_GROUP_MAX_PENDING 1024u
-/* §7.2: longest KeyPackage lifetime we accept (about 3 months, as DESIGN §6's certificates). */
+/* RFC 9420 §7.2: longest KeyPackage lifetime we accept (about 3 months, as DESIGN §6's certificates). */
 #define MLS_GROUP_MAX_LIFETIME (100ull * 24 * 3600)
 
 /* The current time in seconds since the Unix epoch (an injectable clock). */
@@ -64,6 +64,45 @@ typedef uint64_t mls_clock_fn(void *arg);
 typedef int mls_psk_lookup_fn(void *arg, const struct mls_pre_shared_key_id *id, uint8_t *out,
                               size_t cap, size_t *len);
 
+/*
+ * The validation rules implemented here, by number, so that tests can
+ * show each one matters: in KENH_DEBUG builds (dev and asan, never
+ * release) a test may set bits of mls_group_callbacks.relax to make a
+ * committer produce, or a receiver accept, a message that breaks exactly
+ * one rule. Nothing outside the unit tests sets it.
+ */
+enum mls_rule {
+	MLS_RULE_COMMITTER_UPDATE = 0, /* RFC 9420 §12.2 no Update from the committer */
+	MLS_RULE_REMOVE_COMMITTER,     /* RFC 9420 §12.2 no Remove of the committer */
+	MLS_RULE_SAME_LEAF,            /* RFC 9420 §12.2 one Update/Remove per leaf */
+	MLS_RULE_ADD_DUPLICATE,        /* RFC 9420 §12.2 no two Adds of one client */
+	MLS_RULE_PSK_DUPLICATE,        /* RFC 9420 §12.2 no PreSharedKeyID twice */
+	MLS_RULE_GCE_TWICE,            /* RFC 9420 §12.2 at most one GroupContextExtensions */
+	MLS_RULE_REINIT_ALONE,         /* RFC 9420 §12.2 a ReInit comes alone */
+	MLS_RULE_EXTERNAL_INIT,        /* RFC 9420 §12.2 no ExternalInit in a regular Commit */
+	MLS_RULE_EXTERNAL_LIST,   /* RFC 9420 §12.2, §12.4.3.2 what an external Commit holds */
+	MLS_RULE_SENDER_TYPE,     /* RFC 9420 §12.1.8, §6 proposal types per sender type */
+	MLS_RULE_PSK_USAGE,       /* RFC 9420 §12.1.4 no reinit/branch PSK proposal */
+	MLS_RULE_PSK_NONCE,       /* RFC 9420 §12.1.4 psk_nonce of Nh bytes */
+	MLS_RULE_REINIT_VERSION,  /* RFC 9420 §12.1.5 no lower version */
+	MLS_RULE_GCE_SUPPORTED,   /* RFC 9420 §12.1.7, §13.4 extensions we implement */
+	MLS_RULE_REMOVE_BLANK,    /* RFC 9420 §12.1.3 the removed leaf is a member */
+	MLS_RULE_MEMBERS_SUPPORT, /* RFC 9420 §12.1.7 every member supports the extensions */
+	MLS_RULE_ADD_KEY_PACKAGE, /* RFC 9420 §10.1 the Add's KeyPackage is valid */
+	MLS_RULE_ADD_LEAF,        /* RFC 9420 §7.3, §12.2 the added leaf fits the tree */
+	MLS_RULE_UPDATE_LEAF,     /* RFC 9420 §7.3, §12.1.2 the Update's leaf is valid */
+	MLS_RULE_PATH_REQUIRED,   /* RFC 9420 §12.4 path when required */
+	MLS_RULE_RESYNC,          /* RFC 9420 §12.2 a resync joiner keeps its identity */
+	MLS_RULE_CONTEXT_EXTENSIONS, /* RFC 9420 §13.4 a joiner supports the GroupContext extensions */
+};
+
+/* Whether rule r is enforced for g (always, outside KENH_DEBUG builds). */
+#ifdef KENH_DEBUG
+#define MLS_RULE(g, r) ((((g)->cb.relax >> (unsigned)(r)) & 1u) == 0)
+#else
+#define MLS_RULE(g, r) ((void)(g), (void)(r), true)
+#endif
+
 /* What the application supplies to every group (copied into the group). */
 struct mls_group_callbacks {
 	mls_credential_check_fn *check_credential; /* required (§5.3.1) */
@@ -72,6 +111,9 @@ struct mls_group_callbacks {
 	void *psk_arg;
 	mls_clock_fn *clock; /* NULL: the system clock */
 	void *clock_arg;
+#ifdef KENH_DEBUG
+	uint64_t relax; /* tests only: bits (1 << enum mls_rule) of rules not enforced */
+#endif
 };
 
 /* A proposal received in this epoch, kept for a Commit that names it by reference. */
@@ -101,7 +143,7 @@ struct mls_group {
 	const struct kenh_ctx *ctx;
 	const struct crypto_suite *cs;
 	struct mls_group_callbacks cb;
-	/* §8.1: the GroupContext of this epoch, owned (gc views into gc_enc). */
+	/* RFC 9420 §8.1: the GroupContext of this epoch, owned (gc views into gc_enc). */
 	uint8_t *gc_enc;
 	size_t gc_len;
 	struct mls_group_context gc;
@@ -237,7 +279,7 @@ struct mls_committer {
  * Release with mls_apply_result_clear.
  */
 struct mls_apply_result {
-	bool path_required;          /* §12.4 */
+	bool path_required;          /* RFC 9420 §12.4 */
 	struct mls_idx_list added;   /* leaves filled by Add, in order */
 	struct mls_idx_list removed; /* leaves blanked by Remove */
 	bool own_removed;
@@ -251,7 +293,7 @@ struct mls_apply_result {
 void mls_apply_result_clear(struct mls_apply_result *r);
 
 /*
- * §12.2: the list rules that do not need the tree after the change, for a
+ * RFC 9420 §12.2: the list rules that do not need the tree after the change, for a
  * regular or an external Commit. KENH_E_PROTO for a broken rule.
  */
 KENH_MUST_CHECK int mls_group_proposals_check(const struct mls_group *g,
@@ -259,7 +301,7 @@ KENH_MUST_CHECK int mls_group_proposals_check(const struct mls_group *g,
                                               const struct mls_committer *who);
 
 /*
- * §12.1: the checks one proposal must pass on its own, before it is stored
+ * RFC 9420 §12.1: the checks one proposal must pass on its own, before it is stored
  * or applied (sender type allowed, PSK usage and nonce, ReInit version,
  * GroupContextExtensions we support, Remove index in range).
  */
@@ -267,14 +309,15 @@ KENH_MUST_CHECK int mls_group_proposal_check_one(const struct mls_group *g,
                                                  const struct mls_prop_item *it);
 
 /*
- * §11.1, §13.4: a GroupContext extension list we can take part in (no type
+ * RFC 9420 §11.1, §13.4: a GroupContext extension list we can take part in (no type
  * twice, every type and every required capability one we implement).
  * KENH_E_UNSUPPORTED or KENH_E_PROTO.
  */
-KENH_MUST_CHECK int mls_group_context_extensions_check(const struct mls_extension_list *ext);
+KENH_MUST_CHECK int mls_group_context_extensions_check(const struct mls_group *g,
+                                                       const struct mls_extension_list *ext);
 
 /*
- * §12.3: apply the list to next (made by mls_group_next from g) in the
+ * RFC 9420 §12.3: apply the list to next (made by mls_group_next from g) in the
  * RFC's order, validating each proposal as it goes (§12.1.x, §7.3, §10.1):
  * GroupContextExtensions, Updates, Removes, Adds, PSKs (looked up),
  * ExternalInit, ReInit. next's GroupContext extensions are replaced when
@@ -329,7 +372,7 @@ struct mls_staged {
 };
 
 /*
- * §12.4.2: process a verified Commit (ac: wire format public or private,
+ * RFC 9420 §12.4.2: process a verified Commit (ac: wire format public or private,
  * content verified by the framing layer with the current epoch). On
  * success g is in the new epoch, or marked removed; on failure g is
  * unchanged. A Commit of our own that we staged is merged instead.
@@ -347,11 +390,13 @@ struct mls_commit_args {
 	const struct mls_pre_shared_key_id *psks; /* PreSharedKey proposals */
 	size_t n_psk;
 	const struct mls_extension_list *gce; /* a GroupContextExtensions proposal, or NULL */
-	bool include_pending;                 /* name every stored proposal by reference */
-	bool force_path;                      /* a path even when none is required */
-	bool private_message;                 /* PrivateMessage instead of PublicMessage */
-	bool ratchet_tree_in_welcome;         /* the ratchet_tree extension in the GroupInfo */
-	bool external_pub;                    /* the external_pub extension in the GroupInfo */
+	const struct mls_proposal *extra;     /* more proposals by value, as given */
+	size_t n_extra;
+	bool include_pending;         /* name every stored proposal by reference */
+	bool force_path;              /* a path even when none is required */
+	bool private_message;         /* PrivateMessage instead of PublicMessage */
+	bool ratchet_tree_in_welcome; /* the ratchet_tree extension in the GroupInfo */
+	bool external_pub;            /* the external_pub extension in the GroupInfo */
 	struct kenh_span authenticated_data;
 };
 
@@ -368,7 +413,7 @@ struct mls_commit_made {
 void mls_commit_made_clear(struct mls_commit_made *m);
 
 /*
- * §12.4.1: build a Commit from g's current epoch and stage its result
+ * RFC 9420 §12.4.1: build a Commit from g's current epoch and stage its result
  * (replacing any earlier staged Commit). g itself does not change (§14):
  * mls_group_staged_merge() adopts the new epoch, or the Commit is merged
  * when it comes back from the delivery service.
@@ -409,7 +454,7 @@ KENH_MUST_CHECK int mls_group_advance(struct mls_group *next, const struct mls_e
                                       uint8_t *tag_out);
 
 /*
- * §12.4.1, §12.4.2: append the provisional GroupContext (old group_id and
+ * RFC 9420 §12.4.1, §12.4.2: append the provisional GroupContext (old group_id and
  * confirmed transcript hash, epoch + 1, next's tree hash and extensions).
  */
 KENH_MUST_CHECK int mls_group_provisional_context(const struct mls_group *next,
@@ -417,7 +462,7 @@ KENH_MUST_CHECK int mls_group_provisional_context(const struct mls_group *next,
                                                   struct codec_writer *w);
 
 /*
- * §8.3, a member: the init secret an ExternalInit's kem_output carries,
+ * RFC 9420 §8.3, a member: the init secret an ExternalInit's kem_output carries,
  * with old's external key pair. init_secret receives nh bytes (secret).
  * KENH_E_DECRYPT for a kem_output that does not decapsulate.
  */
@@ -425,7 +470,7 @@ KENH_MUST_CHECK int mls_group_external_init_recv(const struct mls_group *old,
                                                  struct kenh_span kem_output, uint8_t *init_secret);
 
 /*
- * §8.3, the joiner: kem_output (cs->kem->npk bytes) and init secret (nh
+ * RFC 9420 §8.3, the joiner: kem_output (cs->kem->npk bytes) and init secret (nh
  * bytes, secret) for the group's external_pub.
  */
 KENH_MUST_CHECK int mls_group_external_init_send(const struct kenh_ctx *ctx,
@@ -459,18 +504,21 @@ struct mls_kp_args {
 	uint64_t lifetime;                                /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
 	bool grease;                                      /* add GREASE values (§13.5) */
 	const struct mls_extension_list *leaf_extensions; /* NULL: none (default types only) */
+	/* Application-defined extension and credential types to advertise as well (§7.2). */
+	const struct mls_u16_list *more_extensions;
+	const struct mls_u16_list *more_credentials;
 };
 
 /* Decode our own KeyPackage (views into kp->kp; release with mls_key_package_clear). */
 KENH_MUST_CHECK int mls_group_own_key_package_decode(const struct mls_own_key_package *kp,
                                                      struct mls_key_package *out);
 
-/* §10: a KeyPackage (capabilities: suites 1-3, basic and x509 credentials). */
+/* RFC 9420 §10: a KeyPackage (capabilities: suites 1-3, basic and x509 credentials). */
 KENH_MUST_CHECK int mls_group_key_package(const struct mls_kp_args *a,
                                           struct mls_own_key_package *out);
 
 /*
- * §11: a one-member group in epoch 0 whose leaf is kp's LeafNode, with
+ * RFC 9420 §11: a one-member group in epoch 0 whose leaf is kp's LeafNode, with
  * group_id (empty: Nh random bytes) and GroupContext extensions ext (NULL:
  * none; checked against our own capabilities).
  */
@@ -481,7 +529,7 @@ KENH_MUST_CHECK int mls_group_create(const struct kenh_ctx *ctx,
                                      const struct mls_extension_list *ext, struct mls_group **out);
 
 /*
- * §12.4.3.1: join from a Welcome (decoded) with our KeyPackage kp. tree is
+ * RFC 9420 §12.4.3.1: join from a Welcome (decoded) with our KeyPackage kp. tree is
  * the ratchet tree (ratchet_tree extension data) when it is not in the
  * GroupInfo; empty otherwise.
  */
@@ -490,11 +538,11 @@ KENH_MUST_CHECK int mls_group_join(const struct kenh_ctx *ctx, const struct mls_
                                    const struct mls_welcome *welcome, struct kenh_span tree,
                                    struct mls_group **out);
 
-/* §13.4: KENH_E_PROTO if a type appears twice in l. */
+/* RFC 9420 §13.4: KENH_E_PROTO if a type appears twice in l. */
 KENH_MUST_CHECK int mls_group_extensions_unique(const struct mls_extension_list *l);
 
 /*
- * §12.4.3.1 "Verify the integrity of the ratchet tree" of g (tree and
+ * RFC 9420 §12.4.3.1 "Verify the integrity of the ratchet tree" of g (tree and
  * GroupContext set from gi): the tree hash against gi's, then every check
  * of mls_rtree_validate() with g's leaf policy. KENH_E_VERIFY for a hash
  * mismatch.
@@ -502,7 +550,7 @@ KENH_MUST_CHECK int mls_group_extensions_unique(const struct mls_extension_list 
 KENH_MUST_CHECK int mls_group_check_tree(struct mls_group *g, const struct mls_group_info *gi);
 
 /*
- * §12.4.3.2: join by external Commit from a GroupInfo (decoded, with the
+ * RFC 9420 §12.4.3.2: join by external Commit from a GroupInfo (decoded, with the
  * external_pub extension) and our KeyPackage kp (its LeafNode's key and
  * credential are reused). tree as for mls_group_join. If resync_leaf is
  * not UINT32_MAX the Commit also removes that leaf (our old appearance).
@@ -518,6 +566,9 @@ struct mls_external_join_args {
 	uint32_t resync_leaf;
 	const struct mls_pre_shared_key_id *psks;
 	size_t n_psk;
+	const struct mls_proposal
+	        *extra; /* more proposals by value (tests break §12.2 with them) */
+	size_t n_extra;
 };
 
 KENH_MUST_CHECK int mls_group_join_external(const struct mls_external_join_args *a,
@@ -525,7 +576,7 @@ KENH_MUST_CHECK int mls_group_join_external(const struct mls_external_join_args 
                                             struct mls_group **out);
 
 /*
- * §12.4.3: a signed GroupInfo of the current epoch as an MLSMessage, with
+ * RFC 9420 §12.4.3: a signed GroupInfo of the current epoch as an MLSMessage, with
  * the ratchet_tree and external_pub extensions if asked.
  */
 KENH_MUST_CHECK int mls_group_info_make(const struct mls_group *g, bool with_tree,
@@ -540,7 +591,7 @@ struct mls_gi_build {
 	struct mls_signature sig;
 };
 
-/* §12.4.3: build and sign (release with mls_gi_build_clear). */
+/* RFC 9420 §12.4.3: build and sign (release with mls_gi_build_clear). */
 KENH_MUST_CHECK int mls_group_info_build(const struct mls_group *g, bool with_tree,
                                          bool with_external_pub, struct mls_gi_build *b);
 void mls_gi_build_clear(struct mls_gi_build *b);
@@ -587,7 +638,7 @@ KENH_MUST_CHECK int mls_group_process(struct mls_group *g, const struct mls_mess
                                       struct mls_event *out);
 
 /*
- * §15: application data as a PrivateMessage MLSMessage. KENH_E_STATE if a
+ * RFC 9420 §15: application data as a PrivateMessage MLSMessage. KENH_E_STATE if a
  * proposal is pending (§12.4: commit first) or the group is not usable.
  */
 KENH_MUST_CHECK int mls_group_encrypt(struct mls_group *g, struct kenh_span data,

@@ -44,7 +44,7 @@ struct run {
 	uint8_t init_secret[CRYPTO_MAX_HASH];   /* secret */
 };
 
-/* §12.4: each ProposalOrRef by value (from the committer) or by reference (from the store). */
+/* RFC 9420 §12.4: each ProposalOrRef by value (from the committer) or by reference (from the store). */
 static int resolve(struct run *r)
 {
 	const struct mls_proposal_or_ref *por;
@@ -61,7 +61,7 @@ static int resolve(struct run *r)
 			r->items[i].sender = r->ac->content.sender;
 			continue;
 		}
-		/* §12.4.2: a reference must name a proposal of this epoch we hold. */
+		/* RFC 9420 §12.4.2: a reference must name a proposal of this epoch we hold. */
 		if ((pp = mls_group_find_prop(r->g, por->reference)) == NULL)
 			return KENH_ERR(KENH_E_PROTO);
 		r->items[i].p = &pp->prop;
@@ -72,7 +72,7 @@ static int resolve(struct run *r)
 	return 0;
 }
 
-/* §12.4.2: check the list, apply it to a copy of the state, require the path. */
+/* RFC 9420 §12.4.2: check the list, apply it to a copy of the state, require the path. */
 static int apply_list(struct run *r)
 {
 	int rc;
@@ -81,23 +81,11 @@ static int apply_list(struct run *r)
 	if ((rc = mls_group_next(r->g, &r->next)) != 0) return rc;
 	rc = mls_group_proposals_apply(r->next, r->items, r->n, &r->who, &r->res);
 	if (rc != 0) return rc;
-	/* §12.4, §12.4.3.2: a path where a proposal or an external Commit requires one. */
-	if ((r->res.path_required || r->who.external) && !r->commit->has_path)
+	/* RFC 9420 §12.4, §12.4.3.2: a path where a proposal or an external Commit requires one. */
+	if ((r->res.path_required || r->who.external) && !r->commit->has_path &&
+	    MLS_RULE(r->g, MLS_RULE_PATH_REQUIRED))
 		return KENH_ERR(KENH_E_PROTO);
 	return 0;
-}
-
-/*
- * §12.4.2, §12.4.3.2: an external joiner takes the leftmost blank leaf of
- * the new tree, or the first leaf past its right edge.
- */
-static uint32_t external_leaf(const struct mls_rtree *t)
-{
-	uint32_t i;
-
-	for (i = 0; i < t->n_leaves; i++)
-		if (mls_rtree_leaf(t, i) == NULL) return i;
-	return t->n_leaves;
 }
 
 static int encode_credential(const struct mls_credential *c, struct codec_writer *w)
@@ -107,7 +95,7 @@ static int encode_credential(const struct mls_credential *c, struct codec_writer
 }
 
 /*
- * §12.2: a "resync" external Commit removes the joiner's old leaf; its new
+ * RFC 9420 §12.2: a "resync" external Commit removes the joiner's old leaf; its new
  * LeafNode must present the same identity (we ask for the same credential).
  */
 static int check_resync(struct run *r)
@@ -127,43 +115,30 @@ static int check_resync(struct run *r)
 	return rc;
 }
 
-/*
- * §12.4.2: "If there are no blank leaf nodes in the new ratchet tree, add a
- * blank leaf to the right side". The tree grows only through an Add, so
- * add the joiner's leaf and blank it again: the tree doubles, every node
- * added is blank, and the merge then fills the leaf as a new one.
- */
-static int extend_for_joiner(struct run *r)
-{
-	struct codec_writer w;
-	uint32_t leaf = 0;
-	int rc;
-
-	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
-	if ((rc = mls_encode_leaf_node(&w, &r->commit->path.leaf_node)) == 0)
-		rc = mls_rtree_add_leaf(r->next->tree, codec_writer_span(&w), &leaf);
-	codec_writer_clear(&w);
-	if (rc != 0) return rc;
-	if (leaf != r->sender) return KENH_ERR(KENH_E_INTERNAL);
-	mls_rtree_blank(r->next->tree, mls_tree_leaf_node(leaf));
-	return 0;
-}
-
-/* §12.4.2 "If the path value is populated": merge it, then decrypt our path secret. */
+/* RFC 9420 §12.4.2 "If the path value is populated": merge it, then decrypt our path secret. */
 static int take_path(struct run *r)
 {
+	struct mls_treekem_secrets sec;
 	struct mls_treekem_recv recv;
 	struct mls_leaf_policy pol;
 	struct codec_writer w;
 	int rc;
 
-	r->sender = r->who.external ? external_leaf(r->next->tree) : r->who.leaf;
+	r->sender = r->who.leaf;
+	/*
+	 * RFC 9420 §12.4.2: an external joiner takes the leftmost blank leaf of the new
+	 * tree, which grows by a blank leaf on the right if it has none.
+	 */
+	if (r->who.external && (rc = mls_rtree_blank_leaf(r->next->tree, &r->sender)) != 0)
+		return rc;
 	if (!r->commit->has_path) return 0; /* commit_secret stays all zero */
-	if (r->sender == r->next->tree->n_leaves && (rc = extend_for_joiner(r)) != 0) return rc;
 	mls_group_leaf_policy(r->next, NULL, &pol);
+	memset(&sec, 0, sizeof(sec));
 	if ((rc = mls_treekem_merge(r->next->tree, &pol, r->sender, &r->commit->path)) != 0)
 		return rc;
-	if (r->who.external && r->res.removed.n == 1 && (rc = check_resync(r)) != 0) return rc;
+	if (r->who.external && r->res.removed.n == 1 && MLS_RULE(r->g, MLS_RULE_RESYNC) &&
+	    (rc = check_resync(r)) != 0)
+		return rc;
 	if (r->res.own_removed) return 0;
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
 	if ((rc = mls_group_provisional_context(r->next, r->g, &w)) == 0) {
@@ -173,14 +148,15 @@ static int take_path(struct run *r)
 		recv.group_context = codec_writer_span(&w);
 		recv.new_leaves.v = r->res.added.v;
 		recv.new_leaves.n = r->res.added.n;
-		rc = mls_treekem_decrypt(r->g->ctx, r->next->tree, &r->next->priv, &recv,
-		                         r->commit_secret, NULL);
+		rc = mls_treekem_decrypt(r->g->ctx, r->next->tree, &r->next->priv, &recv, &sec);
+		if (rc == 0) memcpy(r->commit_secret, sec.commit_secret, r->g->cs->kdf->nh);
 	}
+	mls_treekem_secrets_clear(&sec);
 	codec_writer_clear(&w);
 	return rc;
 }
 
-/* §12.4.2: the key schedule's other inputs, then the new epoch. */
+/* RFC 9420 §12.4.2: the key schedule's other inputs, then the new epoch. */
 static int schedule(struct run *r)
 {
 	struct mls_epoch_inputs in;
@@ -207,14 +183,14 @@ static int schedule(struct run *r)
 	if (in.tag.len == 0) return KENH_ERR(KENH_E_PROTO);
 	if ((rc = mls_group_advance(r->next, &in, NULL)) != 0) return rc;
 	mls_epoch_secrets_drop_joiner(&r->next->es);
-	/* §12.4.2: after a ReInit the group may not be used to send. */
+	/* RFC 9420 §12.4.2: after a ReInit the group may not be used to send. */
 	r->next->reinit = r->res.reinit != NULL;
 	return 0;
 }
 
 static int fill_outcome(struct run *r, struct mls_commit_outcome *out)
 {
-	out->epoch = r->g->gc.epoch + (r->res.own_removed ? 0 : 1);
+	out->epoch = r->g->gc.epoch + 1;
 	out->removed = r->res.own_removed;
 	out->committer = r->sender;
 	out->external = r->who.external;
@@ -277,7 +253,7 @@ int mls_group_commit_process(struct mls_group *g, const struct mls_authenticated
 	if (!r.res.own_removed && (rc = schedule(&r)) != 0) goto out;
 	if ((rc = fill_outcome(&r, out)) != 0) goto out;
 	if (r.res.own_removed) {
-		/* §12.4.2: removed, we can follow the group no further. */
+		/* RFC 9420 §12.4.2: removed, we can follow the group no further. */
 		g->removed = true;
 		mls_group_clear_props(g);
 	} else {

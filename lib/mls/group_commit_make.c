@@ -45,10 +45,11 @@ struct make {
 	uint8_t tag[CRYPTO_MAX_HASH];
 	uint8_t commit_secret[CRYPTO_MAX_HASH]; /* secret */
 	uint8_t psk_secret[CRYPTO_MAX_HASH];    /* secret */
+	uint8_t init_secret[CRYPTO_MAX_HASH];   /* secret */
 };
 
 /*
- * §12.4.1: the committer SHOULD include the valid proposals it received,
+ * RFC 9420 §12.4.1: the committer SHOULD include the valid proposals it received,
  * as long as the list stays valid (§12.2). Left out: our own Updates (a
  * committer may not commit them), an Update superseded by a later Update
  * or a Remove of the same leaf, a second Remove of a leaf, a Remove of
@@ -61,6 +62,7 @@ static bool skip_pending(const struct make *m, size_t i)
 	uint32_t leaf;
 	size_t j;
 
+	if (!MLS_RULE(g, MLS_RULE_SAME_LEAF)) return false;
 	if (p->prop.proposal_type == MLS_PROPOSAL_REMOVE) {
 		leaf = p->prop.u.remove.removed;
 		if (leaf == g->own_leaf) return true;
@@ -74,7 +76,7 @@ static bool skip_pending(const struct make *m, size_t i)
 	}
 	if (p->prop.proposal_type != MLS_PROPOSAL_UPDATE) return false;
 	leaf = p->sender.leaf_index;
-	if (leaf == g->own_leaf) return true;
+	if (leaf == g->own_leaf) return MLS_RULE(g, MLS_RULE_COMMITTER_UPDATE);
 	for (j = 0; j < m->a->n_remove; j++)
 		if (m->a->remove[j] == leaf) return true;
 	for (j = 0; j < g->n_props; j++) {
@@ -153,13 +155,15 @@ static int add_values(struct make *m)
 		p.u.group_context_extensions.extensions = *a->gce;
 		add_value(m, &p);
 	}
+	for (i = 0; i < a->n_extra; i++)
+		add_value(m, &a->extra[i]);
 	return 0;
 }
 
 static int gather(struct make *m)
 {
 	const struct mls_commit_args *a = m->a;
-	size_t i, total = a->n_add + a->n_remove + a->n_psk + (a->gce != NULL) + 1;
+	size_t i, total = a->n_add + a->n_remove + a->n_psk + a->n_extra + (a->gce != NULL) + 1;
 	int rc;
 
 	if (a->include_pending) total += m->g->n_props;
@@ -171,7 +175,7 @@ static int gather(struct make *m)
 	return add_values(m);
 }
 
-/* §12.4.1: the UpdatePath, against the provisional GroupContext. */
+/* RFC 9420 §12.4.1: the UpdatePath, against the provisional GroupContext. */
 static int make_path(struct make *m)
 {
 	struct mls_treekem_create_args ca;
@@ -189,9 +193,11 @@ static int make_path(struct make *m)
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
 	rc = mls_group_provisional_context(m->next, m->g, &w);
 	if (rc == 0) {
-		struct mls_leaf_set nl = { m->res.added.v, m->res.added.n };
-		rc = mls_treekem_encrypt(m->g->ctx, m->next->tree, &m->path, codec_writer_span(&w),
-		                         nl, &m->up);
+		struct mls_treekem_send snd;
+		snd.group_context = codec_writer_span(&w);
+		snd.new_leaves.v = m->res.added.v;
+		snd.new_leaves.n = m->res.added.n;
+		rc = mls_treekem_encrypt(m->g->ctx, m->next->tree, &m->path, &snd, &m->up);
 	}
 	codec_writer_clear(&w);
 	if (rc != 0) return rc;
@@ -201,7 +207,7 @@ static int make_path(struct make *m)
 	return 0;
 }
 
-/* §12.4.1: sign the Commit with the old GroupContext, then open the new epoch. */
+/* RFC 9420 §12.4.1: sign the Commit with the old GroupContext, then open the new epoch. */
 static int sign_and_advance(struct make *m, enum mls_wire_format wf)
 {
 	struct mls_framing_epoch ep;
@@ -229,10 +235,16 @@ static int sign_and_advance(struct make *m, enum mls_wire_format wf)
 	in.commit_secret = m->commit_secret;
 	in.psk_secret = m->psk_secret;
 	in.init_secret = m->g->es.init_secret;
+	if (m->res.has_external_init) {
+		/* Only reachable when a test lets a member commit an ExternalInit (§12.2). */
+		rc = mls_group_external_init_recv(m->g, m->res.external_init, m->init_secret);
+		if (rc != 0) return rc;
+		in.init_secret = m->init_secret;
+	}
 	return mls_group_advance(m->next, &in, m->tag);
 }
 
-/* §12.4.1: protect the Commit with the old epoch's keys (PublicMessage or PrivateMessage). */
+/* RFC 9420 §12.4.1: protect the Commit with the old epoch's keys (PublicMessage or PrivateMessage). */
 static int protect(struct make *m, enum mls_wire_format wf, struct mls_commit_made *out,
                    struct codec_writer *acw)
 {
@@ -253,7 +265,7 @@ static int protect(struct make *m, enum mls_wire_format wf, struct mls_commit_ma
 	return mls_private_message_protect(&ep, &ac, NULL, &out->commit, &out->commit_len);
 }
 
-/* §12.4.1 "For each new member": its KeyPackage and the path secret of our common ancestor. */
+/* RFC 9420 §12.4.1 "For each new member": its KeyPackage and the path secret of our common ancestor. */
 static int welcome_member(struct make *m, size_t k, struct mls_welcome_member *wm,
                           struct codec_writer *kpw, uint8_t *ps)
 {
@@ -361,7 +373,7 @@ static int stage(struct make *m, struct codec_writer *acw)
 	st->outcome.removed_leaves = m->res.removed;
 	memset(&m->res.added, 0, sizeof(m->res.added));
 	memset(&m->res.removed, 0, sizeof(m->res.removed));
-	mls_epoch_secrets_drop_joiner(&m->next->es);
+	/* The joiner secret stays with the staged epoch until it is merged (§14). */
 	m->next->reinit = m->res.reinit != NULL;
 	st->next = m->next;
 	m->next = NULL;
@@ -401,18 +413,20 @@ int mls_group_commit_create(struct mls_group *g, const struct mls_commit_args *a
 	m.g = g;
 	m.a = a;
 	wf = a->private_message ? MLS_WIRE_FORMAT_PRIVATE_MESSAGE : MLS_WIRE_FORMAT_PUBLIC_MESSAGE;
-	rc = KENH_ERR(KENH_E_STATE);
-	if (g->removed || g->reinit) goto out;
+	if (g->removed || g->reinit) {
+		rc = KENH_ERR(KENH_E_STATE);
+		goto out;
+	}
 	if ((rc = gather(&m)) != 0) goto out;
-	/* §12.4.1: the committer checks its own list as a receiver would (§12.2). */
+	/* RFC 9420 §12.4.1: the committer checks its own list as a receiver would (§12.2). */
 	if ((rc = mls_group_proposals_check(g, m.items, m.n, &who)) != 0) goto out;
 	if ((rc = mls_group_next(g, &m.next)) != 0) goto out;
 	if ((rc = mls_group_proposals_apply(m.next, m.items, m.n, &who, &m.res)) != 0) goto out;
-	if (m.res.own_update) {
+	if (m.res.own_update && MLS_RULE(g, MLS_RULE_COMMITTER_UPDATE)) {
 		rc = KENH_ERR(KENH_E_PROTO);
 		goto out;
 	}
-	if (m.res.path_required || a->force_path) {
+	if ((m.res.path_required && MLS_RULE(g, MLS_RULE_PATH_REQUIRED)) || a->force_path) {
 		if ((rc = make_path(&m)) != 0) goto out;
 	} else {
 		mls_treekem_priv_sync(&m.next->priv, m.next->tree);
@@ -455,6 +469,7 @@ int mls_group_staged_merge(struct mls_group *g, struct mls_commit_outcome *out)
 	*out = st->outcome;
 	memset(&st->outcome, 0, sizeof(st->outcome));
 	mls_group_swap(g, st->next);
+	mls_epoch_secrets_drop_joiner(&g->es);
 	mls_group_free(st->next);
 	mem_free(st->ac_enc);
 	mem_free(st);

@@ -24,19 +24,22 @@ void mls_own_key_package_clear(struct mls_own_key_package *k)
 	sec_zero(k, sizeof(*k));
 }
 
+/* Application-defined types a KeyPackage may advertise besides ours. */
+#define MORE_MAX 8
+
 /* Our capability lists (§7.2), with one GREASE value appended where asked. */
 struct caps {
 	uint16_t versions[1];
 	uint16_t suites[4];
-	uint16_t credentials[3];
-	uint16_t extensions[1];
+	uint16_t credentials[3 + MORE_MAX];
+	uint16_t extensions[1 + MORE_MAX];
 	uint16_t proposals[1];
 	struct mls_capabilities c;
 	struct mls_extension grease_ext;
 	struct mls_extension_list kp_ext;
 };
 
-/* §13.5: one of the fifteen GREASE values 0x0A0A, 0x1A1A, ..., 0xEAEA. */
+/* RFC 9420 §13.5: one of the fifteen GREASE values 0x0A0A, 0x1A1A, ..., 0xEAEA. */
 static int grease_value(const struct kenh_ctx *ctx, uint16_t *v)
 {
 	uint8_t b = 0;
@@ -47,10 +50,39 @@ static int grease_value(const struct kenh_ctx *ctx, uint16_t *v)
 	return 0;
 }
 
-static int fill_caps(const struct kenh_ctx *ctx, bool grease, struct caps *c)
+/* RFC 9420 §13.5: GREASE in the capability lists and in KeyPackage.extensions. */
+static int add_grease(const struct kenh_ctx *ctx, struct caps *c)
 {
 	uint16_t gv[4] = { 0, 0, 0, 0 };
 	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_LEN(gv); i++)
+		if ((rc = grease_value(ctx, &gv[i])) != 0) return rc;
+	c->suites[c->c.cipher_suites.count++] = gv[0];
+	c->credentials[c->c.credentials.count++] = gv[1];
+	c->proposals[c->c.proposals.count++] = gv[2];
+	c->extensions[c->c.extensions.count++] = gv[3];
+	c->grease_ext.extension_type = gv[3];
+	c->kp_ext.items = &c->grease_ext;
+	c->kp_ext.count = 1;
+	return 0;
+}
+
+/* Append the application's own types to list (which has room for MORE_MAX more). */
+static int add_more(struct mls_u16_list *list, const struct mls_u16_list *more)
+{
+	size_t i;
+
+	if (more == NULL) return 0;
+	if (more->count > MORE_MAX) return KENH_ERR(KENH_E_INVALID_ARG);
+	for (i = 0; i < more->count; i++)
+		list->items[list->count++] = more->items[i];
+	return 0;
+}
+
+static int fill_caps(const struct mls_kp_args *a, struct caps *c)
+{
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -63,21 +95,11 @@ static int fill_caps(const struct kenh_ctx *ctx, bool grease, struct caps *c)
 	c->c.versions = (struct mls_u16_list){ c->versions, 1 };
 	c->c.cipher_suites = (struct mls_u16_list){ c->suites, 3 };
 	c->c.credentials = (struct mls_u16_list){ c->credentials, 2 };
-	if (!grease) return 0;
-	for (i = 0; i < ARRAY_LEN(gv); i++)
-		if ((rc = grease_value(ctx, &gv[i])) != 0) return rc;
-	/* §13.5: GREASE in the capability lists and in KeyPackage.extensions. */
-	c->suites[3] = gv[0];
-	c->c.cipher_suites.count = 4;
-	c->credentials[2] = gv[1];
-	c->c.credentials.count = 3;
-	c->proposals[0] = gv[2];
-	c->c.proposals = (struct mls_u16_list){ c->proposals, 1 };
-	c->extensions[0] = gv[3];
-	c->c.extensions = (struct mls_u16_list){ c->extensions, 1 };
-	c->grease_ext.extension_type = gv[3];
-	c->kp_ext = (struct mls_extension_list){ &c->grease_ext, 1 };
-	return 0;
+	c->c.extensions = (struct mls_u16_list){ c->extensions, 0 };
+	c->c.proposals = (struct mls_u16_list){ c->proposals, 0 };
+	if ((rc = add_more(&c->c.credentials, a->more_credentials)) != 0) return rc;
+	if ((rc = add_more(&c->c.extensions, a->more_extensions)) != 0) return rc;
+	return a->grease ? add_grease(a->ctx, c) : 0;
 }
 
 static int signature_key(const struct mls_kp_args *a, const struct crypto_suite *cs,
@@ -102,7 +124,7 @@ int mls_group_key_package(const struct mls_kp_args *a, struct mls_own_key_packag
 	out->cs = cs;
 	if ((rc = signature_key(a, cs, out, pk)) != 0) goto out;
 	out->sig_sk_len = cs->sig->nsk;
-	if ((rc = fill_caps(a->ctx, a->grease, &caps)) != 0) goto out;
+	if ((rc = fill_caps(a, &caps)) != 0) goto out;
 	memset(&ba, 0, sizeof(ba));
 	ba.ctx = a->ctx;
 	ba.cs = cs;
@@ -110,7 +132,7 @@ int mls_group_key_package(const struct mls_kp_args *a, struct mls_own_key_packag
 	ba.sig_pk = span_make(pk, cs->sig->npk);
 	ba.credential = a->credential;
 	ba.capabilities = &caps.c;
-	/* §7.2: an hour of slack before now covers clocks that run behind ours. */
+	/* RFC 9420 §7.2: an hour of slack before now covers clocks that run behind ours. */
 	ba.lifetime.not_before = a->now > 3600 ? a->now - 3600 : 0;
 	ba.lifetime.not_after = a->now + (a->lifetime != 0 ? a->lifetime : MLS_GROUP_MAX_LIFETIME);
 	ba.extensions = caps.kp_ext.count != 0 ? &caps.kp_ext : NULL;
@@ -133,7 +155,7 @@ int mls_group_own_key_package_decode(const struct mls_own_key_package *kp,
 	return rc;
 }
 
-/* §11: the tree of one leaf, the creator's. */
+/* RFC 9420 §11: the tree of one leaf, the creator's. */
 static int first_leaf(struct mls_group *g, const struct mls_key_package *kp)
 {
 	struct codec_writer w;
@@ -149,7 +171,7 @@ static int first_leaf(struct mls_group *g, const struct mls_key_package *kp)
 	return rc;
 }
 
-/* §11: epoch 0's GroupContext. */
+/* RFC 9420 §11: epoch 0's GroupContext. */
 static int first_context(struct mls_group *g, struct kenh_span group_id,
                          const struct mls_extension_list *ext)
 {
@@ -159,7 +181,7 @@ static int first_context(struct mls_group *g, struct kenh_span group_id,
 
 	memset(&gc, 0, sizeof(gc));
 	if (group_id.len == 0) {
-		/* §11: a fresh random value of KDF.Nh bytes makes collisions unlikely. */
+		/* RFC 9420 §11: a fresh random value of KDF.Nh bytes makes collisions unlikely. */
 		if ((rc = crypto_random(g->ctx, id, g->cs->kdf->nh)) != 0) return rc;
 		group_id = span_make(id, g->cs->kdf->nh);
 	}
@@ -173,7 +195,7 @@ static int first_context(struct mls_group *g, struct kenh_span group_id,
 	return mls_group_set_context(g, &gc);
 }
 
-/* §11: a random epoch secret, the tag over the empty transcript, the interim hash. */
+/* RFC 9420 §11: a random epoch secret, the tag over the empty transcript, the interim hash. */
 static int first_epoch(struct mls_group *g)
 {
 	const struct crypto_suite *cs = g->cs;
@@ -207,9 +229,9 @@ int mls_group_create(const struct kenh_ctx *ctx, const struct mls_group_callback
 
 	*out = NULL;
 	memset(&dec, 0, sizeof(dec));
-	if (ext != NULL && (rc = mls_group_context_extensions_check(ext)) != 0) return rc;
 	if ((rc = mls_group_own_key_package_decode(kp, &dec)) != 0) return rc;
 	if ((rc = mls_group_alloc(ctx, kp->cs, cb, &g)) != 0) goto out;
+	if (ext != NULL && (rc = mls_group_context_extensions_check(g, ext)) != 0) goto out;
 	if ((rc = first_leaf(g, &dec)) != 0) goto out;
 	if ((rc = first_context(g, group_id, ext)) != 0) goto out;
 	g->own_leaf = 0;

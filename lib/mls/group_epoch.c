@@ -17,7 +17,7 @@
 #include "hpke/hpke.h"
 #include "util/mem.h"
 
-/* §8.3: the HPKE exporter label of an external init secret. */
+/* RFC 9420 §8.3: the HPKE exporter label of an external init secret. */
 #define EXTERNAL_INIT_LABEL "MLS 1.0 external init secret"
 
 int mls_group_provisional_context(const struct mls_group *next, const struct mls_group *old,
@@ -30,7 +30,7 @@ int mls_group_provisional_context(const struct mls_group *next, const struct mls
 	if (old->gc.epoch == UINT64_MAX) return KENH_ERR(KENH_E_STATE);
 	if ((rc = mls_rtree_root_hash(next->tree, th)) != 0) return rc;
 	/*
-	 * §12.4.1, §12.4.2: the old group_id and confirmed transcript hash,
+	 * RFC 9420 §12.4.1, §12.4.2: the old group_id and confirmed transcript hash,
 	 * the new epoch, tree hash and extensions.
 	 */
 	gc = old->gc;
@@ -40,7 +40,7 @@ int mls_group_provisional_context(const struct mls_group *next, const struct mls
 	return mls_encode_group_context(w, &gc);
 }
 
-/* §8.2: ConfirmedTranscriptHashInput { wire_format, content, signature }. */
+/* RFC 9420 §8.2: ConfirmedTranscriptHashInput { wire_format, content, signature }. */
 static int confirmed_input(const struct mls_epoch_inputs *in, struct codec_writer *w)
 {
 	codec_write_u16(w, (uint16_t)in->wire_format);
@@ -48,7 +48,7 @@ static int confirmed_input(const struct mls_epoch_inputs *in, struct codec_write
 	return codec_write_opaque(w, in->signature.p, in->signature.len);
 }
 
-/* §8.1: the GroupContext of the new epoch. */
+/* RFC 9420 §8.1: the GroupContext of the new epoch. */
 static int new_context(struct mls_group *next, const struct mls_group *old, const uint8_t *cth)
 {
 	uint8_t th[CRYPTO_MAX_HASH];
@@ -63,7 +63,7 @@ static int new_context(struct mls_group *next, const struct mls_group *old, cons
 	return mls_group_set_context(next, &gc);
 }
 
-/* §6.1: compute the confirmation tag, or check the received one. */
+/* RFC 9420 §6.1: compute the confirmation tag, or check the received one. */
 static int confirm(struct mls_group *next, const struct mls_epoch_inputs *in, const uint8_t *cth,
                    uint8_t *tag_out)
 {
@@ -76,7 +76,7 @@ static int confirm(struct mls_group *next, const struct mls_epoch_inputs *in, co
 		if (rc == 0 && tag_out != NULL) memcpy(tag_out, next->conf_tag, cs->kdf->nh);
 		return rc;
 	}
-	/* §12.4.2: the tag must be the MAC of the new confirmed hash under the new key. */
+	/* RFC 9420 §12.4.2: the tag must be the MAC of the new confirmed hash under the new key. */
 	rc = mls_confirmation_tag_verify(cs, next->es.confirmation_key, confirmed, in->tag);
 	if (rc == 0) memcpy(next->conf_tag, in->tag.p, cs->kdf->nh);
 	return rc;
@@ -96,19 +96,19 @@ int mls_group_advance(struct mls_group *next, const struct mls_epoch_inputs *in,
 		rc = KENH_ERR(KENH_E_STATE);
 		goto out;
 	}
-	/* §8.2: confirmed_transcript_hash_[n] from the old interim hash. */
+	/* RFC 9420 §8.2: confirmed_transcript_hash_[n] from the old interim hash. */
 	if ((rc = confirmed_input(in, &w)) != 0) goto out;
 	rc = mls_confirmed_transcript_hash(cs, span_make(in->old->interim, cs->kdf->nh),
 	                                   codec_writer_span(&w), cth);
 	if (rc != 0) goto out;
 	if ((rc = new_context(next, in->old, cth)) != 0) goto out;
 	gc = span_make(next->gc_enc, next->gc_len);
-	/* §8: joiner_secret, then the epoch's secrets, with the PSKs. */
+	/* RFC 9420 §8: joiner_secret, then the epoch's secrets, with the PSKs. */
 	rc = mls_key_schedule_joiner(cs, in->init_secret, in->commit_secret, gc, joiner);
 	if (rc != 0) goto out;
 	if ((rc = mls_key_schedule_epoch(cs, joiner, in->psk_secret, gc, &next->es)) != 0) goto out;
 	if ((rc = confirm(next, in, cth, tag_out)) != 0) goto out;
-	/* §8.2: interim_transcript_hash_[n] = Hash(confirmed || confirmation_tag). */
+	/* RFC 9420 §8.2: interim_transcript_hash_[n] = Hash(confirmed || confirmation_tag). */
 	rc = mls_interim_transcript_hash(cs, span_make(cth, cs->kdf->nh),
 	                                 span_make(next->conf_tag, cs->kdf->nh), next->interim);
 	if (rc != 0) goto out;
@@ -138,10 +138,10 @@ int mls_group_external_init_recv(const struct mls_group *old, struct kenh_span k
 
 	memset(&hc, 0, sizeof(hc));
 	if ((rc = hpke_suite(old->ctx, cs, &hs)) != 0) goto out;
-	/* §8: external_priv = KEM.DeriveKeyPair(external_secret). */
+	/* RFC 9420 §8: external_priv = KEM.DeriveKeyPair(external_secret). */
 	rc = mls_external_keypair(old->ctx, cs, old->es.external_secret, sk, pk);
 	if (rc != 0) goto out;
-	/* §8.3: SetupBaseR(kem_output, external_priv, ""), export the init secret. */
+	/* RFC 9420 §8.3: SetupBaseR(kem_output, external_priv, ""), export the init secret. */
 	rc = hpke_setup_base_r(&hs, kem_output, span_make(sk, cs->kem->nsk), span_make(NULL, 0),
 	                       &hc);
 	if (rc != 0) {
@@ -165,7 +165,7 @@ int mls_group_external_init_send(const struct kenh_ctx *ctx, const struct crypto
 
 	memset(&hc, 0, sizeof(hc));
 	if ((rc = hpke_suite(ctx, cs, &hs)) != 0) goto out;
-	/* §8.3: SetupBaseS(external_pub, ""), export the init secret. */
+	/* RFC 9420 §8.3: SetupBaseS(external_pub, ""), export the init secret. */
 	rc = hpke_setup_base_s(&hs, external_pub, span_make(NULL, 0), kem_output, &hc);
 	if (rc != 0) goto out;
 	rc = hpke_export(&hc, MLS_LABEL(EXTERNAL_INIT_LABEL), init_secret, cs->kdf->nh);

@@ -24,8 +24,8 @@ struct ext_join {
 	struct mls_group *old;
 	struct mls_group *next;
 	struct mls_key_package kp;
-	struct mls_proposal_or_ref por[2 + LIMIT_PSKS];
-	struct mls_prop_item items[2 + LIMIT_PSKS];
+	struct mls_proposal_or_ref por[2 + 2 * LIMIT_PSKS];
+	struct mls_prop_item items[2 + 2 * LIMIT_PSKS];
 	size_t n;
 	struct mls_apply_result res;
 	struct mls_treekem_path path; /* secret */
@@ -52,7 +52,7 @@ static int import_tree(struct ext_join *j)
 	return mls_rtree_import(j->cs, data, &j->old->tree);
 }
 
-/* §12.4.3.2, §12.4.3.1: the GroupInfo (signature, suite, extensions) and the tree. */
+/* RFC 9420 §12.4.3.2, §12.4.3.1: the GroupInfo (signature, suite, extensions) and the tree. */
 static int check_group_info(struct ext_join *j)
 {
 	const struct mls_group_info *gi = j->a->gi;
@@ -64,18 +64,18 @@ static int check_group_info(struct ext_join *j)
 		return KENH_ERR(KENH_E_NOT_FOUND);
 	if ((rc = mls_group_info_verify(j->cs, gi, signer->signature_key)) != 0) return rc;
 	if ((rc = mls_group_extensions_unique(&gi->extensions)) != 0) return rc;
-	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0)
+	if ((rc = mls_group_context_extensions_check(j->old, &gi->group_context.extensions)) != 0)
 		return rc;
 	if ((rc = mls_group_set_context(j->old, &gi->group_context)) != 0) return rc;
 	if ((rc = mls_group_check_tree(j->old, gi)) != 0) return rc;
 	if (gi->confirmation_tag.len != j->cs->kdf->nh) return KENH_ERR(KENH_E_PROTO);
 	memcpy(j->old->conf_tag, gi->confirmation_tag.p, j->cs->kdf->nh);
-	/* §8.2: the interim hash the joiner starts from. */
+	/* RFC 9420 §8.2: the interim hash the joiner starts from. */
 	return mls_interim_transcript_hash(j->cs, gi->group_context.confirmed_transcript_hash,
 	                                   gi->confirmation_tag, j->old->interim);
 }
 
-/* §12.4.3.2: the external_pub extension, and §8.3 the init secret sent to it. */
+/* RFC 9420 §12.4.3.2: the external_pub extension, and §8.3 the init secret sent to it. */
 static int external_init(struct ext_join *j)
 {
 	const struct mls_extension *e;
@@ -100,7 +100,7 @@ static void add_value(struct ext_join *j, const struct mls_proposal *p)
 	j->n++;
 }
 
-/* §12.2: ExternalInit, at most one Remove (resync), PreSharedKeys. */
+/* RFC 9420 §12.2: ExternalInit, at most one Remove (resync), PreSharedKeys. */
 static void proposals(struct ext_join *j)
 {
 	struct mls_proposal p;
@@ -122,9 +122,11 @@ static void proposals(struct ext_join *j)
 		p.u.psk.psk = j->a->psks[i];
 		add_value(j, &p);
 	}
+	for (i = 0; i < j->a->n_extra && j->n < ARRAY_LEN(j->items); i++)
+		add_value(j, &j->a->extra[i]);
 }
 
-/* §12.4.1, §12.4.3.2: our leaf at the leftmost blank place, and the path from it. */
+/* RFC 9420 §12.4.1, §12.4.3.2: our leaf at the leftmost blank place, and the path from it. */
 static int make_path(struct ext_join *j)
 {
 	struct mls_treekem_create_args ca;
@@ -132,11 +134,7 @@ static int make_path(struct ext_join *j)
 	uint32_t leaf = 0;
 	int rc;
 
-	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
-	if ((rc = mls_encode_leaf_node(&w, &j->kp.leaf_node)) == 0)
-		rc = mls_rtree_add_leaf(j->next->tree, codec_writer_span(&w), &leaf);
-	codec_writer_clear(&w);
-	if (rc != 0) return rc;
+	if ((rc = mls_rtree_blank_leaf(j->next->tree, &leaf)) != 0) return rc;
 	j->next->own_leaf = leaf;
 	memset(&ca, 0, sizeof(ca));
 	ca.leaf = leaf;
@@ -147,9 +145,10 @@ static int make_path(struct ext_join *j)
 		return rc;
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
 	if ((rc = mls_group_provisional_context(j->next, j->old, &w)) == 0) {
-		struct mls_leaf_set none = { NULL, 0 };
-		rc = mls_treekem_encrypt(j->a->ctx, j->next->tree, &j->path, codec_writer_span(&w),
-		                         none, &j->up);
+		struct mls_treekem_send snd;
+		memset(&snd, 0, sizeof(snd));
+		snd.group_context = codec_writer_span(&w);
+		rc = mls_treekem_encrypt(j->a->ctx, j->next->tree, &j->path, &snd, &j->up);
 	}
 	codec_writer_clear(&w);
 	return rc;
@@ -207,7 +206,7 @@ static int build(struct ext_join *j, uint8_t **commit, size_t *commit_len)
 	auth.signature = span_make(j->sig.bytes, j->sig.len);
 	auth.confirmation_tag = span_make(j->tag, j->cs->kdf->nh);
 	mls_group_framing_epoch(j->old, &ep);
-	/* §12.4.3.2: a PublicMessage; a non-member sender has no membership tag. */
+	/* RFC 9420 §12.4.3.2: a PublicMessage; a non-member sender has no membership tag. */
 	if ((rc = mls_public_message_protect(&ep, &j->content, &auth, commit, commit_len)) != 0)
 		return rc;
 	mls_epoch_secrets_drop_joiner(&j->next->es);

@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * The GroupInfo a member publishes for the current epoch (RFC 9420
- * §12.4.3): its GroupContext, confirmation tag and leaf index, signed with
+ * RFC 9420 §12.4.3): its GroupContext, confirmation tag and leaf index, signed with
  * the member's key, with the ratchet_tree extension (§12.4.3.3) so a
  * joiner needs no other source for the tree, and the external_pub
  * extension (§12.4.3.2, the public half of the §8 external key pair) when
@@ -56,7 +56,7 @@ static int add_external_pub(const struct mls_group *g, struct mls_gi_build *b)
 	struct codec_writer w;
 	int rc;
 
-	/* §8: external_pub is the public half of KEM.DeriveKeyPair(external_secret). */
+	/* RFC 9420 §8: external_pub is the public half of KEM.DeriveKeyPair(external_secret). */
 	rc = mls_external_keypair(g->ctx, g->cs, g->es.external_secret, NULL, pk);
 	if (rc != 0) return rc;
 	codec_writer_init(&w, sizeof(b->pub), CODEC_WRITER_NORMAL);
@@ -80,7 +80,7 @@ int mls_group_info_build(const struct mls_group *g, bool with_tree, bool with_ex
 	b->gi.extensions.items = b->ext;
 	if (with_tree && (rc = add_tree(g, b)) != 0) goto out;
 	if (with_external_pub && (rc = add_external_pub(g, b)) != 0) goto out;
-	/* §12.4.3: the tag of the Commit that opened this epoch (or of creation, §11). */
+	/* RFC 9420 §12.4.3: the tag of the Commit that opened this epoch (or of creation, §11). */
 	b->gi.confirmation_tag = span_make(g->conf_tag, g->cs->kdf->nh);
 	b->gi.signer = g->own_leaf;
 	rc = mls_group_info_sign(g->cs, &b->gi, span_make(g->sig_sk, g->sig_sk_len), &b->sig);

@@ -26,7 +26,7 @@ struct join {
 	bool special_psk; /* a resumption PSK of usage reinit or branch */
 };
 
-/* §12.4.3.1: every PSK named must be one we hold. */
+/* RFC 9420 §12.4.3.1: every PSK named must be one we hold. */
 static int join_psk(void *arg, const struct mls_pre_shared_key_id *psks, size_t n,
                     uint8_t *psk_secret)
 {
@@ -47,7 +47,7 @@ static int join_psk(void *arg, const struct mls_pre_shared_key_id *psks, size_t 
 	return rc;
 }
 
-/* §12.4.3.1: the GroupInfo's signer's key, from the tree we are given or its extension. */
+/* RFC 9420 §12.4.3.1: the GroupInfo's signer's key, from the tree we are given or its extension. */
 static int join_signer(void *arg, const struct mls_group_info *gi, struct kenh_span *key)
 {
 	struct join *j = arg;
@@ -60,7 +60,7 @@ static int join_signer(void *arg, const struct mls_group_info *gi, struct kenh_s
 	if (j->g->tree == NULL) {
 		if (data.len == 0) {
 			e = mls_extension_list_find(&gi->extensions, MLS_EXT_RATCHET_TREE);
-			/* §12.4.3.3: without the extension the tree must come from elsewhere. */
+			/* RFC 9420 §12.4.3.3: without the extension the tree must come from elsewhere. */
 			if (e == NULL) return KENH_ERR(KENH_E_NOT_FOUND);
 			data = e->extension_data;
 		}
@@ -72,7 +72,7 @@ static int join_signer(void *arg, const struct mls_group_info *gi, struct kenh_s
 	return 0;
 }
 
-/* §13.4: no extension type twice in a list. */
+/* RFC 9420 §13.4: no extension type twice in a list. */
 int mls_group_extensions_unique(const struct mls_extension_list *l)
 {
 	size_t i, k;
@@ -84,7 +84,7 @@ int mls_group_extensions_unique(const struct mls_extension_list *l)
 	return 0;
 }
 
-/* §12.4.3.1 "Verify the integrity of the ratchet tree". */
+/* RFC 9420 §12.4.3.1 "Verify the integrity of the ratchet tree". */
 int mls_group_check_tree(struct mls_group *g, const struct mls_group_info *gi)
 {
 	uint8_t th[CRYPTO_MAX_HASH];
@@ -100,7 +100,7 @@ int mls_group_check_tree(struct mls_group *g, const struct mls_group_info *gi)
 	return mls_rtree_validate(g->tree, &pol);
 }
 
-/* §12.4.3.1: our leaf is the one identical to our KeyPackage's LeafNode. */
+/* RFC 9420 §12.4.3.1: our leaf is the one identical to our KeyPackage's LeafNode. */
 static int find_own_leaf(struct mls_group *g, const struct mls_own_key_package *kp)
 {
 	struct mls_key_package dec;
@@ -113,23 +113,24 @@ static int find_own_leaf(struct mls_group *g, const struct mls_own_key_package *
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
 	if ((rc = mls_group_own_key_package_decode(kp, &dec)) != 0) goto out;
 	if ((rc = mls_encode_leaf_node(&w, &dec.leaf_node)) != 0) goto out;
-	rc = KENH_ERR(KENH_E_NOT_FOUND);
 	for (i = 0; i < g->tree->n_leaves; i++) {
 		node = mls_rtree_node(g->tree, mls_tree_leaf_node(i));
-		if (node == NULL ||
-		    !span_eq(span_make(node->enc, node->enc_len), codec_writer_span(&w)))
-			continue;
-		g->own_leaf = i;
-		rc = 0;
-		break;
+		if (node != NULL &&
+		    span_eq(span_make(node->enc, node->enc_len), codec_writer_span(&w)))
+			break;
 	}
+	if (i == g->tree->n_leaves) {
+		rc = KENH_ERR(KENH_E_NOT_FOUND);
+		goto out;
+	}
+	g->own_leaf = i;
 out:
 	codec_writer_clear(&w);
 	mls_key_package_clear(&dec);
 	return rc;
 }
 
-/* §12.4.3.1: the private keys of our leaf and of the path above the common ancestor. */
+/* RFC 9420 §12.4.3.1: the private keys of our leaf and of the path above the common ancestor. */
 static int own_keys(struct mls_group *g, const struct mls_own_key_package *kp,
                     const struct mls_welcome_joined *jd)
 {
@@ -168,19 +169,19 @@ static int joined_checks(struct join *j, const struct mls_own_key_package *kp,
 	int rc;
 
 	if (g->tree == NULL) return KENH_ERR(KENH_E_INTERNAL);
-	/* §12.4.3.1: the GroupInfo is for MLS 1.0 and our KeyPackage's suite. */
+	/* RFC 9420 §12.4.3.1: the GroupInfo is for MLS 1.0 and our KeyPackage's suite. */
 	if (gi->group_context.version != MLS_VERSION_MLS10 ||
 	    gi->group_context.cipher_suite != g->cs->id)
 		return KENH_ERR(KENH_E_PROTO);
 	if ((rc = mls_group_extensions_unique(&gi->extensions)) != 0) return rc;
-	/* §13.4: a joiner MUST support every GroupContext extension. */
-	if ((rc = mls_group_context_extensions_check(&gi->group_context.extensions)) != 0)
+	/* RFC 9420 §13.4: a joiner MUST support every GroupContext extension. */
+	if ((rc = mls_group_context_extensions_check(g, &gi->group_context.extensions)) != 0)
 		return rc;
 	if ((rc = mls_group_set_context(g, &gi->group_context)) != 0) return rc;
 	if ((rc = mls_group_check_tree(g, gi)) != 0) return rc;
 	if ((rc = find_own_leaf(g, kp)) != 0) return rc;
 	if ((rc = own_keys(g, kp, jd)) != 0) return rc;
-	/* §12.4.3.1: a reinit or branch PSK opens epoch 1 of the new group. */
+	/* RFC 9420 §12.4.3.1: a reinit or branch PSK opens epoch 1 of the new group. */
 	if (j->special_psk && gi->group_context.epoch != 1) return KENH_ERR(KENH_E_PROTO);
 	return adopt(g, kp, jd);
 }

@@ -5,7 +5,7 @@
  * PublicMessage or PrivateMessage (RFC 9420 §6.2, §6.3) into what it
  * carries (application data with its sender, a proposal to store by
  * reference after the checks it can pass on its own, §12.1, or a Commit,
- * §12.4.2); sending application data (§15, always as PrivateMessage, and
+ * RFC 9420 §12.4.2); sending application data (§15, always as PrivateMessage, and
  * only with no proposal pending, §12.4); and sending our own Add, Remove
  * or Update proposals as PublicMessage (kept in the store so our next
  * Commit, or another member's, can name them).
@@ -30,7 +30,7 @@ void mls_event_clear(struct mls_event *e)
 }
 
 /*
- * §12.1: what a proposal must satisfy against the current tree, so that
+ * RFC 9420 §12.1: what a proposal must satisfy against the current tree, so that
  * one that can never be valid is refused at once rather than stored: an
  * Update's LeafNode (§7.3, source update), a Remove's leaf (non-blank), an
  * Add's KeyPackage (§10.1).
@@ -47,19 +47,22 @@ static int check_received(struct mls_group *g, const struct mls_prop_item *it)
 	switch (p->proposal_type) {
 	case MLS_PROPOSAL_UPDATE: {
 		struct mls_leaf_check chk = { it->sender.leaf_index, MLS_LEAF_SOURCE_UPDATE, true };
+		if (!MLS_RULE(g, MLS_RULE_UPDATE_LEAF)) return 0;
 		return mls_leafnode_validate(g->tree, &pol, &chk, &p->u.update.leaf_node);
 	}
 	case MLS_PROPOSAL_REMOVE:
+		if (!MLS_RULE(g, MLS_RULE_REMOVE_BLANK)) return 0;
 		return mls_rtree_leaf(g->tree, p->u.remove.removed) ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_ADD:
+		if (!MLS_RULE(g, MLS_RULE_ADD_KEY_PACKAGE)) return 0;
 		memset(&kpol, 0, sizeof(kpol));
 		kpol.version = g->gc.version;
 		kpol.cipher_suite = g->gc.cipher_suite;
 		kpol.now = pol.now;
 		return mls_key_package_validate(g->ctx, &p->u.add.key_package, &kpol);
 	case MLS_PROPOSAL_EXTERNAL_INIT:
-		/* §12.1.6: only inside an external Commit. */
-		return KENH_ERR(KENH_E_PROTO);
+		/* RFC 9420 §12.1.6: only inside an external Commit. */
+		return MLS_RULE(g, MLS_RULE_EXTERNAL_INIT) ? KENH_ERR(KENH_E_PROTO) : 0;
 	case MLS_PROPOSAL_PSK:
 	case MLS_PROPOSAL_REINIT:
 	case MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS:
@@ -97,7 +100,7 @@ static int handle(struct mls_group *g, const struct mls_authenticated_content *a
 	ev->epoch = g->gc.epoch;
 	switch (ac->content.content_type) {
 	case MLS_CONTENT_APPLICATION:
-		/* §6: application data only ever travels as PrivateMessage. */
+		/* RFC 9420 §6: application data only ever travels as PrivateMessage. */
 		if (ac->wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE)
 			return KENH_ERR(KENH_E_PROTO);
 		rc = sec_dup(ac->content.application_data.p, ac->content.application_data.len,
@@ -124,7 +127,7 @@ static int process_public(struct mls_group *g, const struct mls_public_message *
 	int rc;
 
 	mls_group_framing_epoch(g, &ep);
-	/* §6.2: epoch, membership tag and signature, before anything is acted on. */
+	/* RFC 9420 §6.2: epoch, membership tag and signature, before anything is acted on. */
 	if ((rc = mls_public_message_verify(&ep, pm)) != 0) return rc;
 	memset(&ac, 0, sizeof(ac));
 	ac.wire_format = MLS_WIRE_FORMAT_PUBLIC_MESSAGE;
@@ -142,7 +145,7 @@ static int process_private(struct mls_group *g, const struct mls_private_message
 
 	memset(&o, 0, sizeof(o));
 	mls_group_framing_epoch(g, &ep);
-	/* §6.3: decrypted and its signature verified before it is used (R5.5). */
+	/* RFC 9420 §6.3: decrypted and its signature verified before it is used (R5.5). */
 	if ((rc = mls_private_message_open(&ep, pm, &o)) == 0) rc = handle(g, &o.ac, ev);
 	mls_private_opened_clear(&o);
 	return rc;
@@ -188,7 +191,7 @@ int mls_group_encrypt(struct mls_group *g, struct kenh_span data, struct kenh_sp
 	*out = NULL;
 	*outlen = 0;
 	if (g->removed || g->reinit) return KENH_ERR(KENH_E_STATE);
-	/* §12.4: a member that saw a valid proposal commits before sending data. */
+	/* RFC 9420 §12.4: a member that saw a valid proposal commits before sending data. */
 	if (g->n_props != 0) return KENH_ERR(KENH_E_STATE);
 	if (data.len > LIMIT_APPLICATION_DATA || aad.len > LIMIT_AUTHENTICATED_DATA)
 		return KENH_ERR(KENH_E_TOO_LARGE);

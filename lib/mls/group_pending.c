@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * Proposals received in the current epoch, kept by reference (RFC 9420
- * §12.1: "cached in such a way that it can be retrieved by hash", §5.2
+ * RFC 9420 §12.1: "cached in such a way that it can be retrieved by hash", §5.2
  * ProposalRef) until a Commit names them or the epoch ends. Each entry
  * owns the encoding of its Proposal and a decoded view of it. The store is
  * bounded (MLS_GROUP_MAX_PENDING) so that a sender cannot grow it without
@@ -27,7 +27,7 @@ const struct mls_pending_prop *mls_group_find_prop(const struct mls_group *g, st
 	return NULL;
 }
 
-/* §5.2: ProposalRef = RefHash("MLS 1.0 Proposal Reference", AuthenticatedContent). */
+/* RFC 9420 §5.2: ProposalRef = RefHash("MLS 1.0 Proposal Reference", AuthenticatedContent). */
 static int proposal_ref(const struct mls_group *g, const struct mls_authenticated_content *ac,
                         uint8_t *ref)
 {

@@ -24,7 +24,7 @@
 #include "mls/framing.h"
 #include "util/mem.h"
 
-/* §12.4: proposal types whose presence makes the path mandatory. */
+/* RFC 9420 §12.4: proposal types whose presence makes the path mandatory. */
 static bool path_required(enum mls_proposal_type t)
 {
 	switch (t) {
@@ -43,28 +43,14 @@ static bool path_required(enum mls_proposal_type t)
 
 bool mls_group_extension_supported(uint16_t type)
 {
-	/* §13.4: we implement the five extensions of RFC 9420 and nothing else. */
+	/* RFC 9420 §13.4: we implement the five extensions of RFC 9420 and nothing else. */
 	return type >= MLS_EXT_APPLICATION_ID && type <= MLS_EXT_EXTERNAL_SENDERS;
 }
 
-/* §7.2: default extension and proposal types need not be listed in capabilities. */
-static bool is_default_extension(uint16_t type)
-{
-	return mls_group_extension_supported(type);
-}
-
+/* RFC 9420 §7.2: the default proposal types (they need not be listed in capabilities). */
 static bool is_default_proposal(uint16_t type)
 {
 	return type >= MLS_PROPOSAL_ADD && type <= MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS;
-}
-
-static bool u16_list_has(const struct mls_u16_list *l, uint16_t v)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		if (l->items[i] == v) return true;
-	return false;
 }
 
 /* The list rules for credential types we can validate: basic and X.509. */
@@ -88,7 +74,7 @@ static int decode_required(const struct mls_extension *e, struct mls_required_ca
 }
 
 /*
- * §11.1, §13.4: a GroupContext extension list that we, a member, can live
+ * RFC 9420 §11.1, §13.4: a GroupContext extension list that we, a member, can live
  * with: no type twice, every type one we implement, required_capabilities
  * asking only for what we implement, external_senders well formed.
  */
@@ -124,45 +110,11 @@ static int check_context_extensions(const struct mls_extension_list *ext)
 	return rc;
 }
 
-int mls_group_context_extensions_check(const struct mls_extension_list *ext)
+int mls_group_context_extensions_check(const struct mls_group *g,
+                                       const struct mls_extension_list *ext)
 {
+	if (!MLS_RULE(g, MLS_RULE_CONTEXT_EXTENSIONS)) return 0;
 	return check_context_extensions(ext);
-}
-
-/*
- * §11.1, §12.1.7, §13.4: a member's LeafNode supports the group's
- * extensions (every non-default type listed in its capabilities) and its
- * required capabilities.
- */
-static int leaf_supports(const struct mls_leaf_node *ln, const struct mls_extension_list *ext)
-{
-	const struct mls_capabilities *cap = &ln->capabilities;
-	struct mls_required_capabilities req;
-	const struct mls_extension *e;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < ext->count; i++) {
-		uint16_t t = ext->items[i].extension_type;
-		if (!is_default_extension(t) && !u16_list_has(&cap->extensions, t))
-			return KENH_ERR(KENH_E_PROTO);
-	}
-	if ((e = mls_extension_list_find(ext, MLS_EXT_REQUIRED_CAPABILITIES)) == NULL) return 0;
-	if ((rc = decode_required(e, &req)) != 0) return rc;
-	for (i = 0; i < req.extension_types.count && rc == 0; i++)
-		if (!is_default_extension(req.extension_types.items[i]) &&
-		    !u16_list_has(&cap->extensions, req.extension_types.items[i]))
-			rc = KENH_ERR(KENH_E_PROTO);
-	for (i = 0; i < req.proposal_types.count && rc == 0; i++)
-		if (!is_default_proposal(req.proposal_types.items[i]) &&
-		    !u16_list_has(&cap->proposals, req.proposal_types.items[i]))
-			rc = KENH_ERR(KENH_E_PROTO);
-	/* §11.1: unlike the others, credential types are never "default". */
-	for (i = 0; i < req.credential_types.count && rc == 0; i++)
-		if (!u16_list_has(&cap->credentials, req.credential_types.items[i]))
-			rc = KENH_ERR(KENH_E_PROTO);
-	mls_required_capabilities_clear(&req);
-	return rc;
 }
 
 static bool psk_id_eq(const struct mls_pre_shared_key_id *a, const struct mls_pre_shared_key_id *b)
@@ -175,31 +127,35 @@ static bool psk_id_eq(const struct mls_pre_shared_key_id *a, const struct mls_pr
 
 static int check_psk(const struct mls_group *g, const struct mls_pre_shared_key_id *id)
 {
-	/* §12.1.4: reinit and branch PSKs belong to those procedures only. */
-	if (id->psktype == MLS_PSK_RESUMPTION && id->usage != MLS_RESUMPTION_APPLICATION)
+	/* RFC 9420 §12.1.4: reinit and branch PSKs belong to those procedures only. */
+	if (MLS_RULE(g, MLS_RULE_PSK_USAGE) && id->psktype == MLS_PSK_RESUMPTION &&
+	    id->usage != MLS_RESUMPTION_APPLICATION)
 		return KENH_ERR(KENH_E_PROTO);
-	/* §12.1.4: psk_nonce is KDF.Nh bytes. */
-	if (id->psk_nonce.len != g->cs->kdf->nh) return KENH_ERR(KENH_E_PROTO);
+	/* RFC 9420 §12.1.4: psk_nonce is KDF.Nh bytes. */
+	if (MLS_RULE(g, MLS_RULE_PSK_NONCE) && id->psk_nonce.len != g->cs->kdf->nh)
+		return KENH_ERR(KENH_E_PROTO);
 	return 0;
 }
 
 /* The proposal types each sender type may send (§12.1.8, §12.4.3.2, §6). */
-static int check_sender(const struct mls_prop_item *it)
+static int check_sender(const struct mls_group *g, const struct mls_prop_item *it)
 {
 	enum mls_proposal_type t = it->p->proposal_type;
+
+	if (!MLS_RULE(g, MLS_RULE_SENDER_TYPE)) return 0;
 
 	switch (it->sender.sender_type) {
 	case MLS_SENDER_MEMBER:
 		return t == MLS_PROPOSAL_EXTERNAL_INIT ? KENH_ERR(KENH_E_PROTO) : 0;
 	case MLS_SENDER_EXTERNAL:
-		/* §12.1.8: only add, remove, psk, reinit, group_context_extensions. */
+		/* RFC 9420 §12.1.8: only add, remove, psk, reinit, group_context_extensions. */
 		if (t == MLS_PROPOSAL_UPDATE || t == MLS_PROPOSAL_EXTERNAL_INIT)
 			return KENH_ERR(KENH_E_PROTO);
 		return 0;
 	case MLS_SENDER_NEW_MEMBER_PROPOSAL:
 		return t == MLS_PROPOSAL_ADD ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_SENDER_NEW_MEMBER_COMMIT:
-		/* §12.4.3.2: the joiner's own proposals travel by value in its Commit. */
+		/* RFC 9420 §12.4.3.2: the joiner's own proposals travel by value in its Commit. */
 		if (it->by_ref || t == MLS_PROPOSAL_ADD || t == MLS_PROPOSAL_UPDATE ||
 		    t == MLS_PROPOSAL_REINIT || t == MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS)
 			return KENH_ERR(KENH_E_PROTO);
@@ -217,23 +173,27 @@ static int check_one(const struct mls_group *g, const struct mls_prop_item *it)
 	const struct mls_proposal *p = it->p;
 	int rc;
 
-	if ((rc = check_sender(it)) != 0) return rc;
+	if ((rc = check_sender(g, it)) != 0) return rc;
 	switch (p->proposal_type) {
 	case MLS_PROPOSAL_ADD:
 	case MLS_PROPOSAL_EXTERNAL_INIT:
 		return 0;
 	case MLS_PROPOSAL_UPDATE:
-		/* §12.1.2: only a member updates, and only its own leaf. */
+		/* RFC 9420 §12.1.2: only a member updates, and only its own leaf. */
+		if (!MLS_RULE(g, MLS_RULE_SENDER_TYPE)) return 0;
 		return it->sender.sender_type == MLS_SENDER_MEMBER ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_REMOVE:
-		/* §12.1.3: the leaf must exist (blank or not is checked on the tree). */
+		/* RFC 9420 §12.1.3: the leaf must exist (blank or not is checked on the tree). */
+		if (!MLS_RULE(g, MLS_RULE_REMOVE_BLANK)) return 0;
 		return p->u.remove.removed < g->tree->n_leaves ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_PSK:
 		return check_psk(g, &p->u.psk.psk);
 	case MLS_PROPOSAL_REINIT:
-		/* §12.1.5: a ReInit may not lower the version. */
+		/* RFC 9420 §12.1.5: a ReInit may not lower the version. */
+		if (!MLS_RULE(g, MLS_RULE_REINIT_VERSION)) return 0;
 		return p->u.reinit.version >= g->gc.version ? 0 : KENH_ERR(KENH_E_PROTO);
 	case MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS:
+		if (!MLS_RULE(g, MLS_RULE_GCE_SUPPORTED)) return 0;
 		rc = check_context_extensions(&p->u.group_context_extensions.extensions);
 		return rc == 0 ? 0 : KENH_ERR(KENH_E_PROTO);
 	}
@@ -271,11 +231,18 @@ static uint32_t target_leaf(const struct mls_prop_item *it)
 	return UINT32_MAX;
 }
 
+/* The rule an Update or Remove at the committer's own leaf breaks. */
+static enum mls_rule committer_rule(const struct mls_prop_item *it)
+{
+	return it->p->proposal_type == MLS_PROPOSAL_UPDATE ? MLS_RULE_COMMITTER_UPDATE
+	                                                   : MLS_RULE_REMOVE_COMMITTER;
+}
+
 /*
- * §12.2: no Update from the committer, no Remove of the committer, and no
+ * RFC 9420 §12.2: no Update from the committer, no Remove of the committer, and no
  * two Updates and/or Removes for the same leaf.
  */
-static int check_targets(const struct mls_prop_item *items, size_t n,
+static int check_targets(const struct mls_group *g, const struct mls_prop_item *items, size_t n,
                          const struct mls_committer *who)
 {
 	uint32_t *t = NULL;
@@ -286,7 +253,7 @@ static int check_targets(const struct mls_prop_item *items, size_t n,
 	for (i = 0; i < n; i++) {
 		uint32_t leaf = target_leaf(&items[i]);
 		if (leaf == UINT32_MAX) continue;
-		if (!who->external && leaf == who->leaf) {
+		if (!who->external && leaf == who->leaf && MLS_RULE(g, committer_rule(&items[i]))) {
 			rc = KENH_ERR(KENH_E_PROTO);
 			goto out;
 		}
@@ -294,7 +261,8 @@ static int check_targets(const struct mls_prop_item *items, size_t n,
 	}
 	qsort(t, k, sizeof(*t), cmp_u32);
 	for (i = 1; i < k; i++)
-		if (t[i] == t[i - 1]) rc = KENH_ERR(KENH_E_PROTO);
+		if (t[i] == t[i - 1] && MLS_RULE(g, MLS_RULE_SAME_LEAF))
+			rc = KENH_ERR(KENH_E_PROTO);
 out:
 	mem_free(t);
 	return rc;
@@ -309,17 +277,18 @@ static int cmp_span(const void *a, const void *b)
 }
 
 /*
- * §12.2: no two Adds for the same client, "the same" meaning the same
+ * RFC 9420 §12.2: no two Adds for the same client, "the same" meaning the same
  * signature key (the application's notion here: a key is one device).
  * An Add of a client already in the group fails the key uniqueness check
  * of §7.3 when it is applied, after the list's Removes.
  */
-static int check_add_dups(const struct mls_prop_item *items, size_t n)
+static int check_add_dups(const struct mls_group *g, const struct mls_prop_item *items, size_t n)
 {
 	struct kenh_span *k = NULL;
 	size_t i, m = 0;
 	int rc;
 
+	if (!MLS_RULE(g, MLS_RULE_ADD_DUPLICATE)) return 0;
 	if ((rc = mem_calloc(n + 1, sizeof(*k), (void **)&k)) != 0) return rc;
 	for (i = 0; i < n; i++)
 		if (items[i].p->proposal_type == MLS_PROPOSAL_ADD)
@@ -331,12 +300,14 @@ static int check_add_dups(const struct mls_prop_item *items, size_t n)
 	return rc;
 }
 
-/* §12.2: no two PreSharedKey proposals for the same PreSharedKeyID. */
-static int check_psk_dups(const struct mls_prop_item *items, size_t n, size_t n_psk)
+/* RFC 9420 §12.2: no two PreSharedKey proposals for the same PreSharedKeyID. */
+static int check_psk_dups(const struct mls_group *g, const struct mls_prop_item *items, size_t n,
+                          size_t n_psk)
 {
 	size_t i, j;
 
 	if (n_psk > LIMIT_PSKS) return KENH_ERR(KENH_E_PROTO);
+	if (!MLS_RULE(g, MLS_RULE_PSK_DUPLICATE)) return 0;
 	for (i = 0; i < n; i++) {
 		if (items[i].p->proposal_type != MLS_PROPOSAL_PSK) continue;
 		for (j = 0; j < i; j++)
@@ -347,25 +318,29 @@ static int check_psk_dups(const struct mls_prop_item *items, size_t n, size_t n_
 	return 0;
 }
 
-/* §12.2, regular Commit: the rules on counts. */
-static int check_regular_counts(const struct list_counts *c, size_t n)
+/* RFC 9420 §12.2, regular Commit: the rules on counts. */
+static int check_regular_counts(const struct mls_group *g, const struct list_counts *c, size_t n)
 {
-	/* §12.2: an ExternalInit belongs to external Commits only. */
-	if (c->n[MLS_PROPOSAL_EXTERNAL_INIT] != 0) return KENH_ERR(KENH_E_PROTO);
-	/* §12.2: at most one GroupContextExtensions. */
-	if (c->n[MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS] > 1) return KENH_ERR(KENH_E_PROTO);
-	/* §12.2: a ReInit comes alone. */
-	if (c->n[MLS_PROPOSAL_REINIT] != 0 && n != 1) return KENH_ERR(KENH_E_PROTO);
+	/* RFC 9420 §12.2: an ExternalInit belongs to external Commits only. */
+	if (MLS_RULE(g, MLS_RULE_EXTERNAL_INIT) && c->n[MLS_PROPOSAL_EXTERNAL_INIT] != 0)
+		return KENH_ERR(KENH_E_PROTO);
+	/* RFC 9420 §12.2: at most one GroupContextExtensions. */
+	if (MLS_RULE(g, MLS_RULE_GCE_TWICE) && c->n[MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS] > 1)
+		return KENH_ERR(KENH_E_PROTO);
+	/* RFC 9420 §12.2: a ReInit comes alone. */
+	if (MLS_RULE(g, MLS_RULE_REINIT_ALONE) && c->n[MLS_PROPOSAL_REINIT] != 0 && n != 1)
+		return KENH_ERR(KENH_E_PROTO);
 	return 0;
 }
 
 /*
- * §12.2, external Commit: exactly one ExternalInit, at most one Remove,
+ * RFC 9420 §12.2, external Commit: exactly one ExternalInit, at most one Remove,
  * any number of PreSharedKey, nothing else; §12.4.3.2: nothing by
  * reference.
  */
-static int check_external_counts(const struct list_counts *c, size_t n)
+static int check_external_counts(const struct mls_group *g, const struct list_counts *c, size_t n)
 {
+	if (!MLS_RULE(g, MLS_RULE_EXTERNAL_LIST)) return 0;
 	if (c->by_ref != 0) return KENH_ERR(KENH_E_PROTO);
 	if (c->n[MLS_PROPOSAL_EXTERNAL_INIT] != 1) return KENH_ERR(KENH_E_PROTO);
 	if (c->n[MLS_PROPOSAL_REMOVE] > 1) return KENH_ERR(KENH_E_PROTO);
@@ -384,14 +359,14 @@ int mls_group_proposals_check(const struct mls_group *g, const struct mls_prop_i
 
 	if (n > LIMIT_PROPOSALS) return KENH_ERR(KENH_E_PROTO);
 	count_types(items, n, &c);
-	/* §12.2: "an individual proposal that is invalid". */
+	/* RFC 9420 §12.2: "an individual proposal that is invalid". */
 	for (i = 0; i < n; i++)
 		if ((rc = check_one(g, &items[i])) != 0) return rc;
-	rc = who->external ? check_external_counts(&c, n) : check_regular_counts(&c, n);
+	rc = who->external ? check_external_counts(g, &c, n) : check_regular_counts(g, &c, n);
 	if (rc != 0) return rc;
-	if ((rc = check_targets(items, n, who)) != 0) return rc;
-	if ((rc = check_add_dups(items, n)) != 0) return rc;
-	return check_psk_dups(items, n, c.n[MLS_PROPOSAL_PSK]);
+	if ((rc = check_targets(g, items, n, who)) != 0) return rc;
+	if ((rc = check_add_dups(g, items, n)) != 0) return rc;
+	return check_psk_dups(g, items, n, c.n[MLS_PROPOSAL_PSK]);
 }
 
 int mls_group_proposal_check_one(const struct mls_group *g, const struct mls_prop_item *it)
@@ -422,7 +397,7 @@ static int encode_leaf(const struct mls_leaf_node *ln, struct codec_writer *w)
 	return mls_encode_leaf_node(w, ln);
 }
 
-/* §12.1.7: replace the GroupContext extensions wholesale; every member must support them. */
+/* RFC 9420 §12.1.7: replace the GroupContext extensions wholesale; every member must support them. */
 static int apply_gce(struct apply *a)
 {
 	const struct mls_extension_list *ext = NULL;
@@ -438,7 +413,7 @@ static int apply_gce(struct apply *a)
 	return mls_group_set_context(a->next, &gc);
 }
 
-/* §12.4.2: an Update of our own leaf needs the private key we kept for it. */
+/* RFC 9420 §12.4.2: an Update of our own leaf needs the private key we kept for it. */
 static int take_own_update(struct apply *a, const struct mls_prop_item *it)
 {
 	struct mls_group *g = a->next;
@@ -449,7 +424,7 @@ static int take_own_update(struct apply *a, const struct mls_prop_item *it)
 	return mls_treekem_priv_init(&g->priv, g->cs, g->own_leaf, it->pending->update_sk);
 }
 
-/* §12.1.2: validate the new LeafNode (§7.3, source update), replace the leaf, blank its path. */
+/* RFC 9420 §12.1.2: validate the new LeafNode (§7.3, source update), replace the leaf, blank its path. */
 static int apply_update(struct apply *a, const struct mls_prop_item *it)
 {
 	const struct mls_leaf_node *ln = &it->p->u.update.leaf_node;
@@ -459,7 +434,9 @@ static int apply_update(struct apply *a, const struct mls_prop_item *it)
 	int rc;
 
 	if (mls_rtree_leaf(a->next->tree, leaf) == NULL) return KENH_ERR(KENH_E_PROTO);
-	if ((rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, ln)) != 0) return rc;
+	if (MLS_RULE(a->next, MLS_RULE_UPDATE_LEAF) &&
+	    (rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, ln)) != 0)
+		return rc;
 	if ((rc = encode_leaf(ln, &w)) == 0)
 		rc = mls_rtree_update_leaf(a->next->tree, leaf, codec_writer_span(&w));
 	codec_writer_clear(&w);
@@ -468,13 +445,14 @@ static int apply_update(struct apply *a, const struct mls_prop_item *it)
 	return rc;
 }
 
-/* §12.1.3: the removed leaf must be a member; blank it and its path, truncate. */
+/* RFC 9420 §12.1.3: the removed leaf must be a member; blank it and its path, truncate. */
 static int apply_remove(struct apply *a, const struct mls_prop_item *it)
 {
 	uint32_t leaf = it->p->u.remove.removed;
 	int rc;
 
-	if (mls_rtree_leaf(a->next->tree, leaf) == NULL) return KENH_ERR(KENH_E_PROTO);
+	if (mls_rtree_leaf(a->next->tree, leaf) == NULL)
+		return MLS_RULE(a->next, MLS_RULE_REMOVE_BLANK) ? KENH_ERR(KENH_E_PROTO) : 0;
 	if ((rc = mls_rtree_remove_leaf(a->next->tree, leaf)) != 0)
 		return rc == KENH_E_STATE ? KENH_ERR(KENH_E_PROTO) : rc;
 	if (leaf == a->next->own_leaf) a->res->own_removed = true;
@@ -482,14 +460,14 @@ static int apply_remove(struct apply *a, const struct mls_prop_item *it)
 }
 
 /*
- * §12.1.1: the KeyPackage must be valid (§10.1) for this group, its
+ * RFC 9420 §12.1.1: the KeyPackage must be valid (§10.1) for this group, its
  * LeafNode valid for the tree as it is now (§7.3: keys unique, group
  * capabilities met), then it takes the leftmost blank leaf.
  */
 static int apply_add(struct apply *a, const struct mls_prop_item *it)
 {
 	const struct mls_key_package *kp = &it->p->u.add.key_package;
-	struct mls_leaf_check chk = { 0, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
+	struct mls_leaf_check chk = { UINT32_MAX, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
 	struct mls_key_package_policy kpol;
 	struct codec_writer w;
 	uint32_t leaf = 0;
@@ -499,8 +477,11 @@ static int apply_add(struct apply *a, const struct mls_prop_item *it)
 	kpol.version = a->next->gc.version;
 	kpol.cipher_suite = a->next->gc.cipher_suite;
 	kpol.now = a->pol.now;
-	if ((rc = mls_key_package_validate(a->next->ctx, kp, &kpol)) != 0) return rc;
-	if ((rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, &kp->leaf_node)) != 0)
+	if (MLS_RULE(a->next, MLS_RULE_ADD_KEY_PACKAGE) &&
+	    (rc = mls_key_package_validate(a->next->ctx, kp, &kpol)) != 0)
+		return rc;
+	if (MLS_RULE(a->next, MLS_RULE_ADD_LEAF) &&
+	    (rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, &kp->leaf_node)) != 0)
 		return rc;
 	if ((rc = encode_leaf(&kp->leaf_node, &w)) == 0)
 		rc = mls_rtree_add_leaf(a->next->tree, codec_writer_span(&w), &leaf);
@@ -509,18 +490,10 @@ static int apply_add(struct apply *a, const struct mls_prop_item *it)
 	return rc;
 }
 
-/* §12.1.7, §11.1: after Updates and Removes, every remaining member supports the new extensions. */
+/* RFC 9420 §12.1.7, §11.1: after Updates and Removes, every remaining member supports the new extensions. */
 static int check_members_support(struct apply *a)
 {
-	const struct mls_leaf_node *ln;
-	uint32_t i;
-	int rc;
-
-	for (i = 0; i < a->next->tree->n_leaves; i++) {
-		if ((ln = mls_rtree_leaf(a->next->tree, i)) == NULL) continue;
-		if ((rc = leaf_supports(ln, &a->next->gc.extensions)) != 0) return rc;
-	}
-	return 0;
+	return mls_rtree_check_extensions(a->next->tree, &a->next->gc.extensions);
 }
 
 static bool has_type(const struct mls_prop_item *items, size_t n, enum mls_proposal_type t)
@@ -569,7 +542,7 @@ static void note_path_required(struct apply *a)
 {
 	size_t i;
 
-	/* §12.4: an empty Commit, or one with a path-required type, must have a path. */
+	/* RFC 9420 §12.4: an empty Commit, or one with a path-required type, must have a path. */
 	a->res->path_required = a->n == 0;
 	for (i = 0; i < a->n; i++)
 		if (path_required(a->items[i].p->proposal_type)) a->res->path_required = true;
@@ -590,13 +563,15 @@ int mls_group_proposals_apply(struct mls_group *next, const struct mls_prop_item
 	a.n = n;
 	a.res = res;
 	note_path_required(&a);
-	/* §12.3, in this order; the new extensions govern every later step. */
+	/* RFC 9420 §12.3, in this order; the new extensions govern every later step. */
 	gce = next->gc_enc != NULL && has_type(items, n, MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS);
 	if ((rc = apply_gce(&a)) != 0) goto out;
 	mls_group_leaf_policy(next, NULL, &a.pol);
 	if ((rc = apply_each(&a, MLS_PROPOSAL_UPDATE, apply_update)) != 0) goto out;
 	if ((rc = apply_each(&a, MLS_PROPOSAL_REMOVE, apply_remove)) != 0) goto out;
-	if (gce && (rc = check_members_support(&a)) != 0) goto out;
+	if (gce && MLS_RULE(next, MLS_RULE_MEMBERS_SUPPORT) &&
+	    (rc = check_members_support(&a)) != 0)
+		goto out;
 	if ((rc = apply_each(&a, MLS_PROPOSAL_ADD, apply_add)) != 0) goto out;
 	if ((rc = apply_each(&a, MLS_PROPOSAL_PSK, apply_psk)) != 0) goto out;
 	if ((rc = apply_each(&a, MLS_PROPOSAL_EXTERNAL_INIT, note_other)) != 0) goto out;

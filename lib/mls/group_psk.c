@@ -25,7 +25,7 @@ void mls_psk_set_free(struct mls_psk_set *s)
 	sec_free(s, sizeof(*s));
 }
 
-/* §8.6: the resumption_psk of one of our own past (or the current) epochs. */
+/* RFC 9420 §8.6: the resumption_psk of one of our own past (or the current) epochs. */
 static int own_resumption(const struct mls_group *g, uint64_t epoch, uint8_t *out, size_t *len)
 {
 	size_t i;

@@ -158,7 +158,7 @@ void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension
 	memset(out, 0, sizeof(*out));
 	out->group_id = g->gc.group_id;
 	out->gc_extensions = ext != NULL ? ext : &g->gc.extensions;
-	/* §7.3: checking the lifetime of received leaves is RECOMMENDED; we do. */
+	/* RFC 9420 §7.3: checking the lifetime of received leaves is RECOMMENDED; we do. */
 	out->check_lifetime = true;
 	out->now = mls_group_now(g);
 	out->max_lifetime = 0;
@@ -233,7 +233,7 @@ void mls_group_keep_resumption(struct mls_group *g, uint64_t epoch, const uint8_
 	size_t nh = g->cs->kdf->nh;
 
 	if (g->n_res == MLS_GROUP_RESUMPTION_KEEP) {
-		/* §8.6: keep a bounded number of past epochs; the oldest goes. */
+		/* RFC 9420 §8.6: keep a bounded number of past epochs; the oldest goes. */
 		sec_zero(&g->res[0], sizeof(g->res[0]));
 		memmove(&g->res[0], &g->res[1],
 		        (MLS_GROUP_RESUMPTION_KEEP - 1) * sizeof(g->res[0]));
@@ -251,7 +251,7 @@ int mls_group_start_epoch(struct mls_group *g)
 
 	mls_secret_tree_clear(&g->st);
 	rc = mls_secret_tree_init(&g->st, g->cs, g->es.encryption_secret, g->tree->n_leaves, NULL);
-	/* §9.2: the encryption secret is deleted once the secret tree holds it. */
+	/* RFC 9420 §9.2: the encryption secret is deleted once the secret tree holds it. */
 	sec_zero(g->es.encryption_secret, sizeof(g->es.encryption_secret));
 	return rc;
 }

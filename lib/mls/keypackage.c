@@ -19,7 +19,7 @@
 #include "mls/framing_int.h"
 #include "util/mem.h"
 
-/* §7.2: extension types 1-5 are "default" and never listed in capabilities. */
+/* RFC 9420 §7.2: extension types 1-5 are "default" and never listed in capabilities. */
 #define MLS_EXT_DEFAULT_MAX MLS_EXT_EXTERNAL_SENDERS
 
 void mls_key_package_keys_clear(struct mls_key_package_keys *k)
@@ -36,7 +36,7 @@ static bool u16_listed(const struct mls_u16_list *l, uint16_t v)
 	return false;
 }
 
-/* §7.2, §10: every non-default extension in l MUST be in the capabilities. */
+/* RFC 9420 §7.2, §10: every non-default extension in l MUST be in the capabilities. */
 static bool extensions_listed(const struct mls_extension_list *l,
                               const struct mls_capabilities *caps)
 {
@@ -54,10 +54,10 @@ static bool extensions_listed(const struct mls_extension_list *l,
 static int check_lifetime(const struct mls_lifetime *lt, const struct mls_key_package_policy *pol)
 {
 	if (lt->not_before > lt->not_after) return KENH_ERR(KENH_E_PROTO);
-	/* §7.2: the application's maximum total lifetime. */
+	/* RFC 9420 §7.2: the application's maximum total lifetime. */
 	if (pol->max_lifetime != 0 && lt->not_after - lt->not_before > pol->max_lifetime)
 		return KENH_ERR(KENH_E_PROTO);
-	/* §7.3: the current time MUST be within the lifetime. */
+	/* RFC 9420 §7.3: the current time MUST be within the lifetime. */
 	if (pol->now < lt->not_before || pol->now > lt->not_after) return KENH_ERR(KENH_E_EXPIRED);
 	return 0;
 }
@@ -68,13 +68,13 @@ static int check_fields(const struct mls_key_package *kp, const struct mls_key_p
 	const struct mls_leaf_node *leaf = &kp->leaf_node;
 	int rc;
 
-	/* §10.1: version and cipher suite match the group's. */
+	/* RFC 9420 §10.1: version and cipher suite match the group's. */
 	if (kp->version != MLS_VERSION_MLS10 || kp->version != pol->version)
 		return KENH_ERR(KENH_E_PROTO);
 	if (kp->cipher_suite != pol->cipher_suite) return KENH_ERR(KENH_E_PROTO);
-	/* §10, §7.3: a KeyPackage's LeafNode has source key_package. */
+	/* RFC 9420 §10, §7.3: a KeyPackage's LeafNode has source key_package. */
 	if (leaf->leaf_node_source != MLS_LEAF_SOURCE_KEY_PACKAGE) return KENH_ERR(KENH_E_PROTO);
-	/* §7.2: the credential type MUST be listed in the capabilities. */
+	/* RFC 9420 §7.2: the credential type MUST be listed in the capabilities. */
 	if (!u16_listed(&leaf->capabilities.credentials, leaf->credential.credential_type))
 		return KENH_ERR(KENH_E_PROTO);
 	if (!extensions_listed(&leaf->extensions, &leaf->capabilities) ||
@@ -84,7 +84,7 @@ static int check_fields(const struct mls_key_package *kp, const struct mls_key_p
 	return 0;
 }
 
-/* §10: init_key and encryption_key are keys of the suite's KEM, and differ (§10.1). */
+/* RFC 9420 §10: init_key and encryption_key are keys of the suite's KEM, and differ (§10.1). */
 static int check_keys(const struct crypto_suite *cs, const struct mls_key_package *kp)
 {
 	struct kenh_span ik = kp->init_key, ek = kp->leaf_node.encryption_key;
@@ -101,7 +101,7 @@ typedef int tbs_fn(struct codec_writer *w, const struct mls_key_package *kp);
 
 static int leaf_tbs(struct codec_writer *w, const struct mls_key_package *kp)
 {
-	/* §7.2: a key_package leaf signs no group_id or leaf_index. */
+	/* RFC 9420 §7.2: a key_package leaf signs no group_id or leaf_index. */
 	return mls_encode_leaf_node_tbs(w, &kp->leaf_node, span_make(NULL, 0), 0);
 }
 
@@ -151,10 +151,10 @@ int mls_key_package_validate(const struct kenh_ctx *ctx, const struct mls_key_pa
 	if ((cs = crypto_suite_get(ctx, kp->cipher_suite)) == NULL)
 		return KENH_ERR(KENH_E_UNSUPPORTED);
 	if ((rc = check_keys(cs, kp)) != 0) return rc;
-	/* §7.3: the LeafNode's signature verifies with its signature_key. */
+	/* RFC 9420 §7.3: the LeafNode's signature verifies with its signature_key. */
 	rc = verify_tbs(cs, kp, leaf_tbs, MLS_LABEL("LeafNodeTBS"), kp->leaf_node.signature);
 	if (rc != 0) return rc;
-	/* §10: an invalid KeyPackage signature makes it malformed. */
+	/* RFC 9420 §10: an invalid KeyPackage signature makes it malformed. */
 	rc = verify_tbs(cs, kp, key_package_tbs, MLS_LABEL("KeyPackageTBS"), kp->signature);
 	if (rc != 0) return rc;
 	if (pol->leaf_check != NULL) return pol->leaf_check(pol->leaf_check_arg, &kp->leaf_node);

@@ -115,7 +115,7 @@ static int add_ext(struct ext_build *b, uint16_t type)
 	return 0;
 }
 
-/* §12.1.8.1: ExternalSender external_senders<V>. */
+/* RFC 9420 §12.1.8.1: ExternalSender external_senders<V>. */
 static int external_senders(const struct kenh_mls_group_options *o, struct ext_build *b)
 {
 	struct mls_external_senders l;
@@ -140,7 +140,7 @@ static int external_senders(const struct kenh_mls_group_options *o, struct ext_b
 	return add_ext(b, MLS_EXT_EXTERNAL_SENDERS);
 }
 
-/* §11.1: RequiredCapabilities with the credential types every member must support. */
+/* RFC 9420 §11.1: RequiredCapabilities with the credential types every member must support. */
 static int required_capabilities(const struct kenh_mls_group_options *o, struct ext_build *b)
 {
 	struct mls_required_capabilities rc_ext;
@@ -287,7 +287,8 @@ static void event_out(const struct mls_group *g, struct mls_event *in, struct ke
 	ev->sender_type = (enum kenh_mls_sender_type)in->sender.sender_type;
 	ev->sender = in->sender.sender_type == MLS_SENDER_EXTERNAL ? in->sender.sender_index
 	                                                           : in->sender.leaf_index;
-	ev->epoch = g->gc.epoch;
+	/* A Commit that removed us names the epoch it opened; ours stays behind. */
+	ev->epoch = in->type == MLS_EVENT_COMMIT ? in->commit.epoch : g->gc.epoch;
 	ev->data = in->data;
 	ev->data_len = in->data_len;
 	in->data = NULL;
@@ -452,7 +453,7 @@ int kenh_mls_group_export(const struct kenh_mls_group *g, const char *label, con
 {
 	if (g == NULL || label == NULL || out == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	if (g->g->removed) return KENH_ERR(KENH_E_STATE);
-	/* §8.5: MLS-Exporter(Label, Context, Length). */
+	/* RFC 9420 §8.5: MLS-Exporter(Label, Context, Length). */
 	return mls_exporter(g->g->cs, g->g->es.exporter_secret,
 	                    span_make((const uint8_t *)label, strlen(label)),
 	                    span_make(context, context_len), out, len);

@@ -665,10 +665,12 @@ int mls_secret_tree_decode(struct mls_secret_tree *st, const struct crypto_suite
 	codec_read_u32(r, &st->limits.max_past_total);
 	codec_read_u32(r, &n);
 	if ((rc = codec_reader_err(r)) != 0) goto out;
-	rc = KENH_ERR(KENH_E_PARSE);
-	if (!mls_tree_is_valid_size(st->n_leaves) || check_limits(&st->limits) != 0) goto out;
 	/* At most one entry per leaf, and each takes at least five bytes. */
-	if (n == 0 || n > st->n_leaves || n > codec_reader_remaining(r) / 5) goto out;
+	if (!mls_tree_is_valid_size(st->n_leaves) || check_limits(&st->limits) != 0 || n == 0 ||
+	    n > st->n_leaves || n > codec_reader_remaining(r) / 5) {
+		rc = KENH_ERR(KENH_E_PARSE);
+		goto out;
+	}
 	if ((rc = reserve_entries(st, n)) != 0) goto out;
 	for (i = 0; i < n; i++)
 		if ((rc = get_entry(st, r, &next_leaf)) != 0) goto out;

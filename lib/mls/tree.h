@@ -21,7 +21,9 @@
  * that holds its own encoding (LeafNode or ParentNode, without the node
  * type byte) and a decoded view into it. A change makes a new node; a copy
  * of a tree (mls_rtree_dup) shares every node, so copying a 10,000-member
- * tree costs two array copies. A tree and its copies belong to one thread.
+ * tree costs copying its node pointers and hash cache, not its nodes. The
+ * reference counts are not atomic: a tree and its copies belong to one
+ * thread.
  *
  * Unless said otherwise: int functions return 0 or a negative KENH_E_*
  * code; out-parameters are cleared at entry; pointers are borrowed for the
@@ -190,6 +192,14 @@ KENH_MUST_CHECK int mls_rtree_update_leaf(struct mls_rtree *t, uint32_t leaf,
                                           struct kenh_span leaf_node);
 
 /*
+ * §12.1.1, §12.4.3.2: the leftmost blank leaf into *leaf_out, doubling the
+ * tree first if there is none (KENH_E_TOO_LARGE past LIMIT_MEMBERS leaves).
+ * The leaf an external joiner takes before mls_treekem_create() or
+ * mls_treekem_merge().
+ */
+KENH_MUST_CHECK int mls_rtree_blank_leaf(struct mls_rtree *t, uint32_t *leaf_out);
+
+/*
  * §12.1.3 Remove: blank the leaf and its direct path, then truncate.
  * KENH_E_STATE if the leaf is already blank (the proposal is invalid).
  */
@@ -312,6 +322,8 @@ struct mls_leaf_policy {
 
 /* Where a LeafNode is being validated (§7.3 "leaf_node_source"). */
 struct mls_leaf_check {
+	/* The leaf it is for; a KeyPackage leaf not placed yet takes UINT32_MAX
+	 * (its signature does not cover a position). */
 	uint32_t leaf_index;
 	/* The source it must have; 0 accepts any (a leaf already in a tree). */
 	uint8_t source;
@@ -358,6 +370,16 @@ KENH_MUST_CHECK int mls_leafnode_validate(const struct mls_rtree *t,
                                           const struct mls_leaf_policy *pol,
                                           const struct mls_leaf_check *chk,
                                           const struct mls_leaf_node *ln);
+
+/*
+ * §12.1.7, §11.1: every member supports the GroupContext extensions
+ * gc_extensions (their non-default types, and what a required_capabilities
+ * extension among them requires). KENH_E_PROTO if one does not; a
+ * malformed required_capabilities gives its decoder's code. For a
+ * GroupContextExtensions proposal, before it applies.
+ */
+KENH_MUST_CHECK int mls_rtree_check_extensions(const struct mls_rtree *t,
+                                               const struct mls_extension_list *gc_extensions);
 
 /*
  * §12.4.3.1, the checks on the tree of a group being joined (the tree hash
@@ -497,17 +519,22 @@ struct mls_leaf_set {
 	size_t n;
 };
 
+/* What the committer encrypts under (§7.6, §12.4.1), borrowed. */
+struct mls_treekem_send {
+	struct kenh_span group_context; /* encoded provisional GroupContext */
+	struct mls_leaf_set new_leaves;
+};
+
 /*
  * §7.5, §7.6: encrypt path->secret[i] to every node of the resolution of
  * path->copath[i], except the new leaves, with EncryptWithLabel(.,
- * "UpdatePathNode", group_context, .), where group_context is the encoded
+ * "UpdatePathNode", group_context, .), where group_context is the
  * provisional GroupContext (its tree_hash is that of t after
  * mls_treekem_create). out receives the UpdatePath with the new leaf.
  */
 KENH_MUST_CHECK int mls_treekem_encrypt(const struct kenh_ctx *ctx, const struct mls_rtree *t,
                                         const struct mls_treekem_path *path,
-                                        struct kenh_span group_context,
-                                        struct mls_leaf_set new_leaves,
+                                        const struct mls_treekem_send *in,
                                         struct mls_treekem_update_path *out);
 
 /*
@@ -541,19 +568,30 @@ struct mls_treekem_recv {
 	struct mls_leaf_set new_leaves;
 };
 
+/* What a receiver learns from an UpdatePath. Wiped by mls_treekem_secrets_clear(). */
+struct mls_treekem_secrets {
+	size_t nh;
+	uint8_t commit_secret[CRYPTO_MAX_HASH]; /* secret: feeds the key schedule (§8) */
+	uint8_t path_secret[CRYPTO_MAX_HASH];   /* secret: the one decrypted */
+};
+
+/* Wipe (NULL allowed); afterwards *s is all zero bytes. */
+void mls_treekem_secrets_clear(struct mls_treekem_secrets *s);
+
 /*
  * §7.5 "decrypts the path secrets": find the filtered-direct-path node
  * whose copath child covers priv->leaf, decrypt its path secret with a key
  * of ours from that child's resolution (KENH_E_DECRYPT), derive the rest of
  * the path and check every derived public key against the UpdatePath
  * (KENH_E_VERIFY), then store the new private keys in priv (wiping those of
- * blanked nodes). commit_secret receives nh bytes; path_secret, if not
- * NULL, the decrypted path secret (nh bytes). Both secret. KENH_E_STATE if
- * priv->leaf is the sender, KENH_E_PROTO for a malformed path.
+ * blanked nodes). out receives the commit secret and the decrypted path
+ * secret. KENH_E_STATE if priv->leaf is the sender or holds no key to
+ * decrypt with, KENH_E_PROTO for a malformed path. On failure priv is
+ * unchanged and out is wiped.
  */
 KENH_MUST_CHECK int mls_treekem_decrypt(const struct kenh_ctx *ctx, const struct mls_rtree *t,
                                         struct mls_treekem_priv *priv,
-                                        const struct mls_treekem_recv *in, uint8_t *commit_secret,
-                                        uint8_t *path_secret);
+                                        const struct mls_treekem_recv *in,
+                                        struct mls_treekem_secrets *out);
 
 #endif /* KENH_MLS_TREE_H */

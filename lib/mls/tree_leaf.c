@@ -175,39 +175,39 @@ static int validate_core(const struct crypto_suite *cs, const struct mls_leaf_po
 
 /* ------------------------------------------------ one leaf, in a tree */
 
-/* §7.3: credential types supported both ways between ln and every other member. */
-static int check_credential_support(const struct mls_rtree *t, const struct mls_leaf_check *chk,
-                                    const struct mls_leaf_node *ln)
+/* Equal keys (public values: no constant-time need). */
+static bool same_key(struct kenh_span a, struct kenh_span b)
 {
-	const struct mls_leaf_node *o;
-	uint32_t i;
-
-	for (i = 0; i < t->n_leaves; i++) {
-		if (i == chk->leaf_index || (o = mls_rtree_leaf(t, i)) == NULL) continue;
-		if (!u16_listed(&o->capabilities.credentials, ln->credential.credential_type) ||
-		    !u16_listed(&ln->capabilities.credentials, o->credential.credential_type))
-			return KENH_ERR(KENH_E_PROTO);
-	}
-	return 0;
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
 }
 
 /*
- * §7.3: encryption_key unique among all nodes (the replaced leaf's
- * included: it must change), signature_key among the other leaves.
+ * §7.3, in one pass over the tree: ln's encryption_key differs from every
+ * node's (the replaced leaf's included: it must change); its signature_key
+ * from every other leaf's; and its credential type and each other member's
+ * are supported both ways.
  */
-static int check_unique(const struct mls_rtree *t, const struct mls_leaf_check *chk,
-                        const struct mls_leaf_node *ln)
+static int check_against_tree(const struct mls_rtree *t, const struct mls_leaf_check *chk,
+                              const struct mls_leaf_node *ln)
 {
+	const struct mls_rnode *n;
 	const struct mls_leaf_node *o;
 	uint32_t x, width = mls_rtree_width(t);
 
 	for (x = 0; x < width; x++) {
-		if (t->nodes[x] == NULL) continue;
-		if (span_eq(mls_rtree_node_key(t, x), ln->encryption_key))
+		if ((n = t->nodes[x]) == NULL) continue;
+		if (n->type == MLS_NODE_PARENT) {
+			if (same_key(n->u.parent.encryption_key, ln->encryption_key))
+				return KENH_ERR(KENH_E_PROTO);
+			continue;
+		}
+		o = &n->u.leaf;
+		if (same_key(o->encryption_key, ln->encryption_key)) return KENH_ERR(KENH_E_PROTO);
+		if (x / 2 == chk->leaf_index) continue;
+		if (same_key(o->signature_key, ln->signature_key)) return KENH_ERR(KENH_E_PROTO);
+		if (!u16_listed(&o->capabilities.credentials, ln->credential.credential_type) ||
+		    !u16_listed(&ln->capabilities.credentials, o->credential.credential_type))
 			return KENH_ERR(KENH_E_PROTO);
-		if (!mls_tree_is_leaf(x) || (chk->replaces && x / 2 == chk->leaf_index)) continue;
-		o = &t->nodes[x]->u.leaf;
-		if (span_eq(o->signature_key, ln->signature_key)) return KENH_ERR(KENH_E_PROTO);
 	}
 	return 0;
 }
@@ -220,8 +220,24 @@ int mls_leafnode_validate(const struct mls_rtree *t, const struct mls_leaf_polic
 	if (chk->replaces && mls_rtree_leaf(t, chk->leaf_index) == NULL)
 		return KENH_ERR(KENH_E_STATE);
 	if ((rc = validate_core(t->cs, pol, chk, ln)) != 0) return rc;
-	if ((rc = check_credential_support(t, chk, ln)) != 0) return rc;
-	return check_unique(t, chk, ln);
+	return check_against_tree(t, chk, ln);
+}
+
+int mls_rtree_check_extensions(const struct mls_rtree *t,
+                               const struct mls_extension_list *gc_extensions)
+{
+	struct mls_leaf_policy pol;
+	const struct mls_leaf_node *ln;
+	uint32_t i;
+	int rc;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.gc_extensions = gc_extensions;
+	for (i = 0; i < t->n_leaves; i++) {
+		if ((ln = mls_rtree_leaf(t, i)) == NULL) continue;
+		if ((rc = check_group_capabilities(&pol, ln)) != 0) return rc;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------- the whole tree */

@@ -367,18 +367,29 @@ out:
 	return rc;
 }
 
+int mls_rtree_blank_leaf(struct mls_rtree *t, uint32_t *leaf_out)
+{
+	uint32_t leaf;
+	int rc;
+
+	*leaf_out = 0;
+	/* RFC 9420 §12.1.1: the leftmost blank leaf, extending the tree if there is none. */
+	for (leaf = 0; leaf < t->n_leaves && t->nodes[2 * leaf] != NULL; leaf++)
+		;
+	if (leaf == t->n_leaves && (rc = extend(t)) != 0) return rc;
+	*leaf_out = leaf;
+	return 0;
+}
+
 int mls_rtree_add_leaf(struct mls_rtree *t, struct kenh_span leaf_node, uint32_t *leaf_out)
 {
 	struct mls_rnode *n = NULL;
-	uint32_t leaf, old = t->n_leaves;
+	uint32_t leaf = 0, old = t->n_leaves;
 	int rc;
 
 	*leaf_out = 0;
 	if ((rc = rnode_new(MLS_NODE_LEAF, leaf_node, &n)) != 0) return rc;
-	/* RFC 9420 §12.1.1: the leftmost blank leaf, extending the tree if there is none. */
-	for (leaf = 0; leaf < t->n_leaves && t->nodes[2 * leaf] != NULL; leaf++)
-		;
-	if (leaf == t->n_leaves && (rc = extend(t)) != 0) goto out;
+	if ((rc = mls_rtree_blank_leaf(t, &leaf)) != 0) goto out;
 	if ((rc = place_leaf(t, leaf, n)) != 0) {
 		/* Undo the extension: its nodes are all blank, the old ones untouched. */
 		t->n_leaves = old;

@@ -120,21 +120,23 @@ int mls_treekem_priv_check(const struct mls_treekem_priv *p, const struct mls_rt
 }
 
 /*
- * §7.4: from the path secret of path[from], the key pairs of path[from ..
- * n - 1], each checked against want[k] and stored in p, the secret moving
- * on with DeriveSecret(., "path"). *next receives the secret after the last
- * node (the commit secret when path is the whole filtered direct path).
+ * §7.4: from `secret`, the path secret of path[from], the key pairs of
+ * path[from .. n - 1], each checked against want[k] and stored in p, the
+ * secret moving on with DeriveSecret(., "path"). next receives the secret
+ * after the last node (the commit secret when path is the whole filtered
+ * direct path).
  */
 struct derive_job {
 	const uint32_t *path;
 	const struct kenh_span *want;
 	size_t from;
 	size_t n;
+	const uint8_t *secret; /* secret */
+	uint8_t *next;         /* secret */
 };
 
 static int derive_path(const struct kenh_ctx *ctx, const struct mls_rtree *t,
-                       const struct derive_job *j, const uint8_t *secret,
-                       struct mls_treekem_priv *p, uint8_t *next)
+                       const struct derive_job *j, struct mls_treekem_priv *p)
 {
 	const struct crypto_suite *cs = t->cs;
 	uint8_t s[2][CRYPTO_MAX_HASH], sk[CRYPTO_MAX_KEM_SK],
@@ -143,7 +145,7 @@ static int derive_path(const struct kenh_ctx *ctx, const struct mls_rtree *t,
 	int rc = 0;
 
 	/* Two buffers in turn: a derivation's output is cleared before its input is read. */
-	memcpy(s[cur], secret, nh);
+	memcpy(s[cur], j->secret, nh);
 	for (k = j->from; k < j->n; k++) {
 		if ((rc = mls_derive_node_keypair(ctx, cs, s[cur], sk, pk)) != 0) goto out;
 		/* §7.5 step 6: the derived public key is the one sent. */
@@ -156,7 +158,7 @@ static int derive_path(const struct kenh_ctx *ctx, const struct mls_rtree *t,
 			goto out;
 		cur = 1 - cur;
 	}
-	memcpy(next, s[cur], nh);
+	memcpy(j->next, s[cur], nh);
 out:
 	sec_zero(s, sizeof(s));
 	sec_zero(sk, sizeof(sk));
@@ -169,8 +171,9 @@ int mls_treekem_priv_join(const struct kenh_ctx *ctx, struct mls_treekem_priv *p
 	uint32_t path[MLS_TREE_MAX_DEPTH], copath[MLS_TREE_MAX_DEPTH], anc = 0;
 	struct kenh_span want[MLS_TREE_MAX_DEPTH];
 	struct mls_treekem_priv tmp = *p;
-	struct derive_job j = { path, want, 0, 0 };
 	uint8_t next[CRYPTO_MAX_HASH]; /* secret */
+	struct derive_job j = { path, want, 0, 0, path_secret, next };
+	size_t k;
 	int rc;
 
 	if (committer >= t->n_leaves || p->leaf >= t->n_leaves || committer == p->leaf) {
@@ -186,10 +189,10 @@ int mls_treekem_priv_join(const struct kenh_ctx *ctx, struct mls_treekem_priv *p
 		rc = KENH_ERR(KENH_E_PROTO);
 		goto out;
 	}
-	for (size_t k = 0; k < j.n; k++)
+	for (k = 0; k < j.n; k++)
 		want[k] = mls_rtree_node_key(t, path[k]);
 	/* §12.4.3.1: each derived private key MUST match the public key in the node. */
-	if ((rc = derive_path(ctx, t, &j, path_secret, &tmp, next)) != 0) goto out;
+	if ((rc = derive_path(ctx, t, &j, &tmp)) != 0) goto out;
 	*p = tmp;
 out:
 	sec_zero(&tmp, sizeof(tmp));
@@ -417,10 +420,16 @@ struct node_cts {
 	uint8_t *buf;
 };
 
-/* §7.6: encrypt secret to every node of res with EncryptWithLabel("UpdatePathNode"). */
+/* One node's encryption: its path secret, to the nodes of res, under gc. */
+struct enc_job {
+	const struct mls_idx_list *res;
+	const uint8_t *secret; /* secret */
+	struct kenh_span gc;
+};
+
+/* §7.6: encrypt the secret to every node of res with EncryptWithLabel("UpdatePathNode"). */
 static int encrypt_node(const struct kenh_ctx *ctx, const struct mls_rtree *t,
-                        const struct mls_idx_list *res, const uint8_t *secret, struct kenh_span gc,
-                        struct node_cts *out)
+                        const struct enc_job *j, struct node_cts *out)
 {
 	const struct crypto_suite *cs = t->cs;
 	size_t npk = cs->kem->npk, nct = cs->kdf->nh + cs->aead->nt, each = npk + nct, i;
@@ -428,15 +437,15 @@ static int encrypt_node(const struct kenh_ctx *ctx, const struct mls_rtree *t,
 	uint8_t *b;
 	int rc;
 
-	if ((rc = mem_calloc(res->n + 1, sizeof(*out->ct), (void **)&out->ct)) != 0 ||
-	    (rc = mem_calloc(res->n + 1, each, (void **)&out->buf)) != 0)
+	if ((rc = mem_calloc(j->res->n + 1, sizeof(*out->ct), (void **)&out->ct)) != 0 ||
+	    (rc = mem_calloc(j->res->n + 1, each, (void **)&out->buf)) != 0)
 		return rc;
 	ea.label = MLS_LABEL("UpdatePathNode");
-	ea.context = gc;
-	ea.pt = span_make(secret, cs->kdf->nh);
-	for (i = 0; i < res->n; i++) {
+	ea.context = j->gc;
+	ea.pt = span_make(j->secret, cs->kdf->nh);
+	for (i = 0; i < j->res->n; i++) {
 		b = out->buf + i * each;
-		ea.pk = mls_rtree_node_key(t, res->v[i]);
+		ea.pk = mls_rtree_node_key(t, j->res->v[i]);
 		if ((rc = mls_encrypt_with_label(ctx, cs, &ea, b, b + npk)) != 0) return rc;
 		out->ct[i].kem_output = span_make(b, npk);
 		out->ct[i].ciphertext = span_make(b + npk, nct);
@@ -462,12 +471,13 @@ static int finish_update_path(const struct mls_update_path *up, struct mls_treek
 }
 
 int mls_treekem_encrypt(const struct kenh_ctx *ctx, const struct mls_rtree *t,
-                        const struct mls_treekem_path *path, struct kenh_span group_context,
-                        struct mls_leaf_set new_leaves, struct mls_treekem_update_path *out)
+                        const struct mls_treekem_path *path, const struct mls_treekem_send *in,
+                        struct mls_treekem_update_path *out)
 {
 	struct node_cts cts[MLS_TREE_MAX_DEPTH];
 	struct mls_update_path_node upn[MLS_TREE_MAX_DEPTH];
 	struct mls_idx_list res = { NULL, 0, 0 };
+	struct enc_job j = { &res, NULL, in->group_context };
 	struct mls_update_path up;
 	const struct mls_leaf_node *leaf = mls_rtree_leaf(t, path->leaf);
 	size_t i;
@@ -479,8 +489,9 @@ int mls_treekem_encrypt(const struct kenh_ctx *ctx, const struct mls_rtree *t,
 	if (leaf == NULL || path->cs != t->cs || path->n_leaves != t->n_leaves)
 		return KENH_ERR(KENH_E_INVALID_ARG);
 	for (i = 0; i < path->n; i++) {
-		if ((rc = resolution_without(t, path->copath[i], new_leaves, &res)) != 0 ||
-		    (rc = encrypt_node(ctx, t, &res, path->secret[i], group_context, &cts[i])) != 0)
+		j.secret = path->secret[i];
+		if ((rc = resolution_without(t, path->copath[i], in->new_leaves, &res)) != 0 ||
+		    (rc = encrypt_node(ctx, t, &j, &cts[i])) != 0)
 			goto out;
 		upn[i].encryption_key = mls_rtree_node_key(t, path->node[i]);
 		upn[i].encrypted_path_secret = cts[i].ct;
@@ -502,79 +513,98 @@ out:
 
 /* ------------------------------------------------------------ merge */
 
+static int cmp_key(const void *a, const void *b)
+{
+	const struct kenh_span *x = a, *y = b;
+
+	if (x->len != y->len) return x->len < y->len ? -1 : 1;
+	return x->len == 0 ? 0 : memcmp(x->p, y->p, x->len);
+}
+
 /*
- * §12.4.2: none of the UpdatePath's public keys appears in the tree or
- * twice in the path, and each is a valid key of the suite's KEM.
+ * §12.4.2: none of the UpdatePath's public keys (the leaf's included)
+ * appears in the tree or twice in the path, and each is a valid key of the
+ * suite's KEM. The keys are sorted once, so each node of the tree costs one
+ * binary search.
  */
 static int check_path_keys(const struct mls_rtree *t, const struct mls_update_path *up)
 {
 	struct kenh_span k[MLS_TREE_MAX_DEPTH + 1], key;
 	const struct crypto_kem *kem = t->cs->kem;
 	uint32_t x, width = mls_rtree_width(t);
-	size_t i, j, n = up->n_nodes + 1;
+	size_t i, n = up->n_nodes + 1;
 
+	if (up->n_nodes > MLS_TREE_MAX_DEPTH) return KENH_ERR(KENH_E_PROTO);
 	k[0] = up->leaf_node.encryption_key;
 	for (i = 0; i < up->n_nodes; i++)
 		k[i + 1] = up->nodes[i].encryption_key;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (crypto_kem_check_pk(kem, k[i].p, k[i].len) != 0) return KENH_ERR(KENH_E_PROTO);
-		for (j = 0; j < i; j++)
-			if (span_eq(k[i], k[j])) return KENH_ERR(KENH_E_PROTO);
-	}
+	qsort(k, n, sizeof(*k), cmp_key);
+	for (i = 1; i < n; i++)
+		if (cmp_key(&k[i - 1], &k[i]) == 0) return KENH_ERR(KENH_E_PROTO);
 	for (x = 0; x < width; x++) {
 		if (t->nodes[x] == NULL) continue;
 		key = mls_rtree_node_key(t, x);
-		/* Every key here has kem->npk bytes, so a length test drops most nodes at once. */
-		for (i = 0; i < n; i++)
-			if (key.len == k[i].len && memcmp(key.p, k[i].p, key.len) == 0)
-				return KENH_ERR(KENH_E_PROTO);
+		if (bsearch(&key, k, n, sizeof(*k), cmp_key) != NULL) return KENH_ERR(KENH_E_PROTO);
 	}
+	return 0;
+}
+
+/* A checked UpdatePath, ready to go into the tree. */
+struct merge_plan {
+	uint32_t path[MLS_TREE_MAX_DEPTH];
+	uint32_t copath[MLS_TREE_MAX_DEPTH];
+	size_t n;
+	struct kenh_span key[MLS_TREE_MAX_DEPTH];
+	uint8_t ph[MLS_TREE_MAX_DEPTH][CRYPTO_MAX_HASH];
+};
+
+/* §12.4.2, §7.9.2: every check of merge(), touching nothing but the hash cache. */
+static int merge_check(struct mls_rtree *t, const struct mls_leaf_policy *pol, uint32_t sender,
+                       const struct mls_update_path *up, struct merge_plan *m)
+{
+	struct mls_leaf_check chk = { sender, MLS_LEAF_SOURCE_COMMIT, false };
+	size_t i, nh = t->cs->kdf->nh;
+	struct kenh_span lph = up->leaf_node.parent_hash;
+	int rc;
+
+	if ((rc = mls_rtree_filtered_path(t, sender, m->path, m->copath, &m->n)) != 0) return rc;
+	/* §7.6: one UpdatePathNode per node of the filtered direct path. */
+	if (up->n_nodes != m->n) return KENH_ERR(KENH_E_PROTO);
+	/* §12.4.2: the LeafNode is valid, source commit; a member's leaf is replaced. */
+	chk.replaces = mls_rtree_leaf(t, sender) != NULL;
+	if ((rc = mls_leafnode_validate(t, pol, &chk, &up->leaf_node)) != 0 ||
+	    (rc = check_path_keys(t, up)) != 0)
+		return rc;
+	for (i = 0; i < m->n; i++)
+		m->key[i] = up->nodes[i].encryption_key;
+	if ((rc = path_hashes(t, m->copath, m->key, m->n, m->ph)) != 0) return rc;
+	/* §7.9.2: the leaf's parent_hash is the parent hash of the first path node. */
+	if (m->n == 0 ? (lph.len != 0) : (lph.len != nh || !crypto_ct_eq(lph.p, m->ph[0], nh)))
+		return KENH_ERR(KENH_E_VERIFY);
 	return 0;
 }
 
 int mls_treekem_merge(struct mls_rtree *t, const struct mls_leaf_policy *pol, uint32_t sender,
                       const struct mls_update_path *up)
 {
-	uint32_t path[MLS_TREE_MAX_DEPTH], copath[MLS_TREE_MAX_DEPTH];
-	uint8_t ph[MLS_TREE_MAX_DEPTH][CRYPTO_MAX_HASH];
-	struct kenh_span key[MLS_TREE_MAX_DEPTH], field[MLS_TREE_MAX_DEPTH], lph;
-	struct mls_leaf_check chk = { sender, MLS_LEAF_SOURCE_COMMIT, false };
+	struct kenh_span field[MLS_TREE_MAX_DEPTH];
 	struct mls_rtree_path_update u;
+	struct merge_plan m;
 	struct codec_writer w;
-	size_t i, n = 0, nh = t->cs->kdf->nh;
 	int rc;
 
+	if (sender >= t->n_leaves) return KENH_ERR(KENH_E_INVALID_ARG);
 	codec_writer_init(&w, LIMIT_STRUCT_VECTOR, CODEC_WRITER_NORMAL);
-	if (sender >= t->n_leaves) {
-		rc = KENH_ERR(KENH_E_INVALID_ARG);
+	if ((rc = merge_check(t, pol, sender, up, &m)) != 0 ||
+	    (rc = mls_encode_leaf_node(&w, &up->leaf_node)) != 0)
 		goto out;
-	}
-	if ((rc = mls_rtree_filtered_path(t, sender, path, copath, &n)) != 0) goto out;
-	/* §7.6: one UpdatePathNode per node of the filtered direct path. */
-	if (up->n_nodes != n) {
-		rc = KENH_ERR(KENH_E_PROTO);
-		goto out;
-	}
-	/* §12.4.2: the LeafNode is valid, source commit; a member's leaf is replaced. */
-	chk.replaces = mls_rtree_leaf(t, sender) != NULL;
-	if ((rc = mls_leafnode_validate(t, pol, &chk, &up->leaf_node)) != 0 ||
-	    (rc = check_path_keys(t, up)) != 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		key[i] = up->nodes[i].encryption_key;
-	if ((rc = path_hashes(t, copath, key, n, ph)) != 0) goto out;
-	/* §7.9.2: the leaf's parent_hash is the parent hash of the first path node. */
-	lph = up->leaf_node.parent_hash;
-	if (n == 0 ? (lph.len != 0) : (lph.len != nh || !crypto_ct_eq(lph.p, ph[0], nh))) {
-		rc = KENH_ERR(KENH_E_VERIFY);
-		goto out;
-	}
-	if ((rc = mls_encode_leaf_node(&w, &up->leaf_node)) != 0) goto out;
-	path_fields(n, nh, ph, field);
+	path_fields(m.n, t->cs->kdf->nh, m.ph, field);
 	u.leaf = sender;
-	u.n = n;
-	u.node = path;
-	u.key = key;
+	u.n = m.n;
+	u.node = m.path;
+	u.key = m.key;
 	u.parent_hash = field;
 	u.leaf_node = codec_writer_span(&w);
 	rc = mls_rtree_apply_path(t, &u);
@@ -585,100 +615,121 @@ out:
 
 /* ---------------------------------------------------------- decrypt */
 
-/* §7.5 "decrypts the path secrets" steps 1-3: which node, which ciphertext, and the secret. */
+void mls_treekem_secrets_clear(struct mls_treekem_secrets *s)
+{
+	if (s != NULL) sec_zero(s, sizeof(*s));
+}
+
+/* The node of the received path to decrypt, and the key store to do it with. */
+struct recv_job {
+	const struct mls_treekem_recv *in;
+	const struct mls_treekem_priv *priv;
+	uint32_t copath;                        /* its child on the sender's copath */
+	const struct mls_update_path_node *upn; /* its UpdatePathNode */
+};
+
+/* §7.5 "decrypts the path secrets" steps 2-3: which ciphertext, and the secret. */
 static int open_secret(const struct kenh_ctx *ctx, const struct mls_rtree *t,
-                       const struct mls_treekem_priv *priv, const struct mls_treekem_recv *in,
-                       uint32_t copath, const struct mls_update_path_node *upn, uint8_t *secret)
+                       const struct recv_job *j, uint8_t *secret)
 {
 	const struct crypto_suite *cs = t->cs;
 	struct mls_idx_list res = { NULL, 0, 0 };
+	const struct mls_hpke_ciphertext *ct;
 	struct mls_decrypt_args da;
 	const uint8_t *sk = NULL;
-	size_t j;
+	size_t k;
 	int rc;
 
-	if ((rc = resolution_without(t, copath, in->new_leaves, &res)) != 0) goto out;
+	if ((rc = resolution_without(t, j->copath, j->in->new_leaves, &res)) != 0) goto out;
 	/* §7.6: one ciphertext per node of the copath child's resolution. */
-	if (upn->n_encrypted_path_secret != res.n) {
+	if (j->upn->n_encrypted_path_secret != res.n) {
 		rc = KENH_ERR(KENH_E_PROTO);
 		goto out;
 	}
-	for (j = 0; j < res.n && (sk = mls_treekem_priv_find(priv, res.v[j])) == NULL; j++)
+	for (k = 0; k < res.n && (sk = mls_treekem_priv_find(j->priv, res.v[k])) == NULL; k++)
 		;
 	if (sk == NULL) {
 		rc = KENH_ERR(KENH_E_STATE);
 		goto out;
 	}
-	if (upn->encrypted_path_secret[j].ciphertext.len != cs->kdf->nh + cs->aead->nt) {
-		rc = KENH_ERR(KENH_E_DECRYPT);
-		goto out;
-	}
+	ct = &j->upn->encrypted_path_secret[k];
 	da.sk = span_make(sk, cs->kem->nsk);
 	da.label = MLS_LABEL("UpdatePathNode");
-	da.context = in->group_context;
-	da.kem_output = upn->encrypted_path_secret[j].kem_output;
-	da.ct = upn->encrypted_path_secret[j].ciphertext;
-	rc = mls_decrypt_with_label(ctx, cs, &da, secret);
+	da.context = j->in->group_context;
+	da.kem_output = ct->kem_output;
+	da.ct = ct->ciphertext;
+	/* A path secret is Nh bytes: anything else is refused before decrypting. */
+	rc = ct->ciphertext.len != cs->kdf->nh + cs->aead->nt
+	             ? KENH_ERR(KENH_E_DECRYPT)
+	             : mls_decrypt_with_label(ctx, cs, &da, secret);
 out:
 	mls_idx_list_clear(&res);
 	return rc;
 }
 
+/* §7.5 step 1: the index of the copath child whose subtree holds leaf, or n. */
+static size_t covering(const uint32_t *copath, size_t n, uint32_t leaf)
+{
+	uint32_t half;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		half = (1u << mls_tree_level(copath[i])) - 1u;
+		if (2 * leaf + half >= copath[i] && 2 * leaf <= copath[i] + half) break;
+	}
+	return i;
+}
+
 /* The receive-side state, wiped by decrypt() on every path. */
 struct recv_state {
 	struct mls_treekem_priv tmp;
-	uint8_t secret[CRYPTO_MAX_HASH]; /* secret */
-	uint8_t next[CRYPTO_MAX_HASH];   /* secret */
+	uint32_t path[MLS_TREE_MAX_DEPTH];
+	uint32_t copath[MLS_TREE_MAX_DEPTH];
+	struct kenh_span want[MLS_TREE_MAX_DEPTH];
 };
 
 int mls_treekem_decrypt(const struct kenh_ctx *ctx, const struct mls_rtree *t,
                         struct mls_treekem_priv *priv, const struct mls_treekem_recv *in,
-                        uint8_t *commit_secret, uint8_t *path_secret)
+                        struct mls_treekem_secrets *out)
 {
-	uint32_t path[MLS_TREE_MAX_DEPTH], copath[MLS_TREE_MAX_DEPTH];
-	struct kenh_span want[MLS_TREE_MAX_DEPTH];
-	struct derive_job j = { path, want, 0, 0 };
 	struct recv_state *st = NULL;
-	size_t i, nh = t->cs->kdf->nh;
+	struct derive_job j = { NULL, NULL, 0, 0, out->path_secret, out->commit_secret };
+	struct recv_job r = { in, priv, 0, NULL };
+	size_t i;
 	int rc;
 
-	sec_zero(commit_secret, nh);
-	if (path_secret != NULL) sec_zero(path_secret, nh);
+	mls_treekem_secrets_clear(out);
+	out->nh = t->cs->kdf->nh;
 	if (in->sender >= t->n_leaves || priv->leaf >= t->n_leaves)
 		return KENH_ERR(KENH_E_INVALID_ARG);
 	if (in->sender == priv->leaf) return KENH_ERR(KENH_E_STATE);
 	if ((rc = sec_alloc(sizeof(*st), (void **)&st)) != 0) return rc;
-	if ((rc = mls_rtree_filtered_path(t, in->sender, path, copath, &j.n)) != 0) goto out;
+	j.path = st->path;
+	j.want = st->want;
+	if ((rc = mls_rtree_filtered_path(t, in->sender, st->path, st->copath, &j.n)) != 0)
+		goto out;
 	if (in->up->n_nodes != j.n) {
 		rc = KENH_ERR(KENH_E_PROTO);
 		goto out;
 	}
 	/* Step 1: the node whose copath child holds our leaf (the lowest common ancestor). */
-	for (; j.from < j.n; j.from++) {
-		uint32_t half = (1u << mls_tree_level(copath[j.from])) - 1u;
-
-		if (2 * priv->leaf + half >= copath[j.from] &&
-		    2 * priv->leaf <= copath[j.from] + half)
-			break;
-	}
-	if (j.from == j.n) {
+	if ((j.from = covering(st->copath, j.n, priv->leaf)) == j.n) {
 		rc = KENH_ERR(KENH_E_STATE);
 		goto out;
 	}
-	if ((rc = open_secret(ctx, t, priv, in, copath[j.from], &in->up->nodes[j.from],
-	                      st->secret)) != 0)
-		goto out;
+	r.copath = st->copath[j.from];
+	r.upn = &in->up->nodes[j.from];
+	if ((rc = open_secret(ctx, t, &r, out->path_secret)) != 0) goto out;
 	for (i = 0; i < j.n; i++)
-		want[i] = in->up->nodes[i].encryption_key;
+		st->want[i] = in->up->nodes[i].encryption_key;
 	/* Steps 4-7 on a copy of the keys, kept only if every public key matches. */
 	st->tmp = *priv;
 	mls_treekem_priv_sync(&st->tmp, t);
-	if ((rc = derive_path(ctx, t, &j, st->secret, &st->tmp, st->next)) != 0) goto out;
+	/* §12.4.2: commit_secret is the secret after the last path secret. */
+	if ((rc = derive_path(ctx, t, &j, &st->tmp)) != 0) goto out;
 	*priv = st->tmp;
-	/* §12.4.2: commit_secret follows the last path secret. */
-	memcpy(commit_secret, st->next, nh);
-	if (path_secret != NULL) memcpy(path_secret, st->secret, nh);
 out:
+	if (rc != 0) mls_treekem_secrets_clear(out);
 	sec_free(st, sizeof(*st));
 	return rc;
 }

@@ -47,7 +47,7 @@ static void welcome_build_clear(struct welcome_build *b, size_t n_members)
 	memset(b, 0, sizeof(*b));
 }
 
-/* §12.4.3.1: encrypted_group_info = AEAD.Seal(welcome_key, welcome_nonce, "", GroupInfo). */
+/* RFC 9420 §12.4.3.1: encrypted_group_info = AEAD.Seal(welcome_key, welcome_nonce, "", gi). */
 static int seal_group_info(const struct mls_welcome_create_args *a, struct welcome_build *b)
 {
 	const struct crypto_aead *aead = a->cs->aead;
@@ -59,7 +59,8 @@ static int seal_group_info(const struct mls_welcome_create_args *a, struct welco
 	int rc;
 
 	memset(&kn, 0, sizeof(kn));
-	codec_writer_init(&w, LIMIT_CIPHERTEXT, CODEC_WRITER_NORMAL);
+	/* Room for the AEAD tag: encrypted_group_info must fit what joiners decode. */
+	codec_writer_init(&w, LIMIT_CIPHERTEXT - CRYPTO_MAX_TAG, CODEC_WRITER_NORMAL);
 	rc = mls_key_schedule_welcome(a->cs, a->joiner_secret, a->psk_secret, welcome_secret);
 	if (rc != 0) goto out;
 	if ((rc = mls_welcome_key_nonce(a->cs, welcome_secret, &kn)) != 0) goto out;

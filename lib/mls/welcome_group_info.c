@@ -49,12 +49,12 @@ int mls_group_info_verify(const struct crypto_suite *cs, const struct mls_group_
 	int rc;
 
 	if (cs == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
-	/* §12.4.3.1: the GroupInfo's suite MUST be the KeyPackage's (the joiner's). */
+	/* RFC 9420 §12.4.3.1: the GroupInfo's suite MUST be the KeyPackage's (the joiner's). */
 	if (gi->group_context.version != MLS_VERSION_MLS10 ||
 	    gi->group_context.cipher_suite != cs->id)
 		return KENH_ERR(KENH_E_PROTO);
 	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
-	/* §12.4.3: new members MUST verify the signature with the signer's leaf key. */
+	/* RFC 9420 §12.4.3: new members MUST verify the signature with the signer's leaf key. */
 	if ((rc = mls_encode_group_info_tbs(&w, gi)) == 0)
 		rc = mls_verify_with_label(cs, signer_pk, MLS_LABEL("GroupInfoTBS"),
 		                           codec_writer_span(&w), gi->signature);

@@ -41,7 +41,7 @@ void mls_welcome_joined_clear(struct mls_welcome_joined *j)
 	mls_joined_epoch_clear(&j->epoch);
 }
 
-/* §12.4.3.1: the entry whose new_member is our KeyPackageRef. */
+/* RFC 9420 §12.4.3.1: the entry whose new_member is our KeyPackageRef. */
 static int find_entry(const struct mls_joiner *me, const struct mls_welcome *welcome,
                       const struct mls_encrypted_group_secrets **found)
 {
@@ -63,7 +63,7 @@ static int find_entry(const struct mls_joiner *me, const struct mls_welcome *wel
 }
 
 /*
- * §12.4.3.1: more than one resumption PSK of usage reinit or branch is an
+ * RFC 9420 §12.4.3.1: more than one resumption PSK of usage reinit or branch is an
  * error (whether we hold the PSKs is the resolver's question).
  */
 static int check_psks(const struct mls_group_secrets *gs)
@@ -107,7 +107,7 @@ int mls_welcome_open_secrets(const struct kenh_ctx *ctx, const struct mls_joiner
 	if (me->cs == NULL || me->init_sk.len != me->cs->kem->nsk || me->key_package.len < 4 ||
 	    load_be16(me->key_package.p + 2) != me->cs->id)
 		return KENH_ERR(KENH_E_INVALID_ARG);
-	/* §12.4.3.1: the Welcome's suite MUST be the KeyPackage's. */
+	/* RFC 9420 §12.4.3.1: the Welcome's suite MUST be the KeyPackage's. */
 	if (welcome->cipher_suite != me->cs->id) return KENH_ERR(KENH_E_PROTO);
 	if ((rc = find_entry(me, welcome, &egs)) != 0) return rc;
 	memset(&da, 0, sizeof(da));
@@ -131,7 +131,7 @@ int mls_welcome_open_secrets(const struct kenh_ctx *ctx, const struct mls_joiner
 	return 0;
 }
 
-/* §12.4.3.1: welcome_key and welcome_nonce from joiner_secret and psk_secret. */
+/* RFC 9420 §12.4.3.1: welcome_key and welcome_nonce from joiner_secret and psk_secret. */
 static int welcome_key(const struct crypto_suite *cs, const uint8_t *joiner_secret,
                        const uint8_t *psk_secret, struct mls_key_nonce *kn)
 {
@@ -193,16 +193,16 @@ int mls_welcome_epoch(const struct crypto_suite *cs, const uint8_t *joiner_secre
 	if (cs == NULL || joiner_secret == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
 	if ((rc = mls_encode_group_context(&w, &gi->group_context)) != 0) goto out;
-	/* §12.4.3.1: the epoch secrets from joiner_secret (and the PSKs). */
+	/* RFC 9420 §12.4.3.1: the epoch secrets from joiner_secret (and the PSKs). */
 	rc = mls_key_schedule_epoch(cs, joiner_secret, psk_secret, codec_writer_span(&w),
 	                            &e.secrets);
 	if (rc != 0) goto out;
-	/* §9.2: the joiner and welcome secrets are consumed once the epoch exists. */
+	/* RFC 9420 §9.2: the joiner and welcome secrets are consumed once the epoch exists. */
 	mls_epoch_secrets_drop_joiner(&e.secrets);
-	/* §12.4.3.1: verify the confirmation tag with the derived confirmation key. */
+	/* RFC 9420 §12.4.3.1: verify the confirmation tag with the derived confirmation key. */
 	rc = mls_confirmation_tag_verify(cs, e.secrets.confirmation_key, cth, gi->confirmation_tag);
 	if (rc != 0) goto out;
-	/* §12.4.3.1: the interim transcript hash from the confirmed one and the tag. */
+	/* RFC 9420 §12.4.3.1: the interim transcript hash from the confirmed one and the tag. */
 	e.nh = cs->kdf->nh;
 	rc = mls_interim_transcript_hash(cs, cth, gi->confirmation_tag, e.interim_transcript_hash);
 out:
@@ -220,14 +220,14 @@ static int resolve_psks(const struct mls_welcome_join_args *a, const struct mls_
 
 	*use = NULL;
 	if (gs->n_psks == 0) return 0;
-	/* §12.4.3.1: a PSK we do not hold is an error. */
+	/* RFC 9420 §12.4.3.1: a PSK we do not hold is an error. */
 	if (a->psk_secret == NULL) return KENH_ERR(KENH_E_NOT_FOUND);
 	if ((rc = a->psk_secret(a->psk_arg, gs->psks, gs->n_psks, psk)) != 0) return rc;
 	*use = psk;
 	return 0;
 }
 
-/* §12.4.3.1: verify the GroupInfo's signature with the signer's leaf key. */
+/* RFC 9420 §12.4.3.1: verify the GroupInfo's signature with the signer's leaf key. */
 static int verify_group_info(const struct mls_welcome_join_args *a, const struct mls_group_info *gi)
 {
 	struct kenh_span key;

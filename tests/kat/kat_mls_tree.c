@@ -415,7 +415,7 @@ static int encode_gc(struct tk_case *k, struct mls_rtree *t, struct codec_writer
 	return mls_encode_group_context(w, &gc);
 }
 
-/* What one receiver should get from an UpdatePath; NULL spans skip the comparison. */
+/* What one receiver should get from an UpdatePath. */
 struct expect {
 	const uint8_t *path_secret;
 	const uint8_t *commit_secret;
@@ -426,19 +426,20 @@ static bool receive(struct tk_case *k, struct member *m, const struct mls_rtree 
                     const struct mls_treekem_recv *in, const struct expect *want)
 {
 	struct mls_treekem_priv p = m->priv;
-	uint8_t cs_out[CRYPTO_MAX_HASH], ps_out[CRYPTO_MAX_HASH];
+	struct mls_treekem_secrets got;
 	size_t nh = k->cs->kdf->nh;
 	bool ok;
 	int rc;
 
-	rc = mls_treekem_decrypt(k->ctx, merged, &p, in, cs_out, ps_out);
+	rc = mls_treekem_decrypt(k->ctx, merged, &p, in, &got);
 	ok = rc == 0 && mls_treekem_priv_check(&p, merged) == 0 &&
-	     (want->path_secret == NULL || memcmp(ps_out, want->path_secret, nh) == 0) &&
-	     memcmp(cs_out, want->commit_secret, nh) == 0;
+	     memcmp(got.path_secret, want->path_secret, nh) == 0 &&
+	     memcmp(got.commit_secret, want->commit_secret, nh) == 0;
 	if (!ok)
 		snprintf(k->why, WHY_LEN, "leaf %u receiving from %u: %s", m->leaf, in->sender,
 		         rc != 0 ? kenh_strerror(rc) : "secrets differ");
 	mls_treekem_priv_clear(&p);
+	mls_treekem_secrets_clear(&got);
 	return ok;
 }
 
@@ -459,53 +460,75 @@ static struct mls_rtree *merge_copy(struct tk_case *k, uint32_t sender,
 	return NULL;
 }
 
+/* Every member but the sender decrypts its expected path secret and the commit secret. */
+static bool check_receivers(struct tk_case *k, const json_t *u, const struct mls_rtree *merged,
+                            const struct mls_treekem_recv *in, const uint8_t *commit_secret)
+{
+	const json_t *pss = json_object_get(u, "path_secrets"), *ps_hex;
+	struct tu_bytes ps = { NULL, 0 };
+	struct expect want = { NULL, commit_secret };
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; ok && i < k->n_m; i++) {
+		if (k->m[i].leaf == in->sender) continue;
+		ps_hex = json_array_get(pss, k->m[i].leaf);
+		ok = json_is_string(ps_hex) && tu_hex_decode(json_string_value(ps_hex), &ps) &&
+		     ps.len == k->cs->kdf->nh;
+		want.path_secret = ps.p;
+		ok = ok && receive(k, &k->m[i], merged, in, &want);
+		tu_bytes_free(&ps);
+	}
+	return ok;
+}
+
+/* The UpdatePath, sender and commit secret of one update_paths entry. */
+static bool load_update_path(struct tk_case *k, const json_t *u, struct tu_bytes *upb,
+                             struct mls_update_path *up, struct mls_treekem_recv *in,
+                             struct tu_bytes *cs)
+{
+	struct codec_reader r;
+	uint64_t sender = 0;
+
+	if (!tu_json_u64(u, "sender", &sender) || sender >= k->tree->n_leaves ||
+	    !tu_json_hex(u, "update_path", upb) || !tu_json_hex(u, "commit_secret", cs) ||
+	    cs->len != k->cs->kdf->nh) {
+		snprintf(k->why, WHY_LEN, "update path fields missing");
+		return false;
+	}
+	codec_reader_init(&r, upb->p, upb->len);
+	if (mls_decode_update_path(&r, up) != 0 || codec_reader_done(&r) != 0) {
+		snprintf(k->why, WHY_LEN, "update path does not decode");
+		return false;
+	}
+	in->sender = (uint32_t)sender;
+	in->up = up;
+	return true;
+}
+
 /* One vector UpdatePath: merge, tree hash, each receiver's secrets. */
 static bool check_vector_path(struct tk_case *k, const json_t *u)
 {
-	struct tu_bytes upb = { NULL, 0 }, cs = { NULL, 0 }, ps = { NULL, 0 };
-	struct mls_update_path up;
+	struct tu_bytes upb = { NULL, 0 }, cs = { NULL, 0 };
 	struct mls_treekem_recv in;
-	struct codec_reader r;
+	struct mls_update_path up;
 	struct codec_writer w;
 	struct mls_rtree *t = NULL;
-	const json_t *pss = json_object_get(u, "path_secrets");
-	struct expect want;
-	uint64_t sender = 0;
-	size_t i;
 	bool ok = false;
 
 	memset(&up, 0, sizeof(up));
+	memset(&in, 0, sizeof(in));
 	codec_writer_init(&w, 0, CODEC_WRITER_NORMAL);
-	if (!tu_json_u64(u, "sender", &sender) || sender >= k->tree->n_leaves ||
-	    !tu_json_hex(u, "update_path", &upb) || !tu_json_hex(u, "commit_secret", &cs) ||
-	    cs.len != k->cs->kdf->nh) {
-		snprintf(k->why, WHY_LEN, "update path fields missing");
-		goto out;
-	}
-	codec_reader_init(&r, upb.p, upb.len);
-	if (mls_decode_update_path(&r, &up) != 0 || codec_reader_done(&r) != 0) {
-		snprintf(k->why, WHY_LEN, "update path does not decode");
-		goto out;
-	}
-	if ((t = merge_copy(k, (uint32_t)sender, &up)) == NULL) goto out;
+	if (!load_update_path(k, u, &upb, &up, &in, &cs)) goto out;
+	if ((t = merge_copy(k, in.sender, &up)) == NULL) goto out;
 	if (!root_hash_equals(t, u, "tree_hash_after", k->why) || mls_rtree_hash_check(t) != 0 ||
 	    encode_gc(k, t, &w) != 0)
 		goto out;
-	in = (struct mls_treekem_recv){ (uint32_t)sender, &up, codec_writer_span(&w), { NULL, 0 } };
-	ok = true;
-	for (i = 0; ok && i < k->n_m; i++) {
-		if (k->m[i].leaf == sender) continue;
-		ok = json_is_string(json_array_get(pss, k->m[i].leaf)) &&
-		     tu_hex_decode(json_string_value(json_array_get(pss, k->m[i].leaf)), &ps) &&
-		     ps.len == k->cs->kdf->nh;
-		want.path_secret = ps.p;
-		want.commit_secret = cs.p;
-		ok = ok && receive(k, &k->m[i], t, &in, &want);
-		tu_bytes_free(&ps);
-	}
+	in.group_context = codec_writer_span(&w);
+	ok = check_receivers(k, u, t, &in, cs.p);
 out:
 	if (!ok && k->why[0] == '\0')
-		snprintf(k->why, WHY_LEN, "update path from leaf %u", (unsigned)sender);
+		snprintf(k->why, WHY_LEN, "update path from leaf %u", in.sender);
 	codec_writer_clear(&w);
 	mls_update_path_clear(&up);
 	mls_rtree_free(t);
@@ -527,7 +550,7 @@ struct fresh_path {
 static bool make_fresh_path(struct tk_case *k, const struct member *s, struct fresh_path *f)
 {
 	struct mls_treekem_create_args a;
-	struct mls_leaf_set none = { NULL, 0 };
+	struct mls_treekem_send send = { span_make(NULL, 0), { NULL, 0 } };
 	int rc;
 
 	memset(&a, 0, sizeof(a));
@@ -539,13 +562,14 @@ static bool make_fresh_path(struct tk_case *k, const struct member *s, struct fr
 	    (rc = mls_treekem_create(k->ctx, f->t, &a, &f->path, &f->priv)) != 0 ||
 	    (rc = mls_treekem_priv_check(&f->priv, f->t)) != 0 ||
 	    (rc = mls_rtree_verify_parent_hashes(f->t)) != 0 ||
-	    (rc = encode_gc(k, f->t, &f->gc)) != 0 ||
-	    (rc = mls_treekem_encrypt(k->ctx, f->t, &f->path, codec_writer_span(&f->gc), none,
-	                              &f->out)) != 0) {
+	    (rc = encode_gc(k, f->t, &f->gc)) != 0)
+		goto out;
+	send.group_context = codec_writer_span(&f->gc);
+	rc = mls_treekem_encrypt(k->ctx, f->t, &f->path, &send, &f->out);
+out:
+	if (rc != 0)
 		snprintf(k->why, WHY_LEN, "fresh path of leaf %u: %s", s->leaf, kenh_strerror(rc));
-		return false;
-	}
-	return true;
+	return rc == 0;
 }
 
 /* Member m merges and decrypts f's path to the same tree, path secret and commit secret. */

@@ -460,6 +460,7 @@ static void walk_receive(struct walk *w, const struct mls_rtree *before, struct 
 {
 	const struct fixture *f = w->f;
 	uint8_t gc[CRYPTO_MAX_HASH + 4], mine[CRYPTO_MAX_HASH + 4], cs[CRYPTO_MAX_HASH];
+	struct mls_treekem_secrets got;
 	struct mls_treekem_recv in = {
 		cm->committer, &up->path, span_make(gc, 0), { cm->added, cm->n_added }
 	};
@@ -480,8 +481,12 @@ static void walk_receive(struct walk *w, const struct mls_rtree *before, struct 
 		assert_int_equal(mls_treekem_priv_join(f->ctx, &w->m[i].priv, t, cm->committer, cs),
 		                 0);
 	} else {
-		assert_int_equal(mls_treekem_decrypt(f->ctx, t, &w->m[i].priv, &in, cs, NULL), 0);
-		assert_memory_equal(cs, path->commit_secret, nh);
+		assert_int_equal(mls_treekem_decrypt(f->ctx, t, &w->m[i].priv, &in, &got), 0);
+		assert_memory_equal(got.commit_secret, path->commit_secret, nh);
+		/* The decrypted secret is the common ancestor's, as a Welcome would carry. */
+		assert_int_equal(mls_treekem_path_secret_for(path, i, cs), 0);
+		assert_memory_equal(got.path_secret, cs, nh);
+		mls_treekem_secrets_clear(&got);
 	}
 	assert_int_equal(mls_treekem_priv_check(&w->m[i].priv, t), 0);
 	mls_rtree_free(t);
@@ -495,7 +500,7 @@ static void walk_path(struct walk *w, struct mls_rtree *t, const struct commit *
 	struct mls_treekem_create_args a = { cm->committer, NULL,
 		                             span_make(c->c.sig_sk, f->cs->sig->nsk), gid(),
 		                             span_make(NULL, 0) };
-	struct mls_leaf_set added = { cm->added, cm->n_added };
+	struct mls_treekem_send send = { span_make(NULL, 0), { cm->added, cm->n_added } };
 	struct mls_treekem_update_path up;
 	struct mls_treekem_path path;
 	struct mls_rtree *before = NULL;
@@ -506,9 +511,8 @@ static void walk_path(struct walk *w, struct mls_rtree *t, const struct commit *
 	assert_int_equal(mls_rtree_dup(t, &before), 0);
 	assert_int_equal(mls_treekem_create(f->ctx, t, &a, &path, &c->priv), 0);
 	walk_context(w, t, gc);
-	assert_int_equal(mls_treekem_encrypt(f->ctx, t, &path, span_make(gc, f->cs->kdf->nh + 4),
-	                                     added, &up),
-	                 0);
+	send.group_context = span_make(gc, f->cs->kdf->nh + 4);
+	assert_int_equal(mls_treekem_encrypt(f->ctx, t, &path, &send, &up), 0);
 	for (i = 0; i < MAX_MEM; i++)
 		if (w->m[i].present && i != cm->committer)
 			walk_receive(w, before, t, cm, &path, &up, i);
@@ -587,6 +591,95 @@ static void test_mls_tree_random_walk(void **state)
 	random_walk(*state, 0x5eed, 30);
 }
 
+/*
+ * §12.4.3.2: an external joiner takes the leftmost blank leaf (here after
+ * doubling a full tree) and commits a path from it; every member takes the
+ * same leaf, merges and decrypts.
+ */
+static void test_mls_tree_external_join(void **state)
+{
+	const struct fixture *f = *state;
+	struct client c[4], j;
+	struct mls_rtree *t = tree_of(f, c, 4), *joined = NULL, *mine = NULL;
+	struct mls_treekem_create_args a;
+	struct mls_treekem_send send = { span_make((const uint8_t *)"gc", 2), { NULL, 0 } };
+	struct mls_treekem_recv in = { 4, NULL, span_make((const uint8_t *)"gc", 2), { NULL, 0 } };
+	struct mls_treekem_update_path up;
+	struct mls_treekem_secrets got;
+	struct mls_treekem_path path;
+	struct mls_treekem_priv priv, member;
+	struct mls_leaf_policy pol;
+	struct mls_leaf_node tl;
+	uint32_t leaf = 0, i;
+
+	policy(&pol);
+	client_new(f, &j, 4);
+	leaf_tmpl(f, &j, &tl);
+	assert_int_equal(mls_rtree_dup(t, &joined), 0);
+	assert_int_equal(mls_rtree_blank_leaf(joined, &leaf), 0);
+	assert_int_equal(leaf, 4);
+	assert_int_equal(joined->n_leaves, 8);
+	memset(&a, 0, sizeof(a));
+	a.leaf = leaf;
+	a.tmpl = &tl;
+	a.sig_sk = span_make(j.sig_sk, f->cs->sig->nsk);
+	a.group_id = gid();
+	assert_int_equal(mls_treekem_create(f->ctx, joined, &a, &path, &priv), 0);
+	assert_int_equal(mls_treekem_encrypt(f->ctx, joined, &path, &send, &up), 0);
+	assert_int_equal(mls_rtree_validate(joined, &pol), 0);
+	in.up = &up.path;
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(mls_rtree_dup(t, &mine), 0);
+		assert_int_equal(mls_rtree_blank_leaf(mine, &leaf), 0);
+		assert_int_equal(mls_treekem_merge(mine, &pol, leaf, &up.path), 0);
+		assert_int_equal(mls_treekem_priv_init(&member, f->cs, i, c[i].enc_sk), 0);
+		assert_int_equal(mls_treekem_decrypt(f->ctx, mine, &member, &in, &got), 0);
+		assert_memory_equal(got.commit_secret, path.commit_secret, f->cs->kdf->nh);
+		mls_treekem_secrets_clear(&got);
+		mls_rtree_free(mine);
+	}
+	/* No blank leaf left after the join is taken: the next one is the leftmost of the rest. */
+	assert_int_equal(mls_rtree_blank_leaf(joined, &leaf), 0);
+	assert_int_equal(leaf, 5);
+	mls_treekem_update_path_clear(&up);
+	mls_treekem_path_clear(&path);
+	mls_treekem_priv_clear(&priv);
+	mls_treekem_priv_clear(&member);
+	mls_rtree_free(joined);
+	mls_rtree_free(t);
+}
+
+/* §12.1.7: a GroupContextExtensions proposal needs every member's support. */
+static void test_mls_tree_group_extensions(void **state)
+{
+	const struct fixture *f = *state;
+	struct client c[2], d;
+	struct mls_rtree *t = tree_of(f, c, 2);
+	uint16_t ext[1] = { 0x0a0a };
+	const uint8_t req[] = { 0x02, 0x0a, 0x0a, 0x00, 0x00 }; /* extension 0x0a0a required */
+	struct mls_extension e = { 0x0a0a, span_make(NULL, 0) };
+	struct mls_extension r = { MLS_EXT_REQUIRED_CAPABILITIES, span_make(req, sizeof(req)) };
+	struct mls_extension_list one = { &e, 1 }, need = { &r, 1 };
+	struct mls_leaf_node tl;
+	struct codec_writer w;
+	uint32_t leaf = 0;
+
+	assert_int_equal(mls_rtree_check_extensions(t, NULL), 0);
+	assert_int_equal(mls_rtree_check_extensions(t, &one), KENH_E_PROTO);
+	assert_int_equal(mls_rtree_check_extensions(t, &need), KENH_E_PROTO);
+	assert_int_equal(mls_rtree_remove_leaf(t, 1), 0);
+	assert_int_equal(mls_rtree_remove_leaf(t, 0), 0);
+	client_new(f, &d, 3);
+	leaf_tmpl(f, &d, &tl);
+	tl.capabilities.extensions = (struct mls_u16_list){ ext, 1 };
+	sign_leaf(f, &d, &tl, 0, &w);
+	assert_int_equal(mls_rtree_add_leaf(t, codec_writer_span(&w), &leaf), 0);
+	assert_int_equal(mls_rtree_check_extensions(t, &one), 0);
+	assert_int_equal(mls_rtree_check_extensions(t, &need), 0);
+	codec_writer_clear(&w);
+	mls_rtree_free(t);
+}
+
 /* ----------------------------------------------------- negative cases */
 
 /* A tree of n members where leaf 0, then leaf n - 1, committed with a path. */
@@ -644,15 +737,15 @@ static void make_path(const struct fixture *f, const struct client *c, struct ml
 {
 	struct mls_treekem_create_args a = { 0, NULL, span_make(c[0].sig_sk, f->cs->sig->nsk),
 		                             gid(), span_make(NULL, 0) };
-	struct mls_leaf_set none = { NULL, 0 };
+	const uint8_t gc[4] = { 1, 2, 3, 4 };
+	struct mls_treekem_send send = { span_make(gc, sizeof(gc)), { NULL, 0 } };
 	struct mls_treekem_path path;
 	struct mls_treekem_priv priv;
-	const uint8_t gc[4] = { 1, 2, 3, 4 };
 
 	a.tmpl = mls_rtree_leaf(t, 0);
 	assert_int_equal(mls_rtree_dup(t, before), 0);
 	assert_int_equal(mls_treekem_create(f->ctx, t, &a, &path, &priv), 0);
-	assert_int_equal(mls_treekem_encrypt(f->ctx, t, &path, span_make(gc, 4), none, up), 0);
+	assert_int_equal(mls_treekem_encrypt(f->ctx, t, &path, &send, up), 0);
 	mls_treekem_path_clear(&path);
 	mls_treekem_priv_clear(&priv);
 }
@@ -864,6 +957,40 @@ static void test_mls_tree_leaf_rules(void **state)
 	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_REVOKED);
 	policy(&pol);
 	ln.credential.credential_type = MLS_CREDENTIAL_X509;
+	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_PROTO);
+	mls_leaf_node_clear(&ln);
+	codec_writer_clear(&w);
+	mls_rtree_free(t);
+}
+
+/* §7.3: a credential type the other members do not support is refused. */
+static void test_mls_tree_credential_support(void **state)
+{
+	const struct fixture *f = *state;
+	struct client c[2], d;
+	struct mls_rtree *t = tree_of(f, c, 2);
+	struct mls_leaf_check chk = { UINT32_MAX, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
+	uint16_t both[2] = { MLS_CREDENTIAL_BASIC, MLS_CREDENTIAL_X509 };
+	struct mls_leaf_policy pol;
+	struct mls_leaf_node tl, ln;
+	struct kenh_span cert;
+	struct codec_writer w;
+
+	policy(&pol);
+	client_new(f, &d, 5);
+	leaf_tmpl(f, &d, &tl);
+	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
+	sign_leaf(f, &d, &tl, 0, &w);
+	decode_leaf(&w, &ln);
+	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), 0);
+	mls_leaf_node_clear(&ln);
+	codec_writer_clear(&w);
+	cert = span_make(d.id, sizeof(d.id));
+	tl.credential.credential_type = MLS_CREDENTIAL_X509;
+	tl.credential.certificates = &cert;
+	tl.credential.n_certificates = 1;
+	sign_leaf(f, &d, &tl, 0, &w);
+	decode_leaf(&w, &ln);
 	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_PROTO);
 	mls_leaf_node_clear(&ln);
 	codec_writer_clear(&w);
@@ -1119,7 +1246,7 @@ static int op_create(const struct fixture *f, void *arg)
 	struct fault_case *fc = arg;
 	struct mls_treekem_create_args a = { 0, NULL, span_make(fc->c[0].sig_sk, f->cs->sig->nsk),
 		                             gid(), span_make(NULL, 0) };
-	struct mls_leaf_set none = { NULL, 0 };
+	struct mls_treekem_send send = { span_make(fc->bytes, 4), { NULL, 0 } };
 	struct mls_treekem_update_path up;
 	struct mls_treekem_path path;
 	struct mls_treekem_priv priv;
@@ -1129,7 +1256,7 @@ static int op_create(const struct fixture *f, void *arg)
 	if ((rc = mls_rtree_dup(fc->tree, &t)) != 0) return rc;
 	a.tmpl = mls_rtree_leaf(t, 0);
 	if ((rc = mls_treekem_create(f->ctx, t, &a, &path, &priv)) == 0) {
-		rc = mls_treekem_encrypt(f->ctx, t, &path, span_make(fc->bytes, 4), none, &up);
+		rc = mls_treekem_encrypt(f->ctx, t, &path, &send, &up);
 		mls_treekem_update_path_clear(&up);
 	}
 	mls_treekem_path_clear(&path);
@@ -1189,12 +1316,15 @@ int main(void)
 		cmocka_unit_test(test_mls_tree_filtered_path_rfc_example),
 		cmocka_unit_test(test_mls_tree_add_remove_shape),
 		cmocka_unit_test(test_mls_tree_random_walk),
+		cmocka_unit_test(test_mls_tree_external_join),
+		cmocka_unit_test(test_mls_tree_group_extensions),
 		cmocka_unit_test(test_mls_tree_corrupt_parent_hash),
 		cmocka_unit_test(test_mls_tree_merge_rejects_bad_path),
 		cmocka_unit_test(test_mls_tree_bad_leaf_signature),
 		cmocka_unit_test(test_mls_tree_duplicate_keys),
 		cmocka_unit_test(test_mls_tree_lifetime),
 		cmocka_unit_test(test_mls_tree_leaf_rules),
+		cmocka_unit_test(test_mls_tree_credential_support),
 		cmocka_unit_test(test_mls_tree_unmerged_rules),
 		cmocka_unit_test(test_mls_tree_import_malformed),
 		cmocka_unit_test(test_mls_tree_clear_wipes),
