@@ -965,7 +965,7 @@ static void print_ratios(const struct impl *m, size_t n_ours, size_t n)
 
 int main(void)
 {
-	struct impl m[6] = {
+	struct impl m[5] = {
 		{ .name = "MLS suite 1 (X25519, AES-128-GCM, Ed25519)",
 		  .tag = "MLS suite 1",
 		  .iters = 20,
@@ -1016,6 +1016,14 @@ int main(void)
 #endif
 	printf("bench_mls_app: %s; %d rounds, batches of 20 messages, medians\n",
 	       OpenSSL_version(OPENSSL_VERSION), RUNS);
+#if HAVE_OLM
+	{
+		uint8_t major = 0, minor = 0, patch = 0;
+
+		olm_get_library_version(&major, &minor, &patch);
+		printf("libolm %u.%u.%u\n", major, minor, patch);
+	}
+#endif
 	measure(m, n);
 	print_rows(m, n);
 	print_ratios(m, n_ours, n);
