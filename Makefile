@@ -24,6 +24,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 LIBPQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null)
 LIBPQ_LIBS   := $(shell pkg-config --libs libpq 2>/dev/null)
+# References the benchmarks compare against, linked only where installed (the
+# bench sources test for their headers): libolm (Megolm), libsignal-protocol-c.
+BENCH_LIBS := $(foreach p,olm libsignal-protocol-c,$(shell pkg-config --exists $(p) 2>/dev/null && pkg-config --libs $(p)))
 
 # R15.2 warnings.
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wsign-conversion -Wformat=2 \
@@ -120,7 +123,7 @@ $(BUILD)/fuzz/replay_%: $(BUILD)/obj/fuzz/fuzz_%.o $(BUILD)/obj/fuzz/replay.o $(
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(TLIB_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS) $(BENCH_LIBS)
 
 # The whole test run, under ASan and UBSan (STYLE R15.4), one closing count line.
 check: deps
