@@ -81,12 +81,42 @@ struct client_store {
 	uint8_t index_key[CLIENT_T_COUNT][CLIENT_STORE_KEY_LEN]; /* secret: per-table HMAC keys */
 };
 
-/* ---- shared encoding helpers (content.c) ---- */
+/* ---- content (content*.c) ---- */
 
-/* True if s is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF). */
+struct client_content;
+struct client_file;
+struct client_assignee;
+
+/* True if s is well-formed UTF-8 (RFC 3629 §3: no overlong form, no surrogate, <= U+10FFFF). */
 bool client_utf8_is_valid(struct kenh_span s);
 
-/* True if s is valid UTF-8 and contains no C0 control other than those allowed ("\n\t"). */
+/*
+ * True if s is valid UTF-8 without C0 controls or DEL; multiline allows
+ * '\n' and '\t' (bodies), single-line allows neither (titles, names).
+ */
 bool client_text_is_valid(struct kenh_span s, bool multiline);
+
+/* True for a valid assignee: a unit path or a user name as pki.h defines them. */
+bool client_assignee_is_valid(const struct client_assignee *a);
+
+/* FileRef and lists of them (content_file.c); sticky codec errors. */
+void client_file_decode(struct codec_reader *r, struct client_file *f);
+void client_file_encode(struct codec_writer *w, const struct client_file *f);
+KENH_MUST_CHECK int client_file_validate(const struct client_file *f);
+/* FileRef attachments<V>: at most CLIENT_MAX_ATTACHMENTS (KENH_E_TOO_LARGE beyond). */
+void client_files_decode(struct codec_reader *r, struct client_file *files, size_t *n);
+void client_files_encode(struct codec_writer *w, const struct client_file *files, size_t n);
+KENH_MUST_CHECK int client_files_validate(const struct client_file *files, size_t n);
+
+/* Bodies of the directive family (content_directive.c), as content.c dispatches them. */
+void client_directive_body_decode(struct codec_reader *r, struct client_content *c);
+void client_directive_body_encode(struct codec_writer *w, const struct client_content *c);
+KENH_MUST_CHECK int client_directive_body_validate(const struct client_content *c);
+void client_ack_body_decode(struct codec_reader *r, struct client_content *c);
+void client_ack_body_encode(struct codec_writer *w, const struct client_content *c);
+KENH_MUST_CHECK int client_ack_body_validate(const struct client_content *c);
+void client_report_body_decode(struct codec_reader *r, struct client_content *c);
+void client_report_body_encode(struct codec_writer *w, const struct client_content *c);
+KENH_MUST_CHECK int client_report_body_validate(const struct client_content *c);
 
 #endif /* KENH_CLIENT_CLIENT_INT_H */
