@@ -365,7 +365,7 @@ static void directive_with_counts(size_t n, size_t m, struct tu_bytes *out)
 	codec_write_u8(&w, CLIENT_PRIORITY_LOW);
 	codec_write_vector_begin(&w, &mark);
 	for (i = 0; i < n; i++) {
-		char name[16];
+		char name[32];
 
 		snprintf(name, sizeof(name), "user%zu", i);
 		codec_write_u8(&w, CLIENT_ASSIGNEE_USER);
