@@ -96,6 +96,9 @@ bool client_utf8_is_valid(struct kenh_span s);
  */
 bool client_text_is_valid(struct kenh_span s, bool multiline);
 
+/* Bytewise order of two byte strings, the shorter first on a common prefix (memcmp-like sign). */
+int client_span_cmp(struct kenh_span a, struct kenh_span b);
+
 /* True for a valid assignee: a unit path or a user name as pki.h defines them. */
 bool client_assignee_is_valid(const struct client_assignee *a);
 

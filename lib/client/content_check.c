@@ -89,3 +89,12 @@ bool client_assignee_is_valid(const struct client_assignee *a)
 	}
 	return false;
 }
+
+int client_span_cmp(struct kenh_span a, struct kenh_span b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int c = n == 0 ? 0 : memcmp(a.p, b.p, n);
+
+	if (c != 0) return c;
+	return a.len < b.len ? -1 : a.len > b.len;
+}

@@ -23,16 +23,6 @@
 #include "crypto/pki.h"
 #include "util/mem.h"
 
-/* Bytewise order of two strings, shorter first on a common prefix. */
-static int span_cmp(struct kenh_span a, struct kenh_span b)
-{
-	size_t n = a.len < b.len ? a.len : b.len;
-	int c = n == 0 ? 0 : memcmp(a.p, b.p, n);
-
-	if (c != 0) return c;
-	return a.len < b.len ? -1 : a.len > b.len;
-}
-
 /* A span as a C string for pki.h; false if it does not fit or holds a NUL. */
 static bool to_cstr(struct kenh_span s, char *out, size_t outlen)
 {
@@ -76,7 +66,7 @@ static int pick_directive(const struct client_item *items, size_t n, const uint8
 		if (memcmp(c.id, id, CLIENT_ID_LEN) != 0) continue;
 		if (*best == SIZE_MAX || c.sent_at < best_at ||
 		    (c.sent_at == best_at &&
-		     span_cmp(items[i].content, items[*best].content) < 0)) {
+		     client_span_cmp(items[i].content, items[*best].content) < 0)) {
 			*best = i;
 			best_at = c.sent_at;
 		}
@@ -88,9 +78,9 @@ static int pick_directive(const struct client_item *items, size_t n, const uint8
 static int row_cmp(const void *a, const void *b)
 {
 	const struct client_progress_row *x = a, *y = b;
-	int c = span_cmp(x->user, y->user);
+	int c = client_span_cmp(x->user, y->user);
 
-	return c != 0 ? c : span_cmp(x->unit, y->unit);
+	return c != 0 ? c : client_span_cmp(x->unit, y->unit);
 }
 
 /* The smallest unit the roster gives user, or an empty span. */
@@ -102,7 +92,8 @@ static struct kenh_span unit_of(const struct client_item *it, struct kenh_span u
 
 	for (i = 0; i < it->nroster; i++) {
 		if (!span_eq(it->roster[i].user, user)) continue;
-		if (!found || span_cmp(it->roster[i].unit, best) < 0) best = it->roster[i].unit;
+		if (!found || client_span_cmp(it->roster[i].unit, best) < 0)
+			best = it->roster[i].unit;
 		found = true;
 	}
 	return best;
@@ -172,7 +163,7 @@ static int user_cmp(const void *key, const void *elem)
 	const struct kenh_span *u = key;
 	const struct client_progress_row *r = elem;
 
-	return span_cmp(*u, r->user);
+	return client_span_cmp(*u, r->user);
 }
 
 static struct client_progress_row *find_row(struct client_progress *p, struct kenh_span user)
@@ -190,7 +181,7 @@ static bool is_later(const struct client_progress_row *r, const struct client_co
 	if (!r->reported || c->sent_at != r->report_at)
 		return !r->reported || c->sent_at > r->report_at;
 	if ((k = memcmp(c->id, r->report_id, CLIENT_ID_LEN)) != 0) return k > 0;
-	return span_cmp(content, r->report_content) > 0;
+	return client_span_cmp(content, r->report_content) > 0;
 }
 
 static void fold_report(struct client_progress_row *r, const struct client_content *c,
