@@ -122,4 +122,34 @@ void client_report_body_decode(struct codec_reader *r, struct client_content *c)
 void client_report_body_encode(struct codec_writer *w, const struct client_content *c);
 KENH_MUST_CHECK int client_report_body_validate(const struct client_content *c);
 
+/* ---- file encryption (filecrypt*.c) ---- */
+
+#define CLIENT_FILE_HASH_LABEL "kenh file v1 hash"
+/* The content hash's input starts with the label, the size and the chunk size. */
+#define CLIENT_FILE_HASH_HEADER (sizeof(CLIENT_FILE_HASH_LABEL) - 1 + 8 + 4)
+
+struct client_filecrypt {
+	const struct kenh_ctx *ctx;
+	const struct crypto_aead *aead;
+	const struct crypto_kdf *kdf; /* its hash is SHA-256 */
+	bool sealing;
+	uint64_t size;
+	uint32_t chunk_size;
+	uint64_t nchunks;
+	uint64_t ndone;
+	uint8_t key[32]; /* secret */
+	uint8_t *done;   /* bitmap of chunks done, (nchunks + 7) / 8 bytes */
+	uint8_t *hashes; /* sensitive: CLIENT_FILE_HASH_HEADER bytes, then 32 per chunk */
+	size_t hashes_len;
+};
+
+/*
+ * Allocate a context for (size, chunk_size) with the key given, nothing
+ * done (filecrypt.c). KENH_E_INVALID_ARG, KENH_E_TOO_LARGE as
+ * client_filecrypt_seal_new.
+ */
+KENH_MUST_CHECK int client_filecrypt_alloc(const struct kenh_ctx *ctx, bool sealing, uint64_t size,
+                                           uint32_t chunk_size, const uint8_t *key,
+                                           struct client_filecrypt **out);
+
 #endif /* KENH_CLIENT_CLIENT_INT_H */
