@@ -126,14 +126,14 @@ struct client_db_ops {
 	void (*close)(void *db);
 };
 
-/* The SQLite backend (store_db.c). */
-extern const struct client_db_ops client_db_sqlite_ops;
+/* The SQLite backend (store_db.c): a table of functions valid for the program's life. */
+const struct client_db_ops *client_db_sqlite(void);
 
 /*
  * Create a new store file at path with mode 0600 and the schema, or open
  * an existing one. create: KENH_E_EXISTS if path exists. open:
  * KENH_E_NOT_FOUND if it does not, KENH_E_PARSE if it is not a Kenh store
- * file. *out is the backend handle for client_db_sqlite_ops.
+ * file. *out is the backend handle for client_db_sqlite().
  */
 KENH_MUST_CHECK int client_db_sqlite_create(const char *path, void **out);
 KENH_MUST_CHECK int client_db_sqlite_open(const char *path, void **out);

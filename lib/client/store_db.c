@@ -415,7 +415,7 @@ static void db_close(void *db)
 	mem_free(d);
 }
 
-const struct client_db_ops client_db_sqlite_ops = {
+static const struct client_db_ops sqlite_ops = {
 	.slot_get = db_slot_get,
 	.slot_put = db_slot_put,
 	.flush = db_flush,
@@ -430,6 +430,11 @@ const struct client_db_ops client_db_sqlite_ops = {
 	.purge = db_purge,
 	.close = db_close,
 };
+
+const struct client_db_ops *client_db_sqlite(void)
+{
+	return &sqlite_ops;
+}
 
 /* ---- opening, creating, wiping ---- */
 

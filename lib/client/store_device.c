@@ -152,7 +152,7 @@ int client_store_create(const struct kenh_ctx *ctx, const char *path, struct ken
 	if (path == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = mem_dup(path, strlen(path) + 1, &p)) != 0) return rc;
 	if ((rc = client_db_sqlite_create(path, &db)) != 0) goto out;
-	if ((rc = client_store_create_with(ctx, &client_db_sqlite_ops, db, pass, kdf, out)) != 0) {
+	if ((rc = client_store_create_with(ctx, client_db_sqlite(), db, pass, kdf, out)) != 0) {
 		/* Our own fresh file: leave nothing behind; the creation's error is reported. */
 		int wiped = client_db_sqlite_wipe(path);
 
@@ -177,7 +177,7 @@ int client_store_open(const struct kenh_ctx *ctx, const char *path, struct kenh_
 	if (path == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = mem_dup(path, strlen(path) + 1, &p)) != 0) return rc;
 	if ((rc = client_db_sqlite_open(path, &db)) != 0) goto out;
-	if ((rc = client_store_open_with(ctx, &client_db_sqlite_ops, db, pass, out)) != 0) goto out;
+	if ((rc = client_store_open_with(ctx, client_db_sqlite(), db, pass, out)) != 0) goto out;
 	(*out)->path = (char *)p;
 	p = NULL;
 out:

@@ -453,11 +453,11 @@ static void read_slot(const struct fx *f, uint8_t out[static CLIENT_SLOT_LEN])
 	size_t len = 0;
 
 	assert_int_equal(client_db_sqlite_open(f->path, &db), 0);
-	assert_int_equal(client_db_sqlite_ops.slot_get(db, &slot, &len), 0);
+	assert_int_equal(client_db_sqlite()->slot_get(db, &slot, &len), 0);
 	assert_int_equal(len, CLIENT_SLOT_LEN);
 	memcpy(out, slot, len);
 	mem_free(slot);
-	client_db_sqlite_ops.close(db);
+	client_db_sqlite()->close(db);
 }
 
 static void test_client_store_rekey(void **state)
@@ -809,7 +809,7 @@ static int tick(struct faulty *fb)
 	{                                                                                          \
 		struct faulty *fb = db;                                                            \
 		int rc = tick(fb);                                                                 \
-		return rc != 0 ? rc : client_db_sqlite_ops.name args;                              \
+		return rc != 0 ? rc : client_db_sqlite()->name args;                               \
 	}
 
 FWD(slot_get, (void *db, uint8_t **out, size_t *outlen), (fb->inner, out, outlen))
@@ -833,7 +833,7 @@ static void f_close(void *db)
 {
 	struct faulty *fb = db;
 
-	client_db_sqlite_ops.close(fb->inner);
+	client_db_sqlite()->close(fb->inner);
 	mem_free(fb);
 }
 
