@@ -144,6 +144,15 @@ KENH_API uint64_t kenh_file_chunks(const struct kenh_file *f);
 /** \return the plaintext length of chunk \p i (its ciphertext is KENH_FILE_TAG_LEN more). */
 KENH_API size_t kenh_file_chunk_len(const struct kenh_file *f, uint64_t i);
 
+/**
+ * \return where chunk \p i's ciphertext starts in the uploaded blob (the
+ * chunks' ciphertexts one after the other).
+ */
+KENH_API uint64_t kenh_file_ct_offset(const struct kenh_file *f, uint64_t i);
+
+/** \return the size of the uploaded blob: the file size plus KENH_FILE_TAG_LEN per chunk. */
+KENH_API uint64_t kenh_file_ct_size(const struct kenh_file *f);
+
 /** \brief Copy the file key (secret) into \p key (KENH_FILE_KEY_LEN bytes). */
 KENH_API void kenh_file_key(const struct kenh_file *f, uint8_t *key);
 

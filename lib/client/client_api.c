@@ -199,6 +199,16 @@ size_t kenh_file_chunk_len(const struct kenh_file *f, uint64_t i)
 	return client_filecrypt_chunk_len(f->fc, i);
 }
 
+uint64_t kenh_file_ct_offset(const struct kenh_file *f, uint64_t i)
+{
+	return client_filecrypt_ct_offset(f->fc, i);
+}
+
+uint64_t kenh_file_ct_size(const struct kenh_file *f)
+{
+	return client_filecrypt_ct_size(f->fc);
+}
+
 void kenh_file_key(const struct kenh_file *f, uint8_t *key)
 {
 	client_filecrypt_key(f->fc, key);

@@ -67,6 +67,14 @@ uint64_t client_filecrypt_chunks(const struct client_filecrypt *fc);
 /* Plaintext length of chunk i (0 for i out of range); its ciphertext is CLIENT_FILE_TAG more. */
 size_t client_filecrypt_chunk_len(const struct client_filecrypt *fc, uint64_t i);
 
+/*
+ * Where chunk i's ciphertext starts in the blob (the chunks' ciphertexts
+ * concatenated, as the relay stores them): i * (chunk_size + CLIENT_FILE_TAG).
+ * And the blob's whole size: size + chunks * CLIENT_FILE_TAG.
+ */
+uint64_t client_filecrypt_ct_offset(const struct client_filecrypt *fc, uint64_t i);
+uint64_t client_filecrypt_ct_size(const struct client_filecrypt *fc);
+
 /* The file key (secret), for the FileRef. */
 void client_filecrypt_key(const struct client_filecrypt *fc, uint8_t key[CLIENT_FILE_KEY_LEN]);
 

@@ -113,6 +113,17 @@ size_t client_filecrypt_chunk_len(const struct client_filecrypt *fc, uint64_t i)
 	return (size_t)(fc->size - (fc->nchunks - 1) * fc->chunk_size);
 }
 
+uint64_t client_filecrypt_ct_offset(const struct client_filecrypt *fc, uint64_t i)
+{
+	/* At most 2^20 chunks of at most 16 MiB + 16: far from overflowing. */
+	return i * ((uint64_t)fc->chunk_size + CLIENT_FILE_TAG);
+}
+
+uint64_t client_filecrypt_ct_size(const struct client_filecrypt *fc)
+{
+	return fc->size + fc->nchunks * CLIENT_FILE_TAG;
+}
+
 void client_filecrypt_key(const struct client_filecrypt *fc, uint8_t key[CLIENT_FILE_KEY_LEN])
 {
 	memcpy(key, fc->key, CLIENT_FILE_KEY_LEN);

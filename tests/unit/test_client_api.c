@@ -86,6 +86,8 @@ static void test_client_api_file(void **state)
 		data[i] = (uint8_t)(i * 31);
 	assert_int_equal(kenh_file_seal_new(ctx, sizeof(data), KENH_FILE_MIN_CHUNK, &f), 0);
 	assert_int_equal(kenh_file_chunks(f), 4);
+	assert_int_equal(kenh_file_ct_size(f), sizeof(data) + 4 * KENH_FILE_TAG_LEN);
+	assert_int_equal(kenh_file_ct_offset(f, 3), 3 * (KENH_FILE_MIN_CHUNK + KENH_FILE_TAG_LEN));
 	for (i = 0; i < 4; i++) {
 		size_t n = kenh_file_chunk_len(f, i);
 

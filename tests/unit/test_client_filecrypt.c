@@ -164,6 +164,19 @@ static void test_client_filecrypt_round_trip(void **state)
 	for (i = 0; i < ARRAY_LEN(sizes); i++) {
 		seal_file(ctx, sizes[i], (uint32_t)i + 1, &s);
 		assert_int_equal(s.n, sizes[i] == 0 ? 1 : (sizes[i] + CHUNK - 1) / CHUNK);
+		{
+			struct client_filecrypt *fc = NULL;
+			uint64_t k, sum = 0;
+
+			assert_int_equal(client_filecrypt_open_new(*state, &s.ref, &fc), 0);
+			/* The blob is the chunks' ciphertexts back to back. */
+			for (k = 0; k < s.n; k++) {
+				assert_int_equal(client_filecrypt_ct_offset(fc, k), sum);
+				sum += s.ctlen[k];
+			}
+			assert_int_equal(client_filecrypt_ct_size(fc), sum);
+			client_filecrypt_free(fc);
+		}
 		open_file(ctx, &s, (uint32_t)i + 100);
 		sealed_free(&s);
 	}
