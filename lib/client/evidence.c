@@ -44,7 +44,7 @@ static int content_time(struct kenh_span content, uint64_t *at)
 	return rc;
 }
 
-/* Encode EvidenceSignContent for (group, who, at, content) into *out (mem_free). */
+/* Encode EvidenceSignContent for (group, who, at, content) into *out (sec_free: it holds plaintext). */
 static int sign_content(const struct client_signer *who, struct kenh_span group_id, uint64_t at,
                         struct kenh_span content, uint8_t **out, size_t *outlen)
 {
@@ -54,7 +54,7 @@ static int sign_content(const struct client_signer *who, struct kenh_span group_
 	int rc;
 
 	if (group_id.len > CLIENT_EVIDENCE_MAX_GROUP) return KENH_ERR(KENH_E_TOO_LARGE);
-	codec_writer_init(&w, SIGN_CONTENT_MAX, CODEC_WRITER_NORMAL);
+	codec_writer_init(&w, SIGN_CONTENT_MAX, CODEC_WRITER_SENSITIVE);
 	codec_write_opaque(&w, (const uint8_t *)label, sizeof(label) - 1);
 	codec_write_vector_begin(&w, &mark);
 	codec_write_opaque(&w, group_id.p, group_id.len);
@@ -87,7 +87,7 @@ int client_evidence_sign(const struct kenh_ctx *ctx, const struct crypto_sigkey 
 	}
 	if ((rc = sign_content(who, group_id, at, content, &tbs, &tbslen)) != 0) return rc;
 	rc = crypto_sig_sign(alg, key->sk, tbs, tbslen, sig, siglen);
-	mem_free(tbs);
+	sec_free(tbs, tbslen);
 	return rc;
 }
 
@@ -110,7 +110,7 @@ int client_evidence_check(const struct kenh_ctx *ctx, uint16_t sig_id, struct ke
 	rc = crypto_sig_verify(alg, pk.p, pk.len, tbs, tbslen, sig.p, sig.len);
 	if (rc != 0) rc = KENH_ERR(KENH_E_VERIFY);
 out:
-	mem_free(tbs);
+	sec_free(tbs, tbslen);
 	return rc;
 }
 
