@@ -793,6 +793,67 @@ static void test_mls_framing_private_member_only(void **state)
 	fx_clear(&f);
 }
 
+#ifdef KENH_FAULT_INJECT
+/*
+ * R5.3 for plaintext: a byte string that must never reach the allocator
+ * unwiped (mem_free, or a mem_grow that moves it). The watch of mem.h sees
+ * every such block; sec_free'd blocks are wiped before release and never
+ * shown. 48 bytes no encoder produces by chance.
+ */
+static const uint8_t plain_marker[48] = "application plaintext that must be wiped on free";
+
+struct release_scan {
+	const uint8_t *needle;
+	size_t len;
+	size_t found;
+};
+
+static void scan_release(void *arg, const void *p, size_t n)
+{
+	struct release_scan *s = arg;
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; n >= s->len && i <= n - s->len; i++)
+		if (memcmp(b + i, s->needle, s->len) == 0) {
+			s->found++;
+			return;
+		}
+}
+
+/*
+ * The application data of a PrivateMessage is signed over FramedContentTBS
+ * (RFC 9420 §6.1) on both sides; no copy of it may be freed unwiped, by the
+ * sender (signing) or by the recipient (verifying after decryption).
+ */
+static void test_mls_framing_private_plaintext_wiped_before_free(void **state)
+{
+	struct release_scan scan = { plain_marker, sizeof(plain_marker), 0 };
+	struct mls_private_opened o;
+	struct mls_framed_content fc;
+	struct fx f;
+	uint16_t suite;
+	uint8_t *msg;
+	size_t len;
+
+	for (suite = 1; suite <= 3; suite++) {
+		fx_init(*state, suite, &f);
+		make_content(&f, MLS_SENDER_MEMBER, 1, MLS_CONTENT_APPLICATION, &fc);
+		fc.application_data = span_make(plain_marker, sizeof(plain_marker));
+		mem_release_watch(scan_release, &scan);
+		protect_priv(&f, &fc, 0, &msg, &len);
+		assert_int_equal(open_priv(&f, msg, len, &o), 0);
+		assert_memory_equal(o.ac.content.application_data.p, plain_marker,
+		                    sizeof(plain_marker));
+		mls_private_opened_clear(&o);
+		mem_release_watch(NULL, NULL);
+		assert_int_equal(scan.found, 0);
+		mem_free(msg);
+		fx_clear(&f);
+	}
+}
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* KeyPackage                                                                */
 /* ------------------------------------------------------------------------ */
@@ -1573,6 +1634,9 @@ int main(void)
 		cmocka_unit_test(test_mls_framing_private_generation_window),
 		cmocka_unit_test(test_mls_framing_private_wrong_epoch),
 		cmocka_unit_test(test_mls_framing_private_member_only),
+#ifdef KENH_FAULT_INJECT
+		cmocka_unit_test(test_mls_framing_private_plaintext_wiped_before_free),
+#endif
 		cmocka_unit_test(test_mls_framing_key_package_build_validate),
 		cmocka_unit_test(test_mls_framing_key_package_lifetime),
 		cmocka_unit_test(test_mls_framing_key_package_rules),
