@@ -776,6 +776,31 @@ static void test_mls_framing_private_wrong_epoch(void **state)
 	fx_clear(&f);
 }
 
+/*
+ * framing.h: an epoch without its GroupContext is the caller's mistake,
+ * KENH_E_INVALID_ARG like the other missing fields, not a message that
+ * failed to decrypt.
+ */
+static void test_mls_framing_private_open_missing_group_context(void **state)
+{
+	struct mls_private_opened o;
+	struct mls_framed_content fc;
+	struct fx f;
+	uint8_t *msg;
+	size_t len;
+
+	fx_init(*state, 1, &f);
+	make_content(&f, MLS_SENDER_MEMBER, 1, MLS_CONTENT_APPLICATION, &fc);
+	protect_priv(&f, &fc, 0, &msg, &len);
+	f.recv.gc = NULL;
+	assert_int_equal(open_priv(&f, msg, len, &o), KENH_E_INVALID_ARG);
+	f.recv.gc = &f.gc;
+	assert_int_equal(open_priv(&f, msg, len, &o), 0);
+	mls_private_opened_clear(&o);
+	mem_free(msg);
+	fx_clear(&f);
+}
+
 /* §6.3.2: only members send PrivateMessages. */
 static void test_mls_framing_private_member_only(void **state)
 {
@@ -1633,6 +1658,7 @@ int main(void)
 		cmocka_unit_test(test_mls_framing_private_unknown_sender),
 		cmocka_unit_test(test_mls_framing_private_generation_window),
 		cmocka_unit_test(test_mls_framing_private_wrong_epoch),
+		cmocka_unit_test(test_mls_framing_private_open_missing_group_context),
 		cmocka_unit_test(test_mls_framing_private_member_only),
 #ifdef KENH_FAULT_INJECT
 		cmocka_unit_test(test_mls_framing_private_plaintext_wiped_before_free),
