@@ -1431,6 +1431,82 @@ static void test_mls_framing_welcome_bad_confirmation_tag(void **state)
 	wx_clear(&w);
 }
 
+/*
+ * RFC 9420 §12.4.3.1: a resumption PSK of usage reinit or branch must be
+ * the only such PSK of a Welcome. Two are refused when the GroupSecrets
+ * are opened; one of them next to an application PSK passes that check
+ * and reaches the resolver (which here knows neither).
+ */
+static void test_mls_framing_welcome_two_reinit_psks(void **state)
+{
+	static const uint8_t gid[] = { 'o', 'l', 'd' };
+	struct mls_pre_shared_key_id ids[2];
+	struct mls_welcome_create_args a;
+	struct mls_welcome_member mb;
+	struct mls_welcome_joined j;
+	uint8_t *msg;
+	size_t len, i;
+	struct wx w;
+
+	wx_init(*state, 1, true, &w);
+	for (i = 0; i < 2; i++) {
+		memset(&ids[i], 0, sizeof(ids[i]));
+		ids[i].psktype = MLS_PSK_RESUMPTION;
+		ids[i].usage = i == 0 ? MLS_RESUMPTION_REINIT : MLS_RESUMPTION_BRANCH;
+		ids[i].psk_group_id = span_make(gid, sizeof(gid));
+		ids[i].psk_epoch = 3;
+		ids[i].psk_nonce = span_make(w.tag, w.f.cs->kdf->nh);
+	}
+	wx_create_args(&w, span_make(w.kp, w.kp_len), &mb, &a);
+	a.psks = ids;
+	a.n_psks = 2;
+	assert_int_equal(mls_welcome_create(&a, &msg, &len), 0);
+	assert_int_equal(wx_join(&w, msg, len, true, &j), KENH_E_PROTO);
+	mem_free(msg);
+	ids[1].usage = MLS_RESUMPTION_APPLICATION;
+	assert_int_equal(mls_welcome_create(&a, &msg, &len), 0);
+	assert_int_equal(wx_join(&w, msg, len, true, &j), KENH_E_NOT_FOUND);
+	mem_free(msg);
+	wx_clear(&w);
+}
+
+/*
+ * RFC 9420 §12.4.3.1: the Welcome's suite and the GroupInfo's suite must
+ * be the joiner's KeyPackage's, and the GroupInfo names mls10.
+ */
+static void test_mls_framing_welcome_suite_mismatch(void **state)
+{
+	struct mls_welcome_join_args ja;
+	struct mls_welcome_joined j;
+	struct mls_group_info gi;
+	struct mls_message m;
+	struct kenh_span key;
+	uint8_t *msg;
+	size_t len;
+	struct wx w;
+
+	wx_init(*state, 1, false, &w);
+	wx_create(&w, span_make(w.kp, w.kp_len), &msg, &len);
+	assert_int_equal(mls_message_parse(msg, len, &m), 0);
+	m.u.welcome.cipher_suite = 2;
+	wx_join_args(&w, &m.u.welcome, true, &ja);
+	assert_int_equal(mls_welcome_join(&ja, &j), KENH_E_PROTO);
+	m.u.welcome.cipher_suite = 1;
+	assert_int_equal(mls_welcome_join(&ja, &j), 0);
+	mls_welcome_joined_clear(&j);
+	mls_message_clear(&m);
+	mem_free(msg);
+	key = span_make(w.f.member[0].pk, w.f.cs->sig->npk);
+	gi = w.gi;
+	assert_int_equal(mls_group_info_verify(w.f.cs, &gi, key), 0);
+	gi.group_context.cipher_suite = 3;
+	assert_int_equal(mls_group_info_verify(w.f.cs, &gi, key), KENH_E_PROTO);
+	gi = w.gi;
+	gi.group_context.version = 2;
+	assert_int_equal(mls_group_info_verify(w.f.cs, &gi, key), KENH_E_PROTO);
+	wx_clear(&w);
+}
+
 /* R17.1: every bit of a Welcome matters (tag, ciphertexts, refs, suite). */
 static void test_mls_framing_welcome_flip_each_bit(void **state)
 {
@@ -1672,6 +1748,8 @@ int main(void)
 		cmocka_unit_test(test_mls_framing_welcome_other_key_package),
 		cmocka_unit_test(test_mls_framing_welcome_bad_group_info_signature),
 		cmocka_unit_test(test_mls_framing_welcome_bad_confirmation_tag),
+		cmocka_unit_test(test_mls_framing_welcome_two_reinit_psks),
+		cmocka_unit_test(test_mls_framing_welcome_suite_mismatch),
 		cmocka_unit_test(test_mls_framing_welcome_flip_each_bit),
 		cmocka_unit_test(test_mls_framing_group_info_flip_each_bit),
 #ifdef KENH_FAULT_INJECT
