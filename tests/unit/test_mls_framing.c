@@ -1568,6 +1568,93 @@ static void test_mls_framing_group_info_flip_each_bit(void **state)
 
 #ifdef KENH_FAULT_INJECT
 /* ------------------------------------------------------------------------ */
+/* Secrets never reach the allocator unwiped (STYLE R5.3)                    */
+/* ------------------------------------------------------------------------ */
+
+struct secret_sweep {
+	struct release_scan scan[16];
+	size_t n;
+};
+
+static void sweep_add(struct secret_sweep *sw, const uint8_t *p, size_t len)
+{
+	sw->scan[sw->n].needle = p;
+	sw->scan[sw->n].len = len;
+	sw->scan[sw->n].found = 0;
+	sw->n++;
+}
+
+static void sweep_release(void *arg, const void *p, size_t n)
+{
+	struct secret_sweep *sw = arg;
+	size_t i;
+
+	for (i = 0; i < sw->n; i++)
+		scan_release(&sw->scan[i], p, n);
+}
+
+/*
+ * A Welcome with a PSK and a path secret, created and joined: none of the
+ * secrets the test knows (joiner, PSK and path secrets, welcome secret,
+ * key and nonce, the joiner's private keys, the epoch's secrets, the
+ * committer's signature key) is in a block freed or moved without a wipe.
+ */
+static void test_mls_framing_welcome_secrets_wiped_before_free(void **state)
+{
+	struct secret_sweep sw;
+	struct mls_welcome_create_args a;
+	struct mls_welcome_member mb;
+	struct mls_welcome_joined j;
+	struct mls_epoch_secrets es;
+	struct mls_key_nonce wkn;
+	struct codec_writer gc;
+	uint8_t path[CRYPTO_MAX_HASH], ws[CRYPTO_MAX_HASH], *msg;
+	size_t len, nh, i;
+	struct wx w;
+
+	memset(&sw, 0, sizeof(sw));
+	wx_init(*state, 1, true, &w);
+	nh = w.f.cs->kdf->nh;
+	assert_int_equal(crypto_random(w.f.ctx, path, nh), 0);
+	codec_writer_init(&gc, 4096, CODEC_WRITER_NORMAL);
+	assert_int_equal(mls_encode_group_context(&gc, &w.f.gc), 0);
+	assert_int_equal(mls_key_schedule_epoch(w.f.cs, w.joiner_secret, w.psk_secret,
+	                                        codec_writer_span(&gc), &es),
+	                 0);
+	codec_writer_clear(&gc);
+	assert_int_equal(mls_key_schedule_welcome(w.f.cs, w.joiner_secret, w.psk_secret, ws), 0);
+	assert_int_equal(mls_welcome_key_nonce(w.f.cs, ws, &wkn), 0);
+	sweep_add(&sw, w.joiner_secret, nh);
+	sweep_add(&sw, w.psk_secret, nh);
+	sweep_add(&sw, path, nh);
+	sweep_add(&sw, ws, nh);
+	sweep_add(&sw, wkn.key, wkn.key_len);
+	sweep_add(&sw, w.keys.init_sk, w.f.cs->kem->nsk);
+	sweep_add(&sw, w.keys.encryption_sk, w.f.cs->kem->nsk);
+	sweep_add(&sw, es.sender_data_secret, nh);
+	sweep_add(&sw, es.encryption_secret, nh);
+	sweep_add(&sw, es.exporter_secret, nh);
+	sweep_add(&sw, es.confirmation_key, nh);
+	sweep_add(&sw, es.membership_key, nh);
+	sweep_add(&sw, es.init_secret, nh);
+	sweep_add(&sw, w.f.member[0].sk, w.f.cs->sig->nsk);
+	mem_release_watch(sweep_release, &sw);
+	wx_create_args(&w, span_make(w.kp, w.kp_len), &mb, &a);
+	mb.path_secret = span_make(path, nh);
+	assert_int_equal(mls_welcome_create(&a, &msg, &len), 0);
+	assert_int_equal(wx_join(&w, msg, len, true, &j), 0);
+	mls_welcome_joined_clear(&j);
+	mem_free(msg);
+	mem_release_watch(NULL, NULL);
+	for (i = 0; i < sw.n; i++)
+		assert_int_equal(sw.scan[i].found, 0);
+	mls_epoch_secrets_clear(&es);
+	mls_key_nonce_clear(&wkn);
+	sec_zero(ws, sizeof(ws));
+	wx_clear(&w);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Allocation failures (STYLE R17.5)                                         */
 /* ------------------------------------------------------------------------ */
 
@@ -1753,6 +1840,7 @@ int main(void)
 		cmocka_unit_test(test_mls_framing_welcome_flip_each_bit),
 		cmocka_unit_test(test_mls_framing_group_info_flip_each_bit),
 #ifdef KENH_FAULT_INJECT
+		cmocka_unit_test(test_mls_framing_welcome_secrets_wiped_before_free),
 		cmocka_unit_test(test_mls_framing_fault_injection),
 #endif
 	};
