@@ -90,6 +90,12 @@ struct kenh_mls_config {
 	void *psk_arg;
 	kenh_mls_clock_fn *clock; /**< NULL: the system clock */
 	void *clock_arg;
+	/**
+	 * Longest lifetime (not_after - not_before, seconds) accepted for a
+	 * member's KeyPackage or LeafNode (RFC 9420 §7.2 makes the application
+	 * define one); 0: the default, 91 days.
+	 */
+	uint64_t max_lifetime;
 };
 
 /** A credential to present: basic (an identity) or X.509 (a chain, leaf first). */
@@ -137,7 +143,7 @@ struct kenh_mls_keypackage_args {
 	const uint8_t *application_id; /**< optional application_id leaf extension (§5.3.3) */
 	size_t application_id_len;
 	uint64_t now;      /**< start of the lifetime; 0: the system clock */
-	uint64_t lifetime; /**< seconds; 0: the default (100 days) */
+	uint64_t lifetime; /**< seconds; 0: the default (90 days); at most 91 days minus an hour */
 };
 
 /**

@@ -50,8 +50,6 @@ struct kenh_ctx;
 #define MLS_GROUP_PSK_MAX 256u
 /* Pending proposals kept in one epoch (a hostile sender cannot grow it further). */
 #define MLS_GROUP_MAX_PENDING 1024u
-/* RFC 9420 §7.2: longest KeyPackage lifetime we accept (about 3 months, as DESIGN §6's certificates). */
-#define MLS_GROUP_MAX_LIFETIME (100ull * 24 * 3600)
 
 /* The current time in seconds since the Unix epoch (an injectable clock). */
 typedef uint64_t mls_clock_fn(void *arg);
@@ -111,6 +109,8 @@ struct mls_group_callbacks {
 	void *psk_arg;
 	mls_clock_fn *clock; /* NULL: the system clock */
 	void *clock_arg;
+	/* RFC 9420 §7.2: longest LeafNode lifetime accepted; 0: MLS_KP_MAX_LIFETIME. */
+	uint64_t max_lifetime;
 #ifdef KENH_DEBUG
 	uint64_t relax; /* tests only: bits (1 << enum mls_rule) of rules not enforced */
 #endif
@@ -196,6 +196,9 @@ KENH_MUST_CHECK int mls_group_set_context(struct mls_group *g, const struct mls_
 
 /* The current time from the callbacks (or the system clock). */
 uint64_t mls_group_now(const struct mls_group *g);
+
+/* RFC 9420 §7.2: the longest LeafNode lifetime g accepts (never 0). */
+uint64_t mls_group_max_lifetime(const struct mls_group *g);
 
 /* The LeafNode validation policy of this group (§7.3) with extensions ext (NULL: the GC's). */
 void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension_list *ext,
@@ -501,7 +504,7 @@ struct mls_kp_args {
 	const struct mls_credential *credential;
 	struct kenh_span sig_sk;                          /* secret; empty: a fresh signature key */
 	uint64_t now;                                     /* start of the lifetime */
-	uint64_t lifetime;                                /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
+	uint64_t lifetime;                                /* seconds; 0: MLS_KP_LIFETIME */
 	bool grease;                                      /* add GREASE values (§13.5) */
 	const struct mls_extension_list *leaf_extensions; /* NULL: none (default types only) */
 	/* Application-defined extension and credential types to advertise as well (§7.2). */
@@ -513,7 +516,12 @@ struct mls_kp_args {
 KENH_MUST_CHECK int mls_group_own_key_package_decode(const struct mls_own_key_package *kp,
                                                      struct mls_key_package *out);
 
-/* RFC 9420 §10: a KeyPackage (capabilities: suites 1-3, basic and x509 credentials). */
+/*
+ * RFC 9420 §10: a KeyPackage (capabilities: suites 1-3, basic and x509
+ * credentials) living from MLS_KP_SLACK before a->now for a->lifetime;
+ * KENH_E_INVALID_ARG for a lifetime over MLS_KP_MAX_LIFETIME - MLS_KP_SLACK
+ * (§7.2: peers with the default bound would refuse it).
+ */
 KENH_MUST_CHECK int mls_group_key_package(const struct mls_kp_args *a,
                                           struct mls_own_key_package *out);
 

@@ -121,6 +121,8 @@ int mls_group_key_package(const struct mls_kp_args *a, struct mls_own_key_packag
 
 	memset(out, 0, sizeof(*out));
 	if (cs == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
+	/* RFC 9420 §7.2: no longer than peers accept, with the hour of slack below. */
+	if (a->lifetime > MLS_KP_MAX_LIFETIME - MLS_KP_SLACK) return KENH_ERR(KENH_E_INVALID_ARG);
 	out->cs = cs;
 	if ((rc = signature_key(a, cs, out, pk)) != 0) goto out;
 	out->sig_sk_len = cs->sig->nsk;
@@ -133,8 +135,10 @@ int mls_group_key_package(const struct mls_kp_args *a, struct mls_own_key_packag
 	ba.credential = a->credential;
 	ba.capabilities = &caps.c;
 	/* RFC 9420 §7.2: an hour of slack before now covers clocks that run behind ours. */
-	ba.lifetime.not_before = a->now > 3600 ? a->now - 3600 : 0;
-	ba.lifetime.not_after = a->now + (a->lifetime != 0 ? a->lifetime : MLS_GROUP_MAX_LIFETIME);
+	ba.lifetime.not_before = a->now > MLS_KP_SLACK ? a->now - MLS_KP_SLACK : 0;
+	ba.lifetime.not_after = a->now + (a->lifetime != 0 ? a->lifetime : MLS_KP_LIFETIME);
+	/* RFC 9420 §7.2: what peers with the default bound accept. */
+	ba.max_lifetime = MLS_KP_MAX_LIFETIME;
 	ba.extensions = caps.kp_ext.count != 0 ? &caps.kp_ext : NULL;
 	ba.leaf_extensions = a->leaf_extensions;
 	rc = mls_key_package_build(&ba, &out->keys, &out->kp, &out->kp_len);

@@ -59,6 +59,7 @@ static int check_received(struct mls_group *g, const struct mls_prop_item *it)
 		kpol.version = g->gc.version;
 		kpol.cipher_suite = g->gc.cipher_suite;
 		kpol.now = pol.now;
+		kpol.max_lifetime = pol.max_lifetime;
 		return mls_key_package_validate(g->ctx, &p->u.add.key_package, &kpol);
 	case MLS_PROPOSAL_EXTERNAL_INIT:
 		/* RFC 9420 §12.1.6: only inside an external Commit. */

@@ -477,6 +477,7 @@ static int apply_add(struct apply *a, const struct mls_prop_item *it)
 	kpol.version = a->next->gc.version;
 	kpol.cipher_suite = a->next->gc.cipher_suite;
 	kpol.now = a->pol.now;
+	kpol.max_lifetime = a->pol.max_lifetime;
 	if (MLS_RULE(a->next, MLS_RULE_ADD_KEY_PACKAGE) &&
 	    (rc = mls_key_package_validate(a->next->ctx, kp, &kpol)) != 0)
 		return rc;

@@ -152,6 +152,11 @@ uint64_t mls_group_now(const struct mls_group *g)
 	return t < 0 ? 0 : (uint64_t)t;
 }
 
+uint64_t mls_group_max_lifetime(const struct mls_group *g)
+{
+	return g->cb.max_lifetime != 0 ? g->cb.max_lifetime : MLS_KP_MAX_LIFETIME;
+}
+
 void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension_list *ext,
                            struct mls_leaf_policy *out)
 {
@@ -161,7 +166,7 @@ void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension
 	/* RFC 9420 §7.3: checking the lifetime of received leaves is RECOMMENDED; we do. */
 	out->check_lifetime = true;
 	out->now = mls_group_now(g);
-	out->max_lifetime = 0;
+	out->max_lifetime = mls_group_max_lifetime(g);
 	out->check_credential = g->cb.check_credential;
 	out->check_arg = g->cb.check_arg;
 }

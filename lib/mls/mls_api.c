@@ -74,6 +74,7 @@ static int handle_new(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
 	cb->psk_arg = &h->cfg;
 	cb->clock = api_clock;
 	cb->clock_arg = &h->cfg;
+	cb->max_lifetime = cfg->max_lifetime;
 	*out = h;
 	return 0;
 }

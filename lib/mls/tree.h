@@ -315,7 +315,7 @@ struct mls_leaf_policy {
 	const struct mls_extension_list *gc_extensions;
 	bool check_lifetime;   /* key_package leaves: now within the lifetime */
 	uint64_t now;          /* seconds since the Unix epoch (injected clock) */
-	uint64_t max_lifetime; /* §7.2 maximum not_after - not_before; 0: no maximum */
+	uint64_t max_lifetime; /* §7.2 maximum not_after - not_before; required (not 0) */
 	mls_credential_check_fn *check_credential; /* required */
 	void *check_arg;
 };
@@ -364,7 +364,9 @@ KENH_MUST_CHECK int mls_leafnode_verify(const struct crypto_suite *cs,
  * support, credential types compatible with every other member, lifetime
  * (if the policy asks), leaf_node_source, and encryption and signature keys
  * unique in the tree. Codes: the callback's, KENH_E_VERIFY (signature),
- * KENH_E_EXPIRED (lifetime), KENH_E_PROTO (any other rule).
+ * KENH_E_EXPIRED (lifetime), KENH_E_PROTO (any other rule),
+ * KENH_E_INVALID_ARG for a policy without check_credential or
+ * max_lifetime.
  */
 KENH_MUST_CHECK int mls_leafnode_validate(const struct mls_rtree *t,
                                           const struct mls_leaf_policy *pol,

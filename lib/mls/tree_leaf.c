@@ -148,8 +148,7 @@ static int check_lifetime(const struct mls_leaf_policy *pol, const struct mls_le
 	if (ln->leaf_node_source != MLS_LEAF_SOURCE_KEY_PACKAGE) return 0;
 	if (lt->not_after < lt->not_before) return KENH_ERR(KENH_E_PROTO);
 	/* §7.2: the application's maximum total lifetime. */
-	if (pol->max_lifetime != 0 && lt->not_after - lt->not_before > pol->max_lifetime)
-		return KENH_ERR(KENH_E_PROTO);
+	if (lt->not_after - lt->not_before > pol->max_lifetime) return KENH_ERR(KENH_E_PROTO);
 	if (pol->check_lifetime && (pol->now < lt->not_before || pol->now > lt->not_after))
 		return KENH_ERR(KENH_E_EXPIRED);
 	return 0;
@@ -161,7 +160,9 @@ static int validate_core(const struct crypto_suite *cs, const struct mls_leaf_po
 {
 	int rc;
 
-	if (pol->check_credential == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
+	/* §7.2: the application MUST define a maximum lifetime; 0 would be none. */
+	if (pol->check_credential == NULL || pol->max_lifetime == 0)
+		return KENH_ERR(KENH_E_INVALID_ARG);
 	/* §7.3: leaf_node_source as the context requires. */
 	if (chk->source != 0 && (uint8_t)ln->leaf_node_source != chk->source)
 		return KENH_ERR(KENH_E_PROTO);

@@ -682,6 +682,43 @@ static void test_mls_group_external_sender(void **state)
 	world_clear(&w);
 }
 
+/*
+ * RFC 9420 §7.2: the group's maximum lifetime reaches KeyPackage and
+ * LeafNode validation: MLS_KP_MAX_LIFETIME unless the callbacks set
+ * another, and a KeyPackage we make (MLS_KP_LIFETIME from MLS_KP_SLACK
+ * before now) fits the default.
+ */
+static void test_mls_group_max_lifetime(void **state)
+{
+	struct mls_commit_made cm;
+	struct mls_commit_args a;
+	struct kenh_span kp;
+	struct world w;
+	uint8_t *before = NULL;
+	size_t blen = 0;
+
+	world_init(&w, *state, 1);
+	grow_group(&w, 3);
+	make_kp(&w, 3);
+	kp = kp_span(&w.p[3]);
+	memset(&a, 0, sizeof(a));
+	a.key_packages = &kp;
+	a.n_add = 1;
+	assert_int_equal(mls_group_commit_create(w.p[0].g, &a, &cm), 0);
+	assert_int_equal(mls_group_max_lifetime(w.p[2].g), MLS_KP_MAX_LIFETIME);
+	/* Party 1 accepts one hour less than the KeyPackage lives: refused, state unchanged. */
+	w.p[1].g->cb.max_lifetime = MLS_KP_LIFETIME;
+	snapshot(w.p[1].g, &before, &blen);
+	assert_int_equal(deliver(&w, 1, cm.commit, cm.commit_len, NULL), KENH_E_PROTO);
+	assert_unchanged(w.p[1].g, before, blen);
+	sec_free(before, blen);
+	w.p[1].g->cb.max_lifetime = MLS_KP_LIFETIME + MLS_KP_SLACK;
+	assert_int_equal(deliver(&w, 1, cm.commit, cm.commit_len, NULL), 0);
+	assert_int_equal(deliver(&w, 2, cm.commit, cm.commit_len, NULL), 0);
+	mls_commit_made_clear(&cm);
+	world_clear(&w);
+}
+
 /* ------------------------------------------------------------------------ */
 /* One test per validation rule                                              */
 /* ------------------------------------------------------------------------ */
@@ -1612,6 +1649,7 @@ int main(void)
 		cmocka_unit_test(test_mls_group_tampered_commit),
 		cmocka_unit_test(test_mls_group_welcome_tree_hash),
 		cmocka_unit_test(test_mls_group_welcome_not_ours),
+		cmocka_unit_test(test_mls_group_max_lifetime),
 #ifdef KENH_FAULT_INJECT
 		cmocka_unit_test(test_mls_group_oom),
 #endif

@@ -27,6 +27,7 @@
 #include "codec/codec.h"
 #include "codec/limits.h"
 #include "kenh/kenh.h"
+#include "mls/framing.h"
 #include "util/mem.h"
 
 #define GROUP_ID "kenh test group"
@@ -97,6 +98,7 @@ static void policy(struct mls_leaf_policy *pol)
 	pol->group_id = gid();
 	pol->check_lifetime = true;
 	pol->now = NOW;
+	pol->max_lifetime = MLS_KP_MAX_LIFETIME;
 	pol->check_credential = accept_credential;
 }
 
@@ -915,7 +917,12 @@ static void test_mls_tree_lifetime(void **state)
 	assert_int_equal(validate_lifetime(f, t, &pol, NOW + 1, NOW), KENH_E_PROTO);
 	pol.max_lifetime = 150;
 	assert_int_equal(validate_lifetime(f, t, &pol, NOW - 100, NOW + 100), KENH_E_PROTO);
+	pol.max_lifetime = 200;
+	assert_int_equal(validate_lifetime(f, t, &pol, NOW - 100, NOW + 100), 0);
+	/* §7.2: the application MUST define a maximum; there is no "no maximum". */
 	pol.max_lifetime = 0;
+	assert_int_equal(validate_lifetime(f, t, &pol, NOW - 100, NOW + 100), KENH_E_INVALID_ARG);
+	pol.max_lifetime = MLS_KP_MAX_LIFETIME;
 	pol.check_lifetime = false;
 	assert_int_equal(validate_lifetime(f, t, &pol, NOW - 100, NOW - 10), 0);
 	mls_rtree_free(t);
