@@ -293,7 +293,7 @@ struct kenh_mls_event {
 	enum kenh_mls_event_type type;
 	enum kenh_mls_sender_type sender_type;
 	uint32_t sender; /**< the sender's leaf (member), or external_senders index */
-	uint64_t epoch;  /**< the group's epoch after the message (commit: the epoch it opened) */
+	uint64_t epoch;  /**< commit: the epoch it opened; otherwise the message's epoch */
 	uint8_t *data;   /**< application data (owned) */
 	size_t data_len;
 	uint16_t proposal_type; /**< proposal: its type (RFC 9420 §17.4) */
@@ -319,10 +319,14 @@ KENH_API void kenh_mls_group_commit_discard(struct kenh_mls_group *g);
 
 /**
  * \brief Process one incoming MLSMessage of this group: application data,
- * a proposal (stored), or a Commit (the new epoch). On error the group is
- * unchanged. \return 0; KENH_E_STATE (another group or epoch, or a group
- * we were removed from); KENH_E_DECRYPT; KENH_E_VERIFY; KENH_E_PROTO (a
- * rule of RFC 9420 broken); KENH_E_EXPIRED; parse errors; the validator's.
+ * a proposal (stored), or a Commit (the new epoch). Application data sent
+ * in one of the two epochs before the current one and delivered late
+ * still opens (RFC 9420 §15.3; the keys of older epochs are wiped, which
+ * is what forward secrecy asks). On error the group is unchanged.
+ * \return 0; KENH_E_STATE (a PublicMessage of another group or epoch, or
+ * a group we were removed from); KENH_E_DECRYPT (also a PrivateMessage of
+ * an epoch whose keys are gone); KENH_E_VERIFY; KENH_E_PROTO (a rule of
+ * RFC 9420 broken); KENH_E_EXPIRED; parse errors; the validator's.
  */
 KENH_API KENH_MUST_CHECK int kenh_mls_group_process(struct kenh_mls_group *g, const uint8_t *msg,
                                                     size_t len, struct kenh_mls_event *ev);

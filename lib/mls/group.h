@@ -133,11 +133,50 @@ struct mls_resumption {
 	uint8_t psk[CRYPTO_MAX_HASH]; /* secret */
 };
 
+/*
+ * RFC 9420 §15.3: how many epochs before the current one keep the keys that
+ * open their late application messages. The deletion schedule (§9.2) lets
+ * a member keep unconsumed keys "for some reasonable amount of time to
+ * handle out-of-order message delivery"; the price is forward secrecy
+ * (§16.6): whoever takes the device's state within that window reads the
+ * messages of these epochs not yet received. Two epochs cover a Commit
+ * that overtakes a message already on the way, even with a second Commit
+ * right behind it, and bound that exposure to the unread messages of two
+ * epochs; older keys are wiped as a Commit pushes them out.
+ */
+#define MLS_GROUP_PAST_EPOCHS 2u
+
+/* A leaf's signature key in a past epoch where it differs from the current tree's. */
+struct mls_past_key {
+	uint32_t leaf;
+	uint8_t len; /* 0: the leaf was blank */
+	uint8_t key[CRYPTO_MAX_SIG_PK];
+};
+
+/*
+ * What a past epoch keeps to open its late PrivateMessages (§6.3, §15.3):
+ * its GroupContext (signed over, §6.1), sender_data_secret and secret tree,
+ * and the signature keys of the leaves that have changed since (sorted by
+ * leaf; every other leaf's key is the current tree's). Nothing else: the
+ * membership key only serves PublicMessages, which a past epoch no longer
+ * accepts (handshake messages must be of the current epoch, §12.4.2, and
+ * application data never travels as PublicMessage, §6).
+ */
+struct mls_past_epoch {
+	uint8_t *gc_enc;
+	size_t gc_len;
+	struct mls_group_context gc;                 /* views into gc_enc */
+	uint8_t sender_data_secret[CRYPTO_MAX_HASH]; /* secret */
+	struct mls_secret_tree st;                   /* secret */
+	struct mls_past_key *keys;
+	size_t n_keys;
+};
+
 struct mls_staged;
 
 /*
  * One member's state of one group. Every field is private to group_*.c.
- * Secrets: sig_sk, priv, es, st, pending update keys and res.
+ * Secrets: sig_sk, priv, es, st, pending update keys, res and past.
  */
 struct mls_group {
 	const struct kenh_ctx *ctx;
@@ -162,6 +201,8 @@ struct mls_group {
 	size_t n_props;
 	struct mls_resumption res[MLS_GROUP_RESUMPTION_KEEP]; /* secret; newest last */
 	size_t n_res;
+	struct mls_past_epoch *past[MLS_GROUP_PAST_EPOCHS]; /* secret; oldest first */
+	size_t n_past;
 	struct mls_staged *staged; /* our own Commit, made but not merged (§14) */
 };
 
@@ -223,6 +264,44 @@ void mls_group_clear_props(struct mls_group *g);
  * drop the joiner secrets. For a group whose es, gc and tree are set.
  */
 KENH_MUST_CHECK int mls_group_start_epoch(struct mls_group *g);
+
+/* ------------------------------------------------------------------------ */
+/* Past epochs (group_past.c)                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * RFC 9420 §15.3: next (the state of g's next epoch, with no past epochs of
+ * its own) is about to replace g. Move g's epoch into next as its newest
+ * past epoch (taking g's secret tree), and g's past epochs after it, the
+ * oldest beyond MLS_GROUP_PAST_EPOCHS being wiped and freed; record the
+ * signature keys next's tree no longer holds. KENH_E_NOMEM leaves g and
+ * next as they were; after success g has no secret tree nor past epochs.
+ */
+KENH_MUST_CHECK int mls_group_retire(struct mls_group *g, struct mls_group *next);
+
+/* The past epoch `epoch` of g, or NULL if it is not kept (a "not found" result). */
+struct mls_past_epoch *mls_group_past_find(struct mls_group *g, uint64_t epoch);
+
+/* The argument of a past epoch's sender look-up (caller storage, lives as long as the view). */
+struct mls_past_view {
+	const struct mls_group *g;
+	const struct mls_past_epoch *p;
+};
+
+/* The framing view of past epoch p of g (framing.h); v is filled and referenced. */
+void mls_group_past_framing(struct mls_group *g, struct mls_past_epoch *p, struct mls_past_view *v,
+                            struct mls_framing_epoch *out);
+
+/* Wipe and free every past epoch of g. */
+void mls_group_past_clear(struct mls_group *g);
+
+/*
+ * The past epochs in the saved state (group_serial.c), and back. Decoding
+ * checks each against g's GroupContext (same group and suite, epochs
+ * increasing and before g's); KENH_E_PARSE or the reader's error.
+ */
+KENH_MUST_CHECK int mls_group_past_encode(const struct mls_group *g, struct codec_writer *w);
+KENH_MUST_CHECK int mls_group_past_decode(struct mls_group *g, struct codec_reader *r);
 
 /* ------------------------------------------------------------------------ */
 /* PSKs (group_psk.c)                                                        */
@@ -421,7 +500,7 @@ void mls_commit_made_clear(struct mls_commit_made *m);
 KENH_MUST_CHECK int mls_group_commit_create(struct mls_group *g, const struct mls_commit_args *a,
                                             struct mls_commit_made *out);
 
-/* Adopt the staged Commit's epoch (KENH_E_STATE if there is none). */
+/* Adopt the staged Commit's epoch (KENH_E_STATE if there is none; KENH_E_NOMEM). */
 KENH_MUST_CHECK int mls_group_staged_merge(struct mls_group *g, struct mls_commit_outcome *out);
 
 /* Forget the staged Commit (wiping its secrets). */
@@ -617,7 +696,7 @@ enum mls_event_type {
 struct mls_event {
 	enum mls_event_type type;
 	struct mls_sender sender;
-	uint64_t epoch; /* the epoch the message belonged to */
+	uint64_t epoch; /* the epoch the message belonged to (application: maybe a past one) */
 	uint8_t *data;  /* application: the plaintext (secret, owned) */
 	size_t data_len;
 	enum mls_proposal_type proposal_type; /* proposal */
@@ -629,9 +708,12 @@ void mls_event_clear(struct mls_event *e);
 /*
  * Process one MLSMessage that carries a PublicMessage or PrivateMessage of
  * this group (msg is the decoded message). Application data is returned
- * with its sender; a proposal is verified and stored (§12.1); a Commit is
- * processed (§12.4.2). KENH_E_STATE for another group or epoch, or a
- * group that was removed; the other codes of the steps. On failure g is
+ * with its sender, also from one of the MLS_GROUP_PAST_EPOCHS epochs
+ * before the current one (§15.3); a proposal is verified and stored
+ * (§12.1); a Commit is processed (§12.4.2). KENH_E_STATE for a
+ * PublicMessage of another group or epoch, or a group that was removed;
+ * KENH_E_DECRYPT for a PrivateMessage we hold no keys for (another group,
+ * an epoch not kept); the other codes of the steps. On failure g is
  * unchanged (but see the PrivateMessage note at the top).
  */
 KENH_MUST_CHECK int mls_group_process(struct mls_group *g, const struct mls_message *msg,

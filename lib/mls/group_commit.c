@@ -257,6 +257,8 @@ int mls_group_commit_process(struct mls_group *g, const struct mls_authenticated
 		g->removed = true;
 		mls_group_clear_props(g);
 	} else {
+		/* RFC 9420 §15.3: our epoch stays, as a past one, for its late messages. */
+		if ((rc = mls_group_retire(g, r.next)) != 0) goto out;
 		mls_group_staged_discard(g);
 		mls_group_swap(g, r.next);
 	}

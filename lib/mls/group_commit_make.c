@@ -462,9 +462,12 @@ bool mls_group_has_staged(const struct mls_group *g)
 int mls_group_staged_merge(struct mls_group *g, struct mls_commit_outcome *out)
 {
 	struct mls_staged *st = g->staged;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL) return KENH_ERR(KENH_E_STATE);
+	/* RFC 9420 §15.3: our epoch stays, as a past one, for its late messages. */
+	if ((rc = mls_group_retire(g, st->next)) != 0) return rc;
 	g->staged = NULL;
 	*out = st->outcome;
 	memset(&st->outcome, 0, sizeof(st->outcome));

@@ -63,6 +63,7 @@ void mls_group_free(struct mls_group *g)
 	mls_treekem_priv_clear(&g->priv);
 	mls_epoch_secrets_clear(&g->es);
 	mls_secret_tree_clear(&g->st);
+	mls_group_past_clear(g);
 	sec_free(g, sizeof(*g));
 }
 

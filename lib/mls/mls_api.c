@@ -281,14 +281,15 @@ static void outcome_out(struct mls_commit_outcome *o, struct kenh_mls_event *ev)
 	memset(&o->removed_leaves, 0, sizeof(o->removed_leaves));
 }
 
-static void event_out(const struct mls_group *g, struct mls_event *in, struct kenh_mls_event *ev)
+static void event_out(struct mls_event *in, struct kenh_mls_event *ev)
 {
 	ev->type = (enum kenh_mls_event_type)in->type;
 	ev->sender_type = (enum kenh_mls_sender_type)in->sender.sender_type;
 	ev->sender = in->sender.sender_type == MLS_SENDER_EXTERNAL ? in->sender.sender_index
 	                                                           : in->sender.leaf_index;
-	/* A Commit that removed us names the epoch it opened; ours stays behind. */
-	ev->epoch = in->type == MLS_EVENT_COMMIT ? in->commit.epoch : g->gc.epoch;
+	/* A Commit names the epoch it opened (ours stays behind if it removed us);
+	 * application data the epoch it was sent in, a past one if it came late. */
+	ev->epoch = in->type == MLS_EVENT_COMMIT ? in->commit.epoch : in->epoch;
 	ev->data = in->data;
 	ev->data_len = in->data_len;
 	in->data = NULL;
@@ -308,7 +309,7 @@ int kenh_mls_group_process(struct kenh_mls_group *g, const uint8_t *msg, size_t 
 	if (g == NULL || (msg == NULL && len != 0)) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = mls_message_parse(msg, len, &m)) != 0) return rc;
 	if ((rc = mls_group_process(g->g, &m, &in)) == 0) {
-		event_out(g->g, &in, ev);
+		event_out(&in, ev);
 		mls_event_clear(&in);
 	}
 	mls_message_clear(&m);
