@@ -7,9 +7,10 @@
  * proposal list rules (§12.2) and their application (§12.3), creating and
  * processing a Commit (§12.4.1, §12.4.2), joining by Welcome (§12.4.3.1)
  * and by external Commit (§12.4.3.2), application messages (§15), the
- * exporter and epoch authenticator (§8.5, §8.7), resumption PSKs (§8.6)
- * and the sequencing rule of §14 (making a Commit changes nothing until
- * it is merged).
+ * exporter and epoch authenticator (§8.5, §8.7), resumption PSKs (§8.6),
+ * groups made from groups (reinit §11.2, branch §11.3), past epochs kept
+ * for late messages (§15.3) and the sequencing rule of §14 (making a
+ * Commit changes nothing until it is merged).
  *
  * Everything is staged: a step builds the next epoch in a new struct
  * mls_group and the caller's group is only touched, by swapping, once
@@ -172,11 +173,25 @@ struct mls_past_epoch {
 	size_t n_keys;
 };
 
+/*
+ * RFC 9420 §11.2, §11.3: the resumption PSK that ties a new group to the
+ * group it was made from (reinit or branch), held by the new group until
+ * its first Commit has used it (§8.6).
+ */
+struct mls_link {
+	bool set;
+	enum mls_resumption_psk_usage usage; /* reinit or branch */
+	uint64_t epoch;                      /* of the old group */
+	size_t group_id_len;
+	uint8_t group_id[LIMIT_GROUP_ID]; /* of the old group */
+	uint8_t psk[CRYPTO_MAX_HASH];     /* secret: its resumption_psk of that epoch */
+};
+
 struct mls_staged;
 
 /*
  * One member's state of one group. Every field is private to group_*.c.
- * Secrets: sig_sk, priv, es, st, pending update keys, res and past.
+ * Secrets: sig_sk, priv, es, st, pending update keys, res, past and link.
  */
 struct mls_group {
 	const struct kenh_ctx *ctx;
@@ -190,6 +205,10 @@ struct mls_group {
 	uint32_t own_leaf;
 	bool removed; /* a Commit removed us: nothing more can be sent or read */
 	bool reinit;  /* a Commit carried a ReInit: §12.4.2 forbids further use */
+	/* That ReInit (§12.1.5), owned (reinit_args views into reinit_enc); NULL if unknown. */
+	uint8_t *reinit_enc;
+	size_t reinit_len;
+	struct mls_reinit reinit_args;
 	size_t sig_sk_len;
 	uint8_t sig_sk[CRYPTO_MAX_SIG_SK]; /* secret */
 	struct mls_treekem_priv priv;      /* secret */
@@ -203,6 +222,7 @@ struct mls_group {
 	size_t n_res;
 	struct mls_past_epoch *past[MLS_GROUP_PAST_EPOCHS]; /* secret; oldest first */
 	size_t n_past;
+	struct mls_link link;      /* secret; set in a new group until its first Commit */
 	struct mls_staged *staged; /* our own Commit, made but not merged (§14) */
 };
 
@@ -222,8 +242,8 @@ void mls_group_swap(struct mls_group *a, struct mls_group *b);
 
 /*
  * Start the next epoch's state from g: same suite, callbacks, own leaf,
- * signature key, private keys, resumption PSKs and GroupContext, and a
- * copy of the tree sharing its nodes; no epoch secrets, no pending
+ * signature key, private keys, resumption PSKs, link and GroupContext, and
+ * a copy of the tree sharing its nodes; no epoch secrets, no pending
  * proposals.
  */
 KENH_MUST_CHECK int mls_group_next(const struct mls_group *g, struct mls_group **out);
@@ -258,6 +278,9 @@ void mls_group_keep_resumption(struct mls_group *g, uint64_t epoch, const uint8_
 
 /* Drop every pending proposal (wiping their keys). */
 void mls_group_clear_props(struct mls_group *g);
+
+/* Keep a copy of ReInit ri (§12.1.5) in g and mark g as ended by it. */
+KENH_MUST_CHECK int mls_group_set_reinit(struct mls_group *g, const struct mls_reinit *ri);
 
 /*
  * Start the epoch's secret tree from es.encryption_secret (then wiped),
@@ -323,10 +346,10 @@ KENH_MUST_CHECK int mls_psk_set_new(struct mls_psk_set **out);
 void mls_psk_set_free(struct mls_psk_set *s);
 
 /*
- * Append PSK id (its spans must outlive the set) with its value, from g's
- * resumption store when it names g's group (§8.6) or the callbacks
- * otherwise. KENH_E_NOT_FOUND if the value is unknown, KENH_E_TOO_LARGE
- * past LIMIT_PSKS.
+ * Append PSK id (its spans must outlive the set) with its value: g's link
+ * when it names it exactly (§11.2, §11.3), g's resumption store when it
+ * names g's group (§8.6), the callbacks otherwise. KENH_E_NOT_FOUND if the
+ * value is unknown, KENH_E_TOO_LARGE past LIMIT_PSKS.
  */
 KENH_MUST_CHECK int mls_psk_set_add(struct mls_psk_set *s, const struct mls_group *g,
                                     const struct mls_pre_shared_key_id *id);
@@ -438,6 +461,7 @@ struct mls_commit_outcome {
 	struct mls_idx_list removed_leaves;
 	uint32_t committer; /* leaf of the committer in the new tree */
 	bool external;
+	bool reinit; /* it carried a ReInit: the group is finished, a new one follows (§11.2) */
 };
 
 void mls_commit_outcome_clear(struct mls_commit_outcome *o);
@@ -653,6 +677,73 @@ struct mls_external_join_args {
 KENH_MUST_CHECK int mls_group_join_external(const struct mls_external_join_args *a,
                                             uint8_t **commit, size_t *commit_len,
                                             struct mls_group **out);
+
+/* ------------------------------------------------------------------------ */
+/* Groups made from groups (group_link.c)                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The new group's first members. All pointers borrowed for the call. */
+struct mls_link_args {
+	const struct mls_group_callbacks *cb; /* the new group's (NULL: old's) */
+	const struct mls_own_key_package *kp; /* ours, for the new group */
+	const struct kenh_span *key_packages; /* the others' (encoded KeyPackages) */
+	size_t n;
+	struct kenh_span group_id;    /* branch: the new group's id (empty: Nh random bytes) */
+	bool ratchet_tree_in_welcome; /* the ratchet_tree extension in the Welcome */
+};
+
+/*
+ * RFC 9420 §11.2 step 3: make the group that old's last Commit asked for
+ * with its ReInit (group_id, version, cipher_suite, extensions; kp must be
+ * of that suite) and the same members (every member of old but us has
+ * exactly one KeyPackage in a->key_packages with the credential it has in
+ * old, and kp has ours), and its first Commit adding them with a
+ * PreSharedKey of usage reinit naming old's group and current epoch
+ * (§8.6). *group receives the new group in epoch 0 with that Commit
+ * staged (merge it as any other, §14); out the Commit and the Welcome.
+ * KENH_E_STATE if old ended otherwise or its ReInit is unknown;
+ * KENH_E_UNSUPPORTED for a version other than MLS 1.0; KENH_E_INVALID_ARG
+ * for kp of another suite; KENH_E_PROTO for members that do not match;
+ * the codes of mls_group_create and mls_group_commit_create.
+ */
+KENH_MUST_CHECK int mls_group_reinit_create(const struct mls_group *old,
+                                            const struct mls_link_args *a,
+                                            struct mls_commit_made *out, struct mls_group **group);
+
+/*
+ * RFC 9420 §11.3: as mls_group_reinit_create, for a subgroup of old (each
+ * KeyPackage's credential is that of a member of old) with old's version,
+ * suite (kp's must be it) and GroupContext extensions, and a PreSharedKey
+ * of usage branch. KENH_E_STATE if old was removed or ended by a ReInit.
+ */
+KENH_MUST_CHECK int mls_group_branch_create(const struct mls_group *old,
+                                            const struct mls_link_args *a,
+                                            struct mls_commit_made *out, struct mls_group **group);
+
+/*
+ * RFC 9420 §12.4.3.1: join, as mls_group_join, a group made from old with
+ * usage (reinit or branch). The Welcome must name one PSK of that usage,
+ * for old's group (and, for reinit, old's current epoch: the one its ReInit
+ * opened), whose value comes from old; then, in the joined epoch 1: for
+ * reinit, old ended with a ReInit whose group_id, version, cipher_suite
+ * and extensions are the GroupContext's, and every member of old is a
+ * member; for branch, old's version and suite, and every member was one
+ * of old. "Member" compares credentials (the application's identity).
+ * KENH_E_PROTO for a Welcome that breaks any of this; KENH_E_STATE if old
+ * did not end with a known ReInit (reinit); the codes of mls_group_join.
+ */
+KENH_MUST_CHECK int
+mls_group_join_linked(const struct kenh_ctx *ctx, const struct mls_group_callbacks *cb,
+                      const struct mls_own_key_package *kp, const struct mls_group *old,
+                      enum mls_resumption_psk_usage usage, const struct mls_welcome *welcome,
+                      struct kenh_span tree, struct mls_group **out);
+
+/*
+ * RFC 9420 §11.2, §11.3: whether every member of `sub` (every leaf
+ * credential) is also a member of `all`. KENH_E_PROTO if not.
+ */
+KENH_MUST_CHECK int mls_group_members_within(const struct mls_rtree *sub,
+                                             const struct mls_rtree *all);
 
 /*
  * RFC 9420 §12.4.3: a signed GroupInfo of the current epoch as an MLSMessage, with

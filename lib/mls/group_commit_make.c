@@ -362,6 +362,10 @@ static int stage(struct make *m, struct codec_writer *acw)
 	struct mls_staged *st = NULL;
 	int rc;
 
+	/* RFC 9420 §12.4.2: after a ReInit the group may not be used to send; §11.2:
+	 * its parameters are kept for the new group. */
+	if (m->res.reinit != NULL && (rc = mls_group_set_reinit(m->next, m->res.reinit)) != 0)
+		return rc;
 	if ((rc = mem_calloc(1, sizeof(*st), (void **)&st)) != 0) return rc;
 	if ((rc = codec_writer_finish(acw, &st->ac_enc, &st->ac_len)) != 0) {
 		mem_free(st);
@@ -369,12 +373,12 @@ static int stage(struct make *m, struct codec_writer *acw)
 	}
 	st->outcome.epoch = m->g->gc.epoch + 1;
 	st->outcome.committer = m->g->own_leaf;
+	st->outcome.reinit = m->res.reinit != NULL;
 	st->outcome.added = m->res.added;
 	st->outcome.removed_leaves = m->res.removed;
 	memset(&m->res.added, 0, sizeof(m->res.added));
 	memset(&m->res.removed, 0, sizeof(m->res.removed));
 	/* The joiner secret stays with the staged epoch until it is merged (§14). */
-	m->next->reinit = m->res.reinit != NULL;
 	st->next = m->next;
 	m->next = NULL;
 	mls_group_staged_discard(m->g);

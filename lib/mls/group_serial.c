@@ -6,7 +6,7 @@
  * ours, versioned, and written with the same TLS-presentation codec as
  * the wire structs:
  *
- *   uint32 magic "KMLS"; uint16 format (2); uint16 cipher_suite;
+ *   uint32 magic "KMLS"; uint16 format (3); uint16 cipher_suite;
  *   opaque group_context<V>;       the encoded GroupContext (RFC 9420 §8.1)
  *   opaque ratchet_tree<V>;        the tree as the ratchet_tree extension (§12.4.3.3)
  *   uint32 own_leaf; uint8 flags (1: removed, 2: reinit);
@@ -19,9 +19,11 @@
  *   uint32 n; { opaque ref[Nh]; Sender; opaque proposal<V>; uint8 own; [sk] }[n]
  *   uint32 n; { uint64 epoch; opaque psk[Nh]; }[n]   resumption PSKs (§8.6)
  *   PastEpochs                     (format 2: mls_group_past_encode, §15.3)
+ *   opaque reinit<V>               (format 3: the ReInit that ended the group, §12.1.5;
+ *                                  empty unless flag 2, and then empty if unknown)
  *
- * Format 1 (no past epochs) is still read: it is format 2 without its last
- * field.
+ * Formats 1 and 2 are still read: each is the next one without its last
+ * field (a group a ReInit ended then cannot make the new group).
  * Secrets are written into a sensitive writer, so the buffer is wiped as it
  * grows; the caller wipes the result. A staged Commit is not saved: it is
  * either merged before the state is saved or made again. Restoring checks
@@ -37,8 +39,9 @@
 #include "util/mem.h"
 
 #define STATE_MAGIC     0x4b4d4c53u /* "KMLS" */
-#define STATE_FORMAT    2u
+#define STATE_FORMAT    3u
 #define STATE_FORMAT_V1 1u /* before past epochs */
+#define STATE_FORMAT_V2 2u /* before the ReInit */
 #define FLAG_REMOVED    1u
 #define FLAG_REINIT     2u
 /* The tree, then room for the secret trees (ours and the past epochs') and the rest. */
@@ -124,7 +127,9 @@ static int put_state(struct codec_writer *w, const struct mls_group *g)
 		codec_write_u64(w, g->res[i].epoch);
 		codec_write_bytes(w, g->res[i].psk, nh);
 	}
-	rc = mls_group_past_encode(g, w);
+	if ((rc = mls_group_past_encode(g, w)) != 0) goto out;
+	codec_write_opaque(w, g->reinit_enc, g->reinit_len);
+	rc = codec_writer_err(w);
 out:
 	mls_epoch_secrets_clear(&es);
 	return rc;
@@ -262,6 +267,24 @@ static int get_resumption(struct codec_reader *r, struct mls_group *g)
 	return codec_reader_err(r);
 }
 
+/* The ReInit of a group it ended (only then, and then possibly unknown). */
+static int get_reinit(struct codec_reader *r, struct mls_group *g)
+{
+	struct mls_reinit ri;
+	struct codec_reader rr;
+	struct kenh_span s;
+	int rc;
+
+	if ((rc = codec_read_opaque(r, LIMIT_MLS_MESSAGE, &s)) != 0) return rc;
+	if (s.len == 0) return 0;
+	if (!g->reinit) return KENH_ERR(KENH_E_PARSE);
+	codec_reader_init(&rr, s.p, s.len);
+	if ((rc = mls_decode_reinit(&rr, &ri)) == 0 && (rc = codec_reader_done(&rr)) == 0)
+		rc = mls_group_set_reinit(g, &ri);
+	mls_reinit_clear(&ri);
+	return rc;
+}
+
 static int get_header(struct codec_reader *r, const struct kenh_ctx *ctx,
                       const struct crypto_suite **cs, uint16_t *format)
 {
@@ -274,7 +297,7 @@ static int get_header(struct codec_reader *r, const struct kenh_ctx *ctx,
 	codec_read_u16(r, &suite);
 	if ((rc = codec_reader_err(r)) != 0) return rc;
 	if (magic != STATE_MAGIC) return KENH_ERR(KENH_E_PARSE);
-	if (*format != STATE_FORMAT && *format != STATE_FORMAT_V1)
+	if (*format != STATE_FORMAT && *format != STATE_FORMAT_V2 && *format != STATE_FORMAT_V1)
 		return KENH_ERR(KENH_E_UNSUPPORTED);
 	if ((*cs = crypto_suite_get(ctx, suite)) == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
 	return 0;
@@ -316,6 +339,7 @@ static int get_state(struct codec_reader *r, struct mls_group *g, uint16_t forma
 	if ((rc = get_props(r, g)) != 0) return rc;
 	if ((rc = get_resumption(r, g)) != 0) return rc;
 	if (format != STATE_FORMAT_V1 && (rc = mls_group_past_decode(g, r)) != 0) return rc;
+	if (format == STATE_FORMAT && (rc = get_reinit(r, g)) != 0) return rc;
 	return codec_reader_done(r);
 }
 

@@ -6,8 +6,8 @@
  * after the Commit that ended their epoch (RFC 9420 §15.3), opened with the
  * kept keys of MLS_GROUP_PAST_EPOCHS past epochs and the senders' keys of
  * then, refused once those keys aged out, whose secrets then leave no trace
- * in the saved state (§9.2); the saved past epochs, and the previous state
- * format still read.
+ * in the saved state (§9.2); the saved past epochs, and the earlier state
+ * formats still read.
  */
 #include "mls/group.h"
 
@@ -287,32 +287,41 @@ static void test_mls_epochs_saved_checked(void **state)
 	tu_world_clear(&w);
 }
 
-/* The state format before past epochs (1) is still read, as a state with none. */
-static void test_mls_epochs_format_1(void **state)
+/*
+ * The earlier state formats are still read: 1 (before past epochs) and 2
+ * (before the ReInit), each the next one without its last field.
+ */
+static void test_mls_epochs_old_formats(void **state)
 {
 	struct mls_group *r = NULL;
 	struct tu_world w;
 	uint8_t *s = NULL, *s2 = NULL;
-	size_t len = 0, l2 = 0;
+	size_t len = 0, l2 = 0, drop;
+	uint16_t f;
 
 	tu_world_init(&w, *state, 1);
 	assert_int_equal(tu_create(&w, 0), 0);
-	assert_int_equal(w.p[0].g->n_past, 0);
 	assert_int_equal(mls_group_serialize(w.p[0].g, &s, &len), 0);
-	/* Format 2 is format 1 and one more field, the count of past epochs (0 here). */
-	assert_int_equal(load_be16(s + 4), 2);
+	/* Format 3 ends with the count of past epochs (0) and an empty ReInit (0). */
+	assert_int_equal(load_be16(s + 4), 3);
+	assert_int_equal(s[len - 2], 0);
 	assert_int_equal(s[len - 1], 0);
-	store_be16(s + 4, 1);
-	assert_int_equal(mls_group_deserialize(w.ctx, &w.cb, span_make(s, len), &r),
-	                 KENH_E_TRAILING);
-	assert_int_equal(mls_group_deserialize(w.ctx, &w.cb, span_make(s, len - 1), &r), 0);
-	assert_int_equal(mls_group_serialize(r, &s2, &l2), 0);
-	store_be16(s + 4, 2);
-	assert_int_equal(l2, len);
-	assert_memory_equal(s2, s, len);
-	mls_group_free(r);
+	for (f = 2, drop = 1; f >= 1; f--, drop++) {
+		store_be16(s + 4, f);
+		assert_int_equal(mls_group_deserialize(w.ctx, &w.cb, span_make(s, len), &r),
+		                 KENH_E_TRAILING);
+		assert_int_equal(mls_group_deserialize(w.ctx, &w.cb, span_make(s, len - drop), &r),
+		                 0);
+		/* Saved again, it is format 3. */
+		assert_int_equal(mls_group_serialize(r, &s2, &l2), 0);
+		store_be16(s + 4, 3);
+		assert_int_equal(l2, len);
+		assert_memory_equal(s2, s, len);
+		mls_group_free(r);
+		r = NULL;
+		sec_free(s2, l2);
+	}
 	sec_free(s, len);
-	sec_free(s2, l2);
 	tu_world_clear(&w);
 }
 
@@ -324,7 +333,7 @@ int main(void)
 		cmocka_unit_test(test_mls_epochs_late_handshake),
 		cmocka_unit_test(test_mls_epochs_saved),
 		cmocka_unit_test(test_mls_epochs_saved_checked),
-		cmocka_unit_test(test_mls_epochs_format_1),
+		cmocka_unit_test(test_mls_epochs_old_formats),
 	};
 
 	return cmocka_run_group_tests(tests, setup_ctx, teardown_ctx);
