@@ -602,15 +602,29 @@ struct mls_kp_args {
 	const struct kenh_ctx *ctx;
 	uint16_t suite;
 	const struct mls_credential *credential;
-	struct kenh_span sig_sk;                          /* secret; empty: a fresh signature key */
-	uint64_t now;                                     /* start of the lifetime */
-	uint64_t lifetime;                                /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
-	bool grease;                                      /* add GREASE values (§13.5) */
+	struct kenh_span sig_sk; /* secret; empty: a fresh signature key */
+	uint64_t now;            /* start of the lifetime */
+	uint64_t lifetime;       /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
+	bool grease; /* add GREASE values (§13.5): capabilities, KeyPackage and leaf extensions */
 	const struct mls_extension_list *leaf_extensions; /* NULL: none (default types only) */
 	/* Application-defined extension and credential types to advertise as well (§7.2). */
 	const struct mls_u16_list *more_extensions;
 	const struct mls_u16_list *more_credentials;
 };
+
+/* The most GREASE extension data we send (§13.5), plus one. */
+#define MLS_GROUP_GREASE_DATA 16u
+
+/* RFC 9420 §13.5: a random GREASE value into *v. */
+KENH_MUST_CHECK int mls_group_grease_value(const struct kenh_ctx *ctx, uint16_t *v);
+
+/*
+ * RFC 9420 §13.5: a GREASE extension of `type` (0: a random GREASE value)
+ * whose data is a random number (below MLS_GROUP_GREASE_DATA) of random
+ * bytes written to data, which *out views.
+ */
+KENH_MUST_CHECK int mls_group_grease_extension(const struct kenh_ctx *ctx, uint16_t type,
+                                               uint8_t *data, struct mls_extension *out);
 
 /* Decode our own KeyPackage (views into kp->kp; release with mls_key_package_clear). */
 KENH_MUST_CHECK int mls_group_own_key_package_decode(const struct mls_own_key_package *kp,
@@ -755,7 +769,8 @@ KENH_MUST_CHECK int mls_group_info_make(const struct mls_group *g, bool with_tre
 /* A signed GroupInfo of g's epoch and the buffers its views use. */
 struct mls_gi_build {
 	struct mls_group_info gi;
-	struct mls_extension ext[2];
+	struct mls_extension ext[3]; /* ratchet_tree, external_pub, GREASE (§13.5) */
+	uint8_t grease[MLS_GROUP_GREASE_DATA];
 	struct codec_writer tree; /* ratchet_tree extension data */
 	uint8_t pub[CRYPTO_MAX_KEM_PK + 4];
 	struct mls_signature sig;
