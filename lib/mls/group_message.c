@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Kenh developers */
 /*
- * Messages of a group in its current epoch: processing an incoming
- * PublicMessage or PrivateMessage (RFC 9420 §6.2, §6.3) into what it
+ * Messages of a group: processing an incoming PublicMessage or
+ * PrivateMessage of the current epoch (RFC 9420 §6.2, §6.3) into what it
  * carries (application data with its sender, a proposal to store by
  * reference after the checks it can pass on its own, §12.1, or a Commit,
- * RFC 9420 §12.4.2); sending application data (§15, always as PrivateMessage, and
- * only with no proposal pending, §12.4); and sending our own Add, Remove
- * or Update proposals as PublicMessage (kept in the store so our next
- * Commit, or another member's, can name them).
+ * §12.4.2), and application data of a past epoch still kept (§15.3);
+ * sending application data (§15, always as PrivateMessage, and only with
+ * no proposal pending, §12.4); and sending our own Add, Remove or Update
+ * proposals as PublicMessage (kept in the store so our next Commit, or
+ * another member's, can name them).
  */
 #include "mls/group.h"
 
@@ -92,6 +93,21 @@ static int handle_proposal(struct mls_group *g, const struct mls_authenticated_c
 	return 0;
 }
 
+static int handle_application(const struct mls_authenticated_content *ac, struct mls_event *ev)
+{
+	int rc;
+
+	/* RFC 9420 §6: application data only ever travels as PrivateMessage. */
+	if (ac->wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE) return KENH_ERR(KENH_E_PROTO);
+	rc = sec_dup(ac->content.application_data.p, ac->content.application_data.len, &ev->data);
+	if (rc != 0) return rc;
+	ev->sender = ac->content.sender;
+	ev->epoch = ac->content.epoch;
+	ev->data_len = ac->content.application_data.len;
+	ev->type = MLS_EVENT_APPLICATION;
+	return 0;
+}
+
 static int handle(struct mls_group *g, const struct mls_authenticated_content *ac,
                   struct mls_event *ev)
 {
@@ -101,15 +117,7 @@ static int handle(struct mls_group *g, const struct mls_authenticated_content *a
 	ev->epoch = g->gc.epoch;
 	switch (ac->content.content_type) {
 	case MLS_CONTENT_APPLICATION:
-		/* RFC 9420 §6: application data only ever travels as PrivateMessage. */
-		if (ac->wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE)
-			return KENH_ERR(KENH_E_PROTO);
-		rc = sec_dup(ac->content.application_data.p, ac->content.application_data.len,
-		             &ev->data);
-		if (rc != 0) return rc;
-		ev->data_len = ac->content.application_data.len;
-		ev->type = MLS_EVENT_APPLICATION;
-		return 0;
+		return handle_application(ac, ev);
 	case MLS_CONTENT_PROPOSAL:
 		return handle_proposal(g, ac, ev);
 	case MLS_CONTENT_COMMIT:
@@ -137,13 +145,43 @@ static int process_public(struct mls_group *g, const struct mls_public_message *
 	return handle(g, &ac, ev);
 }
 
+/*
+ * RFC 9420 §15.3: application data of a past epoch whose keys we still
+ * hold (group_past.c), opened with that epoch's keys and its senders'
+ * signature keys of then. It changes nothing but that epoch's ratchet.
+ */
+static int process_late(struct mls_group *g, struct mls_past_epoch *p,
+                        const struct mls_private_message *pm, struct mls_event *ev)
+{
+	struct mls_private_opened o;
+	struct mls_framing_epoch ep;
+	struct mls_past_view v;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	mls_group_past_framing(g, p, &v, &ep);
+	if ((rc = mls_private_message_open(&ep, pm, &o)) == 0) rc = handle_application(&o.ac, ev);
+	mls_private_opened_clear(&o);
+	return rc;
+}
+
 static int process_private(struct mls_group *g, const struct mls_private_message *pm,
                            struct mls_event *ev)
 {
 	struct mls_private_opened o;
 	struct mls_framing_epoch ep;
+	struct mls_past_epoch *p;
 	int rc;
 
+	/*
+	 * Only application data is read late: a handshake message of a past epoch
+	 * can no longer be acted on (§12.4.2). Anything else, and an epoch whose
+	 * keys are gone, goes to the current epoch, which refuses it with the one
+	 * code of a PrivateMessage we cannot open (R3.11).
+	 */
+	if (pm->content_type == MLS_CONTENT_APPLICATION && pm->epoch < g->gc.epoch &&
+	    (p = mls_group_past_find(g, pm->epoch)) != NULL)
+		return process_late(g, p, pm, ev);
 	memset(&o, 0, sizeof(o));
 	mls_group_framing_epoch(g, &ep);
 	/* RFC 9420 §6.3: decrypted and its signature verified before it is used (R5.5). */

@@ -125,11 +125,20 @@ static bool psk_id_eq(const struct mls_pre_shared_key_id *a, const struct mls_pr
 	       span_eq(a->psk_group_id, b->psk_group_id);
 }
 
+/*
+ * RFC 9420 §11.2, §11.3: a reinit or branch PSK is part of those procedures
+ * only in the first Commit of the group they make, by its creator.
+ */
+static bool linking(const struct mls_group *g, const struct mls_pre_shared_key_id *id)
+{
+	return g->link.set && g->gc.epoch == 0 && id->usage == g->link.usage;
+}
+
 static int check_psk(const struct mls_group *g, const struct mls_pre_shared_key_id *id)
 {
 	/* RFC 9420 §12.1.4: reinit and branch PSKs belong to those procedures only. */
 	if (MLS_RULE(g, MLS_RULE_PSK_USAGE) && id->psktype == MLS_PSK_RESUMPTION &&
-	    id->usage != MLS_RESUMPTION_APPLICATION)
+	    id->usage != MLS_RESUMPTION_APPLICATION && !linking(g, id))
 		return KENH_ERR(KENH_E_PROTO);
 	/* RFC 9420 §12.1.4: psk_nonce is KDF.Nh bytes. */
 	if (MLS_RULE(g, MLS_RULE_PSK_NONCE) && id->psk_nonce.len != g->cs->kdf->nh)

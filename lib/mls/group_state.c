@@ -59,10 +59,13 @@ void mls_group_free(struct mls_group *g)
 	mls_group_clear_props(g);
 	mls_group_context_clear(&g->gc);
 	mem_free(g->gc_enc);
+	mls_reinit_clear(&g->reinit_args);
+	mem_free(g->reinit_enc);
 	mls_rtree_free(g->tree);
 	mls_treekem_priv_clear(&g->priv);
 	mls_epoch_secrets_clear(&g->es);
 	mls_secret_tree_clear(&g->st);
+	mls_group_past_clear(g);
 	sec_free(g, sizeof(*g));
 }
 
@@ -103,6 +106,7 @@ int mls_group_next(const struct mls_group *g, struct mls_group **out)
 	n->priv = g->priv;
 	memcpy(n->res, g->res, sizeof(n->res));
 	n->n_res = g->n_res;
+	n->link = g->link;
 	memcpy(n->conf_tag, g->conf_tag, sizeof(n->conf_tag));
 	memcpy(n->interim, g->interim, sizeof(n->interim));
 	*out = n;
@@ -138,6 +142,37 @@ int mls_group_set_context(struct mls_group *g, const struct mls_group_context *g
 	buf = NULL;
 out:
 	mls_group_context_clear(&dec);
+	mem_free(buf);
+	codec_writer_clear(&w);
+	return rc;
+}
+
+int mls_group_set_reinit(struct mls_group *g, const struct mls_reinit *ri)
+{
+	struct mls_reinit dec;
+	struct codec_writer w;
+	struct codec_reader r;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&dec, 0, sizeof(dec));
+	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	if ((rc = mls_encode_reinit(&w, ri)) != 0) goto out;
+	if ((rc = codec_writer_finish(&w, &buf, &len)) != 0) goto out;
+	codec_reader_init(&r, buf, len);
+	if ((rc = mls_decode_reinit(&r, &dec)) == 0) rc = codec_reader_done(&r);
+	if (rc != 0) goto out;
+	mls_reinit_clear(&g->reinit_args);
+	mem_free(g->reinit_enc);
+	g->reinit_args = dec;
+	g->reinit_enc = buf;
+	g->reinit_len = len;
+	g->reinit = true;
+	memset(&dec, 0, sizeof(dec));
+	buf = NULL;
+out:
+	mls_reinit_clear(&dec);
 	mem_free(buf);
 	codec_writer_clear(&w);
 	return rc;
