@@ -237,6 +237,24 @@ static int hpke_suite_of(const struct kenh_ctx *ctx, const struct crypto_suite *
 	return hpke_suite_init(ctx, cs->kem->id, cs->kdf->id, cs->aead->id, out);
 }
 
+int mls_encrypt_context_hash(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
+                             struct kenh_span label, struct kenh_span context, uint8_t *out)
+{
+	struct codec_writer w;
+	struct hpke_suite suite;
+	int rc;
+
+	memset(out, 0, cs->kdf->nh);
+	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	if ((rc = hpke_suite_of(ctx, cs, &suite)) != 0) goto out;
+	/* RFC 9420 §5.1.3: info = EncryptContext. */
+	if ((rc = write_labelled(&w, label, context)) != 0) goto out;
+	rc = hpke_info_hash(&suite, codec_writer_span(&w), out);
+out:
+	codec_writer_clear(&w);
+	return rc;
+}
+
 int mls_encrypt_with_label(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
                            const struct mls_encrypt_args *a, uint8_t *kem_output, uint8_t *ct)
 {
@@ -248,11 +266,15 @@ int mls_encrypt_with_label(const struct kenh_ctx *ctx, const struct crypto_suite
 	memset(kem_output, 0, cs->kem->npk);
 	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
 	if ((rc = hpke_suite_of(ctx, cs, &suite)) != 0) goto out;
-	/* RFC 9420 §5.1.3: info = EncryptContext, aad = "". */
-	if ((rc = write_labelled(&w, a->label, a->context)) != 0) goto out;
 	memset(&sa, 0, sizeof(sa));
+	/* RFC 9420 §5.1.3: info = EncryptContext (or its precomputed hash), aad = "". */
+	if (a->info_hash != NULL) {
+		sa.info_hash = a->info_hash;
+	} else {
+		if ((rc = write_labelled(&w, a->label, a->context)) != 0) goto out;
+		sa.info = codec_writer_span(&w);
+	}
 	sa.pk_r = a->pk;
-	sa.info = codec_writer_span(&w);
 	sa.aad = span_make(NULL, 0);
 	sa.pt = a->pt;
 	rc = hpke_seal_base(&suite, &sa, kem_output, ct);

@@ -220,6 +220,9 @@ struct mls_encrypt_args {
 	struct kenh_span label; /* without "MLS 1.0 " */
 	struct kenh_span context;
 	struct kenh_span pt; /* secret: the plaintext */
+	/* Optional: mls_encrypt_context_hash(label, context), for one context
+	 * sealed to many recipients; label and context are then not read. */
+	const uint8_t *info_hash;
 };
 
 /* Inputs of DecryptWithLabel, all borrowed for the call. */
@@ -241,6 +244,18 @@ KENH_MUST_CHECK int mls_encrypt_with_label(const struct kenh_ctx *ctx,
                                            const struct crypto_suite *cs,
                                            const struct mls_encrypt_args *a, uint8_t *kem_output,
                                            uint8_t *ct);
+
+/*
+ * The HPKE info_hash (RFC 9180 §5.1, hpke_info_hash) of the EncryptContext
+ * of label and context: out receives cs->kdf->nh bytes. HPKE uses info
+ * only through this hash, so EncryptWithLabel given it (a->info_hash)
+ * produces exactly the bytes it produces from label and context, without
+ * hashing, or copying, a large context once per recipient (a Welcome's
+ * encrypted GroupInfo, §12.4.3.1).
+ */
+KENH_MUST_CHECK int mls_encrypt_context_hash(const struct kenh_ctx *ctx,
+                                             const struct crypto_suite *cs, struct kenh_span label,
+                                             struct kenh_span context, uint8_t *out);
 
 /*
  * DecryptWithLabel (§5.1.3): HPKE OpenBase. pt receives a->ct.len -

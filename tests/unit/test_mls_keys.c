@@ -5,7 +5,8 @@
  * invariants by seeded random walk over every valid size up to 1024 leaves
  * (and the largest tree), the labelled functions' failure cases
  * (flip-each-bit signatures and confirmation tags, DecryptWithLabel with a
- * wrong label or context, ExpandWithLabel length bounds), SignWithLabel
+ * wrong label or context, EncryptWithLabel from a precomputed context
+ * hash, ExpandWithLabel length bounds), SignWithLabel
  * with an imported key and VerifyWithLabel through the cache of imported
  * public keys (replacement, refused keys left out), the secret tree
  * (sender and receiver agree, out-of-order delivery inside the window,
@@ -423,7 +424,7 @@ static void test_mls_keys_decrypt_wrong_label(void **state)
 	const struct crypto_suite *cs = suite(state, 1);
 	static const uint8_t secret[16] = "path secret 0001";
 	struct mls_encrypt_args ea = { span_make(NULL, 0), MLS_LABEL("UpdatePathNode"),
-		                       MLS_LABEL("group context"), span_make(secret, 16) };
+		                       MLS_LABEL("group context"), span_make(secret, 16), NULL };
 	struct hpke_case h;
 
 	assert_int_equal(crypto_kem_keygen(cs->kem, h.sk, h.pk), 0);
@@ -441,6 +442,52 @@ static void test_mls_keys_decrypt_wrong_label(void **state)
 	h.ct[3] ^= 1;
 	h.kem_output[0] ^= 1;
 	assert_int_equal(open_with(state, cs, &h, ea.label, ea.context), KENH_E_DECRYPT);
+}
+
+/*
+ * EncryptWithLabel through a precomputed context hash (mls_encrypt_context_hash),
+ * as a Welcome seals to each new member: the recipient opens it with the
+ * label and context themselves, and only with those. (The HPKE unit test
+ * shows the bytes are those of the plain path under a fixed ephemeral key.)
+ */
+static void test_mls_keys_encrypt_context_hash(void **state)
+{
+	static uint8_t context[100000];
+	static const uint8_t secret[16] = "group secrets 01";
+	uint8_t hash[CRYPTO_MAX_HASH];
+	struct mls_encrypt_args ea;
+	struct hpke_case h;
+	uint16_t id;
+	size_t i;
+
+	for (i = 0; i < sizeof(context); i++)
+		context[i] = (uint8_t)(i * 13);
+	for (id = 1; id <= 3; id++) {
+		const struct crypto_suite *cs = suite(state, id);
+
+		memset(&ea, 0, sizeof(ea));
+		assert_int_equal(crypto_kem_keygen(cs->kem, h.sk, h.pk), 0);
+		assert_int_equal(mls_encrypt_context_hash(*state, cs, MLS_LABEL("Welcome"),
+		                                          span_make(context, sizeof(context)),
+		                                          hash),
+		                 0);
+		ea.pk = span_make(h.pk, cs->kem->npk);
+		ea.pt = span_make(secret, sizeof(secret));
+		ea.info_hash = hash;
+		/* label and context are not read when the hash is given. */
+		ea.label = MLS_LABEL("ignored");
+		assert_int_equal(mls_encrypt_with_label(*state, cs, &ea, h.kem_output, h.ct), 0);
+		assert_int_equal(open_with(state, cs, &h, MLS_LABEL("Welcome"),
+		                           span_make(context, sizeof(context))),
+		                 0);
+		assert_memory_equal(h.pt, secret, sizeof(secret));
+		assert_int_equal(open_with(state, cs, &h, MLS_LABEL("Welcome"),
+		                           span_make(context, sizeof(context) - 1)),
+		                 KENH_E_DECRYPT);
+		assert_int_equal(open_with(state, cs, &h, MLS_LABEL("ignored"),
+		                           span_make(context, sizeof(context))),
+		                 KENH_E_DECRYPT);
+	}
 }
 
 static void test_mls_keys_expand_bounds(void **state)
@@ -857,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_mls_keys_sign_flip_each_bit),
 		cmocka_unit_test(test_mls_keys_sign_key_and_verify_cache),
 		cmocka_unit_test(test_mls_keys_decrypt_wrong_label),
+		cmocka_unit_test(test_mls_keys_encrypt_context_hash),
 		cmocka_unit_test(test_mls_keys_expand_bounds),
 		cmocka_unit_test(test_mls_keys_confirmation_tag_flip_each_bit),
 		cmocka_unit_test(test_mls_keys_node_keypair),
