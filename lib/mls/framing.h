@@ -71,6 +71,7 @@ struct mls_framing_epoch {
 	struct mls_secret_tree *secret_tree; /* PrivateMessage: ratchets move on use */
 	mls_sender_key_fn *sender_key;       /* member and external senders */
 	void *sender_key_arg;
+	struct mls_sig_cache *sig_cache; /* NULL: keys imported per signature */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -97,6 +98,16 @@ KENH_MUST_CHECK int mls_framed_content_sign(const struct mls_framing_epoch *ep,
                                             enum mls_wire_format wire_format,
                                             const struct mls_framed_content *content,
                                             struct kenh_span sig_sk, struct mls_signature *out);
+
+/*
+ * mls_framed_content_sign with the signature key imported once
+ * (crypto_sig_key_new; borrowed): what a member uses for its own messages.
+ */
+KENH_MUST_CHECK int mls_framed_content_sign_key(const struct mls_framing_epoch *ep,
+                                                enum mls_wire_format wire_format,
+                                                const struct mls_framed_content *content,
+                                                const struct crypto_sig_key *key,
+                                                struct mls_signature *out);
 
 /*
  * Verify content's signature (§6.1) with the key its sender type names:

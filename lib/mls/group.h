@@ -211,6 +211,10 @@ struct mls_group {
 	struct mls_reinit reinit_args;
 	size_t sig_sk_len;
 	uint8_t sig_sk[CRYPTO_MAX_SIG_SK]; /* secret */
+	/* sig_sk imported once, made on first use by mls_group_sig_key (secret; owned). */
+	struct crypto_sig_key *sig_key;
+	/* Senders' keys imported once for this epoch's state (not serialized). */
+	struct mls_sig_cache sig_cache;
 	struct mls_treekem_priv priv;      /* secret */
 	struct mls_epoch_secrets es;       /* secret; joiner, welcome, encryption wiped */
 	struct mls_secret_tree st;         /* secret */
@@ -254,6 +258,13 @@ KENH_MUST_CHECK int mls_group_next(const struct mls_group *g, struct mls_group *
  * all copied; extensions may point into the current GroupContext).
  */
 KENH_MUST_CHECK int mls_group_set_context(struct mls_group *g, const struct mls_group_context *gc);
+
+/*
+ * g's signature key as a crypto_sig_key, imported from sig_sk on the first
+ * call and kept until the group is freed (not serialized, not carried to
+ * the next epoch's state: each rebuilds it once). *out borrows from g.
+ */
+KENH_MUST_CHECK int mls_group_sig_key(struct mls_group *g, const struct crypto_sig_key **out);
 
 /* The current time from the callbacks (or the system clock). */
 uint64_t mls_group_now(const struct mls_group *g);

@@ -222,6 +222,7 @@ int mls_group_encrypt(struct mls_group *g, struct kenh_span data, struct kenh_sp
                       uint8_t **out, size_t *outlen)
 {
 	struct mls_private_options opt = { PAD_BLOCK };
+	const struct crypto_sig_key *key = NULL;
 	struct mls_authenticated_content ac;
 	struct mls_framing_epoch ep;
 	struct mls_signature sig;
@@ -239,8 +240,9 @@ int mls_group_encrypt(struct mls_group *g, struct kenh_span data, struct kenh_sp
 	own_content(g, MLS_CONTENT_APPLICATION, aad, &ac.content);
 	ac.content.application_data = data;
 	mls_group_framing_epoch(g, &ep);
-	rc = mls_framed_content_sign(&ep, MLS_WIRE_FORMAT_PRIVATE_MESSAGE, &ac.content,
-	                             span_make(g->sig_sk, g->sig_sk_len), &sig);
+	if ((rc = mls_group_sig_key(g, &key)) != 0) return rc;
+	rc = mls_framed_content_sign_key(&ep, MLS_WIRE_FORMAT_PRIVATE_MESSAGE, &ac.content, key,
+	                                 &sig);
 	if (rc != 0) return rc;
 	ac.auth.signature = span_make(sig.bytes, sig.len);
 	return mls_private_message_protect(&ep, &ac, &opt, out, outlen);
@@ -308,6 +310,7 @@ static int send_proposal(struct mls_group *g, struct mls_authenticated_content *
                          const uint8_t *sk, uint8_t **out, size_t *outlen)
 {
 	struct mls_pending_prop *stored = NULL;
+	const struct crypto_sig_key *key = NULL;
 	struct mls_framing_epoch ep;
 	struct mls_signature sig;
 	struct mls_prop_item it;
@@ -319,8 +322,9 @@ static int send_proposal(struct mls_group *g, struct mls_authenticated_content *
 	/* We hold our own proposals to the rules we hold others' to. */
 	if ((rc = check_received(g, &it)) != 0) return rc;
 	mls_group_framing_epoch(g, &ep);
-	rc = mls_framed_content_sign(&ep, MLS_WIRE_FORMAT_PUBLIC_MESSAGE, &ac->content,
-	                             span_make(g->sig_sk, g->sig_sk_len), &sig);
+	if ((rc = mls_group_sig_key(g, &key)) != 0) return rc;
+	rc = mls_framed_content_sign_key(&ep, MLS_WIRE_FORMAT_PUBLIC_MESSAGE, &ac->content, key,
+	                                 &sig);
 	if (rc != 0) return rc;
 	ac->auth.signature = span_make(sig.bytes, sig.len);
 	if ((rc = mls_public_message_protect(&ep, &ac->content, &ac->auth, out, outlen)) != 0)

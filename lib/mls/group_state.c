@@ -66,6 +66,8 @@ void mls_group_free(struct mls_group *g)
 	mls_epoch_secrets_clear(&g->es);
 	mls_secret_tree_clear(&g->st);
 	mls_group_past_clear(g);
+	crypto_sig_key_free(g->sig_key);
+	mls_sig_cache_clear(&g->sig_cache);
 	sec_free(g, sizeof(*g));
 }
 
@@ -114,6 +116,19 @@ int mls_group_next(const struct mls_group *g, struct mls_group **out)
 out:
 	mls_group_free(n);
 	return rc;
+}
+
+int mls_group_sig_key(struct mls_group *g, const struct crypto_sig_key **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (g->sig_key == NULL) {
+		if (g->sig_sk_len != g->cs->sig->nsk) return KENH_ERR(KENH_E_STATE);
+		if ((rc = crypto_sig_key_new(g->cs->sig, g->sig_sk, &g->sig_key)) != 0) return rc;
+	}
+	*out = g->sig_key;
+	return 0;
 }
 
 int mls_group_set_context(struct mls_group *g, const struct mls_group_context *gc)
@@ -266,6 +281,7 @@ void mls_group_framing_epoch(struct mls_group *g, struct mls_framing_epoch *out)
 	out->secret_tree = &g->st;
 	out->sender_key = sender_key;
 	out->sender_key_arg = g;
+	out->sig_cache = &g->sig_cache;
 }
 
 void mls_group_keep_resumption(struct mls_group *g, uint64_t epoch, const uint8_t *psk)

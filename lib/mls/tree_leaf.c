@@ -224,6 +224,18 @@ int mls_leafnode_validate(const struct mls_rtree *t, const struct mls_leaf_polic
 	return check_against_tree(t, chk, ln);
 }
 
+int mls_leafnode_validate_indexed(const struct mls_rtree *t, struct mls_leaf_index *idx,
+                                  const struct mls_leaf_policy *pol,
+                                  const struct mls_leaf_check *chk, const struct mls_leaf_node *ln)
+{
+	int rc;
+
+	if (chk->replaces) return KENH_ERR(KENH_E_INVALID_ARG);
+	if ((rc = validate_core(t->cs, pol, chk, ln)) != 0) return rc;
+	/* The checks of check_against_tree, looked up instead of scanned. */
+	return mls_leaf_index_check(idx, t, ln);
+}
+
 int mls_rtree_check_extensions(const struct mls_rtree *t,
                                const struct mls_extension_list *gc_extensions)
 {

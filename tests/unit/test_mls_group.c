@@ -889,6 +889,75 @@ static void test_mls_group_rule_add_existing(void **state)
 	commit_breaks(state, &a, MLS_RULE_ADD_LEAF, 0, KENH_E_PROTO, &w);
 }
 
+/* More Adds than ADDS_FOR_INDEX (group_proposal.c): their §7.3 checks go through the index. */
+#define MANY_ADDS 9
+
+/* MANY_ADDS fresh KeyPackages into kp[] (views in kps[]); the last signs with sig_sk if given. */
+static void many_key_packages(struct world *w, struct mls_own_key_package *kp,
+                              struct kenh_span *kps, struct kenh_span sig_sk)
+{
+	struct mls_credential cred;
+	struct mls_kp_args ka;
+	char name[8];
+	size_t i;
+
+	for (i = 0; i < MANY_ADDS; i++) {
+		snprintf(name, sizeof(name), "n%zu", i);
+		memset(&cred, 0, sizeof(cred));
+		cred.credential_type = MLS_CREDENTIAL_BASIC;
+		cred.identity = span_make((const uint8_t *)name, strlen(name));
+		memset(&ka, 0, sizeof(ka));
+		ka.ctx = w->ctx;
+		ka.suite = 1;
+		ka.credential = &cred;
+		if (i == MANY_ADDS - 1) ka.sig_sk = sig_sk;
+		ka.now = w->now;
+		memset(&kp[i], 0, sizeof(kp[i]));
+		assert_int_equal(mls_group_key_package(&ka, &kp[i]), 0);
+		kps[i] = span_make(kp[i].kp, kp[i].kp_len);
+	}
+}
+
+/* §7.3 through the index of many Adds: one of them has a member's signature key. */
+static void test_mls_group_rule_add_existing_many(void **state)
+{
+	struct mls_own_key_package kp[MANY_ADDS];
+	struct kenh_span kps[MANY_ADDS];
+	struct mls_commit_args a;
+	struct world w;
+	size_t i;
+
+	rule_world(&w, state);
+	many_key_packages(&w, kp, kps, span_make(w.p[1].kp.sig_sk, w.p[1].kp.sig_sk_len));
+	memset(&a, 0, sizeof(a));
+	a.key_packages = kps;
+	a.n_add = MANY_ADDS;
+	commit_breaks(state, &a, MLS_RULE_ADD_LEAF, 0, KENH_E_PROTO, &w);
+	for (i = 0; i < MANY_ADDS; i++)
+		mls_own_key_package_clear(&kp[i]);
+}
+
+/* §7.3 through the index: an Add repeats the keys of an Add before it in the same Commit. */
+static void test_mls_group_rule_add_duplicate_many(void **state)
+{
+	struct mls_own_key_package kp[MANY_ADDS];
+	struct kenh_span kps[MANY_ADDS];
+	struct mls_commit_args a;
+	struct world w;
+	size_t i;
+
+	rule_world(&w, state);
+	many_key_packages(&w, kp, kps, span_make(NULL, 0));
+	kps[MANY_ADDS - 1] = kps[2];
+	memset(&a, 0, sizeof(a));
+	a.key_packages = kps;
+	a.n_add = MANY_ADDS;
+	/* §12.2 refuses the same client twice as well: relaxed for everyone here. */
+	commit_breaks(state, &a, MLS_RULE_ADD_LEAF, BIT(MLS_RULE_ADD_DUPLICATE), KENH_E_PROTO, &w);
+	for (i = 0; i < MANY_ADDS; i++)
+		mls_own_key_package_clear(&kp[i]);
+}
+
 /* §10.1 for an Add: a KeyPackage whose lifetime has passed. */
 static void test_mls_group_rule_add_expired(void **state)
 {
@@ -1624,6 +1693,8 @@ int main(void)
 		cmocka_unit_test(test_mls_group_rule_remove_committer),
 		cmocka_unit_test(test_mls_group_rule_same_leaf),
 		cmocka_unit_test(test_mls_group_rule_add_duplicate),
+		cmocka_unit_test(test_mls_group_rule_add_existing_many),
+		cmocka_unit_test(test_mls_group_rule_add_duplicate_many),
 		cmocka_unit_test(test_mls_group_rule_add_existing),
 		cmocka_unit_test(test_mls_group_rule_add_expired),
 		cmocka_unit_test(test_mls_group_rule_add_other_suite),
