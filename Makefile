@@ -135,19 +135,26 @@ demo: deps
 deps:
 	scripts/deps.sh
 
-# libFuzzer targets (clang-14). FUZZ_SECONDS bounds each run.
+# libFuzzer targets (clang-14). FUZZ_SECONDS bounds each run. New inputs go
+# to build/fuzz/corpus_<t>; fuzz/corpus/<t> (the committed seeds) is only read.
+# A crash, leak or UBSan report fails the target and shows the log's tail.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-14
 FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -DKENH_DEBUG -fsanitize=fuzzer,address,undefined \
-	$(CPPFLAGS) $(PKG_CFLAGS)
+	-fno-sanitize-recover=all $(CPPFLAGS) $(PKG_CFLAGS)
 fuzz:
 	@mkdir -p build/fuzz
 	@set -e; for t in $(FUZZ_NAMES); do \
 		echo "fuzz: building $$t"; \
 		$(FUZZ_CC) $(FUZZ_FLAGS) -o build/fuzz/fuzz_$$t fuzz/fuzz_$$t.c $(LIB_SRCS) $(TLIB_SRCS) $(LIBS); \
 		mkdir -p build/fuzz/corpus_$$t; \
-		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/$$t.dict \
-			build/fuzz/corpus_$$t fuzz/corpus/$$t 2>&1 | tail -n 3; \
+		echo "fuzz: running $$t for $(FUZZ_SECONDS)s"; \
+		if ! build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/$$t.dict \
+			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus_$$t fuzz/corpus/$$t \
+			>build/fuzz/fuzz_$$t.log 2>&1; then \
+			tail -n 40 build/fuzz/fuzz_$$t.log; echo "fuzz: $$t FAILED"; exit 1; \
+		fi; \
+		tail -n 3 build/fuzz/fuzz_$$t.log; \
 	done
 
 bench: all

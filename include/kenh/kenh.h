@@ -60,7 +60,7 @@ KENH_API void kenh_ctx_free(struct kenh_ctx *ctx);
  * \param fn the sink, or NULL to silence the library again.
  */
 KENH_API void kenh_ctx_set_log(struct kenh_ctx *ctx, enum kenh_log_level level, kenh_log_fn *fn,
-			       void *arg);
+                               void *arg);
 
 #ifdef __cplusplus
 }

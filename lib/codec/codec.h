@@ -45,8 +45,9 @@ KENH_MUST_CHECK int codec_reader_done(const struct codec_reader *r);
 int codec_reader_err(const struct codec_reader *r);
 
 /*
- * Record err as the reader's error unless one is already set; returns the
- * (possibly earlier) sticky error. For decoders that find a semantic fault.
+ * Record err (a negative KENH_E_* code) as the reader's error unless one is
+ * already set; returns the (possibly earlier) sticky error. For decoders
+ * that find a semantic fault.
  */
 int codec_reader_fail(struct codec_reader *r, int err);
 
@@ -77,15 +78,20 @@ int codec_read_bytes(struct codec_reader *r, uint8_t *out, size_t n);
  */
 int codec_read_opaque(struct codec_reader *r, size_t max, struct kenh_span *out);
 
-/* opaque with a fixed-width length prefix of width 1, 2 or 4 bytes (TLS <a..b>). */
+/*
+ * opaque with a fixed-width length prefix of width 1, 2 or 4 bytes (TLS
+ * <a..b>). A length over max is KENH_E_TOO_LARGE, under min KENH_E_PARSE,
+ * over what remains KENH_E_TRUNCATED; another width is KENH_E_INVALID_ARG.
+ */
 int codec_read_opaque_fixed(struct codec_reader *r, size_t width, size_t min, size_t max,
-			    struct kenh_span *out);
+                            struct kenh_span *out);
 
 /*
  * A vector body (varint length, at most max bytes) as a child reader. The
  * parent moves past the whole body at once; the caller reads the elements
  * from the child and then calls codec_reader_close_child(), which
  * propagates the child's error and KENH_E_TRAILING for leftover bytes.
+ * On failure the child is an empty reader carrying the same error.
  */
 int codec_read_vector(struct codec_reader *r, size_t max, struct codec_reader *child);
 
@@ -115,7 +121,10 @@ enum codec_writer_mode {
 /* Start an empty writer that refuses to grow past max bytes. */
 void codec_writer_init(struct codec_writer *w, size_t max, enum codec_writer_mode mode);
 
-/* Free the buffer (wiping it if sensitive); the writer can be reused after init. */
+/*
+ * Free the buffer (wiping its whole capacity if sensitive) and zero the
+ * writer; it can be reused after init. w may be NULL; clearing twice is harmless.
+ */
 void codec_writer_clear(struct codec_writer *w);
 
 /* The sticky error (0 if none). */
@@ -124,17 +133,28 @@ int codec_writer_err(const struct codec_writer *w);
 /* Bytes written so far (measure mode: bytes counted). */
 size_t codec_writer_len(const struct codec_writer *w);
 
-/* A view of the bytes written so far; valid until the next write or clear. */
+/*
+ * A view of the bytes written so far; valid until the next write, finish
+ * or clear. Empty (NULL, 0) in measure mode and after an error.
+ */
 struct kenh_span codec_writer_span(const struct codec_writer *w);
 
 /*
  * Hand the bytes to the caller: on success *out (owned, free with mem_free,
- * or sec_free(*out, *outlen) if sensitive) and *outlen; the writer is left
- * empty. Returns the sticky error otherwise, with *out NULL. In measure
- * mode, KENH_E_INVALID_ARG.
+ * or sec_free(*out, *outlen) if sensitive) and *outlen; *out is never NULL,
+ * even for zero bytes. The writer is left empty with its max and mode.
+ * Returns the sticky error otherwise (or KENH_E_NOMEM for the zero-byte
+ * block), with *out NULL. In measure mode, KENH_E_INVALID_ARG.
  */
 KENH_MUST_CHECK int codec_writer_finish(struct codec_writer *w, uint8_t **out, size_t *outlen);
 
+/*
+ * Every write below returns 0 or the writer's sticky error: KENH_E_TOO_LARGE
+ * (the write would pass max, or a length does not fit its prefix),
+ * KENH_E_NOMEM, or KENH_E_INVALID_ARG (a NULL pointer with a nonzero
+ * length, a width other than 1, 2 or 4, a bad vector mark). After an error
+ * the buffer's content is of no use.
+ */
 int codec_write_u8(struct codec_writer *w, uint8_t v);
 int codec_write_u16(struct codec_writer *w, uint16_t v);
 int codec_write_u32(struct codec_writer *w, uint32_t v);
@@ -158,7 +178,11 @@ int codec_write_optional(struct codec_writer *w, bool present);
 /*
  * Vectors whose length is not known in advance: begin reserves the longest
  * prefix (4 bytes) and returns a mark; end writes the minimal prefix and
- * slides the body left over the unused bytes. Nested vectors compose.
+ * slides the body left over the unused bytes. Nested vectors compose; they
+ * must end in reverse order of begin. The reserved bytes count against max
+ * until end returns them, so an encoding with open vectors needs up to 3
+ * bytes of headroom per open vector (measure mode counts the same way). A
+ * sensitive writer wipes the bytes a slide vacates.
  */
 int codec_write_vector_begin(struct codec_writer *w, size_t *mark);
 int codec_write_vector_end(struct codec_writer *w, size_t mark);

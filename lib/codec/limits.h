@@ -10,34 +10,34 @@
 #define KENH_CODEC_LIMITS_H
 
 /* RFC 9420 §2.1.2: the largest length a 4-byte varint can carry (2^30 - 1). */
-#define LIMIT_VARINT_MAX        0x3fffffffu
+#define LIMIT_VARINT_MAX 0x3fffffffu
 
 /* Relay frames and whole MLS messages. */
-#define LIMIT_FRAME             (4u << 20)   /* one relay frame body */
-#define LIMIT_MLS_MESSAGE       (4u << 20)   /* one MLSMessage */
+#define LIMIT_FRAME       (4u << 20) /* one relay frame body */
+#define LIMIT_MLS_MESSAGE (4u << 20) /* one MLSMessage */
 
 /* MLS fields. */
-#define LIMIT_GROUP_ID          256
-#define LIMIT_MEMBERS           65536        /* leaves in a ratchet tree */
-#define LIMIT_TREE_NODES        (2u * LIMIT_MEMBERS - 1)
-#define LIMIT_RATCHET_TREE      (48u << 20)  /* serialized ratchet_tree extension */
-#define LIMIT_EXTENSIONS        64           /* extensions in one list */
-#define LIMIT_EXTENSION_DATA    (64u << 10)  /* one extension's data (ratchet_tree excepted) */
-#define LIMIT_PROPOSALS         10000        /* proposals (or refs) in one commit */
-#define LIMIT_CREDENTIAL        (16u << 10)  /* one credential (certificate chain) */
-#define LIMIT_CERT_CHAIN        8            /* certificates in an X.509 credential */
-#define LIMIT_CAPABILITY_LIST   64           /* entries in each capabilities list */
-#define LIMIT_PUBLIC_KEY        256          /* HPKE or signature public key */
-#define LIMIT_SIGNATURE         256
-#define LIMIT_HASH              64
-#define LIMIT_KEM_OUTPUT        256
-#define LIMIT_CIPHERTEXT        (4u << 20)
-#define LIMIT_PSK_ID            256
-#define LIMIT_PSKS              64           /* PSKs in one epoch */
-#define LIMIT_WELCOME_SECRETS   LIMIT_MEMBERS
-#define LIMIT_UNMERGED          LIMIT_MEMBERS
+#define LIMIT_GROUP_ID           256
+#define LIMIT_MEMBERS            65536 /* leaves in a ratchet tree */
+#define LIMIT_TREE_NODES         (2u * LIMIT_MEMBERS - 1)
+#define LIMIT_RATCHET_TREE       (48u << 20) /* serialized ratchet_tree extension */
+#define LIMIT_EXTENSIONS         64          /* extensions in one list */
+#define LIMIT_EXTENSION_DATA     (64u << 10) /* one extension's data (ratchet_tree excepted) */
+#define LIMIT_PROPOSALS          10000       /* proposals (or refs) in one commit */
+#define LIMIT_CREDENTIAL         (16u << 10) /* one credential (certificate chain) */
+#define LIMIT_CERT_CHAIN         8           /* certificates in an X.509 credential */
+#define LIMIT_CAPABILITY_LIST    64          /* entries in each capabilities list */
+#define LIMIT_PUBLIC_KEY         256         /* HPKE or signature public key */
+#define LIMIT_SIGNATURE          256
+#define LIMIT_HASH               64
+#define LIMIT_KEM_OUTPUT         256
+#define LIMIT_CIPHERTEXT         (4u << 20)
+#define LIMIT_PSK_ID             256
+#define LIMIT_PSKS               64 /* PSKs in one epoch */
+#define LIMIT_WELCOME_SECRETS    LIMIT_MEMBERS
+#define LIMIT_UNMERGED           LIMIT_MEMBERS
 #define LIMIT_AUTHENTICATED_DATA (64u << 10)
-#define LIMIT_APPLICATION_DATA  (1u << 20)
+#define LIMIT_APPLICATION_DATA   (1u << 20)
 
 /* MLS wire structures (lib/mls/wire_*.c): byte lengths of structure vectors and counts. */
 #define LIMIT_EXTENSION_LIST    (LIMIT_RATCHET_TREE + LIMIT_EXTENSIONS * LIMIT_EXTENSION_DATA)

@@ -49,6 +49,7 @@ static void drop_buffer(struct codec_writer *w)
 
 void codec_writer_clear(struct codec_writer *w)
 {
+	if (w == NULL) return;
 	drop_buffer(w);
 	w->max = 0;
 	w->err = 0;

@@ -26,16 +26,16 @@ struct kenh_ctx;
 struct crypto_provider;
 
 /* Upper bounds over every supported algorithm, for fixed-size buffers (R5.1). */
-#define CRYPTO_MAX_HASH    64  /* SHA-512 output; SHA-256 is all we use today */
+#define CRYPTO_MAX_HASH     64 /* SHA-512 output; SHA-256 is all we use today */
 #define CRYPTO_MAX_AEAD_KEY 32
-#define CRYPTO_MAX_NONCE   12
-#define CRYPTO_MAX_TAG     16
-#define CRYPTO_MAX_KEM_SK  32  /* X25519 raw scalar, P-256 big-endian scalar */
-#define CRYPTO_MAX_KEM_PK  65  /* P-256 uncompressed point */
-#define CRYPTO_MAX_DH      32  /* X25519 output, P-256 x-coordinate */
-#define CRYPTO_MAX_SIG_SK  32  /* Ed25519 seed, P-256 scalar */
-#define CRYPTO_MAX_SIG_PK  65
-#define CRYPTO_MAX_SIG     72  /* DER ECDSA P-256 at most; Ed25519 is 64 */
+#define CRYPTO_MAX_NONCE    12
+#define CRYPTO_MAX_TAG      16
+#define CRYPTO_MAX_KEM_SK   32 /* X25519 raw scalar, P-256 big-endian scalar */
+#define CRYPTO_MAX_KEM_PK   65 /* P-256 uncompressed point */
+#define CRYPTO_MAX_DH       32 /* X25519 output, P-256 x-coordinate */
+#define CRYPTO_MAX_SIG_SK   32 /* Ed25519 seed, P-256 scalar */
+#define CRYPTO_MAX_SIG_PK   65
+#define CRYPTO_MAX_SIG      72 /* DER ECDSA P-256 at most; Ed25519 is 64 */
 
 /* HPKE KEM ids (RFC 9180 §7.1). */
 enum crypto_kem_id {
@@ -81,9 +81,9 @@ struct crypto_aead {
 
 struct crypto_kem {
 	uint16_t id;
-	size_t nsk;    /* serialized private key length */
-	size_t npk;    /* serialized public key length (= Nenc for DHKEM) */
-	size_t ndh;    /* DH output length */
+	size_t nsk;      /* serialized private key length */
+	size_t npk;      /* serialized public key length (= Nenc for DHKEM) */
+	size_t ndh;      /* DH output length */
 	uint8_t bitmask; /* RFC 9180 §7.1.3 DeriveKeyPair mask; 0 for X25519 (no loop) */
 	uint16_t kdf_id; /* the KDF inside the DHKEM (HKDF-SHA256 for both) */
 };
@@ -121,34 +121,34 @@ const struct crypto_suite *crypto_suite_get(const struct kenh_ctx *ctx, uint16_t
 
 /* Hash of the KDF's hash function: out receives kdf->nh bytes. */
 KENH_MUST_CHECK int crypto_hash(const struct crypto_kdf *kdf, const uint8_t *in, size_t len,
-				uint8_t *out);
+                                uint8_t *out);
 
 /* Hash of the concatenation a || b, without building it (transcript hashes). */
 KENH_MUST_CHECK int crypto_hash2(const struct crypto_kdf *kdf, const uint8_t *a, size_t alen,
-				 const uint8_t *b, size_t blen, uint8_t *out);
+                                 const uint8_t *b, size_t blen, uint8_t *out);
 
 /* HMAC with the KDF's hash: out receives kdf->nh bytes. */
 KENH_MUST_CHECK int crypto_hmac(const struct crypto_kdf *kdf, const uint8_t *key, size_t keylen,
-				const uint8_t *data, size_t len, uint8_t *out);
+                                const uint8_t *data, size_t len, uint8_t *out);
 
 /* HKDF-Extract (RFC 5869 §2.2); an empty salt means nh zero bytes. out: nh bytes. */
 KENH_MUST_CHECK int crypto_hkdf_extract(const struct crypto_kdf *kdf, const uint8_t *salt,
-					size_t saltlen, const uint8_t *ikm, size_t ikmlen,
-					uint8_t *out);
+                                        size_t saltlen, const uint8_t *ikm, size_t ikmlen,
+                                        uint8_t *out);
 
 /* HKDF-Expand (RFC 5869 §2.3); KENH_E_INVALID_ARG if outlen > 255 * nh or 0. */
 KENH_MUST_CHECK int crypto_hkdf_expand(const struct crypto_kdf *kdf, const uint8_t *prk,
-				       size_t prklen, const uint8_t *info, size_t infolen,
-				       uint8_t *out, size_t outlen);
+                                       size_t prklen, const uint8_t *info, size_t infolen,
+                                       uint8_t *out, size_t outlen);
 
 /*
  * AEAD seal: out receives ptlen + nt bytes (ciphertext then tag). out may
  * equal pt. KENH_E_INVALID_ARG if keylen != nk or noncelen != nn.
  */
 KENH_MUST_CHECK int crypto_aead_seal(const struct crypto_aead *aead, const uint8_t *key,
-				     size_t keylen, const uint8_t *nonce, size_t noncelen,
-				     const uint8_t *aad, size_t aadlen, const uint8_t *pt,
-				     size_t ptlen, uint8_t *out);
+                                     size_t keylen, const uint8_t *nonce, size_t noncelen,
+                                     const uint8_t *aad, size_t aadlen, const uint8_t *pt,
+                                     size_t ptlen, uint8_t *out);
 
 /*
  * AEAD open: ct is ciphertext || tag (ctlen >= nt); out receives ctlen - nt
@@ -156,9 +156,9 @@ KENH_MUST_CHECK int crypto_aead_seal(const struct crypto_aead *aead, const uint8
  * Returns KENH_E_DECRYPT for any authentication failure, including ctlen < nt.
  */
 KENH_MUST_CHECK int crypto_aead_open(const struct crypto_aead *aead, const uint8_t *key,
-				     size_t keylen, const uint8_t *nonce, size_t noncelen,
-				     const uint8_t *aad, size_t aadlen, const uint8_t *ct,
-				     size_t ctlen, uint8_t *out);
+                                     size_t keylen, const uint8_t *nonce, size_t noncelen,
+                                     const uint8_t *aad, size_t aadlen, const uint8_t *ct,
+                                     size_t ctlen, uint8_t *out);
 
 /* Fresh KEM key pair: sk (nsk bytes), pk (npk bytes). */
 KENH_MUST_CHECK int crypto_kem_keygen(const struct crypto_kem *kem, uint8_t *sk, uint8_t *pk);
@@ -169,14 +169,14 @@ KENH_MUST_CHECK int crypto_kem_keygen(const struct crypto_kem *kem, uint8_t *sk,
  * for its rejection loop); X25519 accepts any 32 bytes (it clamps).
  */
 KENH_MUST_CHECK int crypto_kem_pk_from_sk(const struct crypto_kem *kem, const uint8_t *sk,
-					  uint8_t *pk);
+                                          uint8_t *pk);
 
 /*
  * Check a serialized public key: exactly npk bytes; for P-256 an uncompressed
  * point on the curve, not the identity. KENH_E_VERIFY if not.
  */
 KENH_MUST_CHECK int crypto_kem_check_pk(const struct crypto_kem *kem, const uint8_t *pk,
-					size_t pklen);
+                                        size_t pklen);
 
 /*
  * DH(sk, pk) as RFC 9180 §4.1 uses it: out receives ndh bytes. pk is checked
@@ -184,30 +184,29 @@ KENH_MUST_CHECK int crypto_kem_check_pk(const struct crypto_kem *kem, const uint
  * (RFC 9180 §7.1.4), returning KENH_E_VERIFY, as is any invalid peer key.
  */
 KENH_MUST_CHECK int crypto_kem_dh(const struct crypto_kem *kem, const uint8_t *sk,
-				  const uint8_t *pk, size_t pklen, uint8_t *out);
+                                  const uint8_t *pk, size_t pklen, uint8_t *out);
 
 /* Fresh signature key pair: sk (nsk bytes), pk (npk bytes). */
 KENH_MUST_CHECK int crypto_sig_keygen(const struct crypto_sig *sig, uint8_t *sk, uint8_t *pk);
 
 /* Public key of a private key; KENH_E_VERIFY for an invalid P-256 scalar. */
 KENH_MUST_CHECK int crypto_sig_pk_from_sk(const struct crypto_sig *sig, const uint8_t *sk,
-					  uint8_t *pk);
+                                          uint8_t *pk);
 
 /*
  * Sign msg (Ed25519 pure, or ECDSA-P256 over SHA-256 with a DER signature as
  * MLS requires, RFC 9420 §5.1.2). out has room for max_sig; *outlen is set.
  */
 KENH_MUST_CHECK int crypto_sig_sign(const struct crypto_sig *sig, const uint8_t *sk,
-				    const uint8_t *msg, size_t len, uint8_t *out,
-				    size_t *outlen);
+                                    const uint8_t *msg, size_t len, uint8_t *out, size_t *outlen);
 
 /*
  * Verify: 0 if valid, KENH_E_VERIFY for a bad signature or an invalid public
  * key (wrong length, not on the curve). ECDSA signatures must be strict DER.
  */
-KENH_MUST_CHECK int crypto_sig_verify(const struct crypto_sig *sig, const uint8_t *pk,
-				      size_t pklen, const uint8_t *msg, size_t len,
-				      const uint8_t *sigbytes, size_t siglen);
+KENH_MUST_CHECK int crypto_sig_verify(const struct crypto_sig *sig, const uint8_t *pk, size_t pklen,
+                                      const uint8_t *msg, size_t len, const uint8_t *sigbytes,
+                                      size_t siglen);
 
 /* Fill buf with len bytes from the context's CSPRNG. */
 KENH_MUST_CHECK int crypto_random(const struct kenh_ctx *ctx, uint8_t *buf, size_t len);

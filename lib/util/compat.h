@@ -9,9 +9,9 @@
 #ifndef KENH_UTIL_COMPAT_H
 #define KENH_UTIL_COMPAT_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #undef alloca
 #if defined(__GNUC__) || defined(__clang__)

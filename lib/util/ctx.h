@@ -16,10 +16,10 @@
 struct crypto_provider;
 
 struct kenh_ctx {
-	kenh_log_fn *log_fn;             /* NULL: the library is silent (R10.2) */
+	kenh_log_fn *log_fn; /* NULL: the library is silent (R10.2) */
 	void *log_arg;
 	enum kenh_log_level log_level;
-	struct crypto_provider *crypto;  /* owned; see crypto/crypto.h */
+	struct crypto_provider *crypto; /* owned; see crypto/crypto.h */
 };
 
 #endif /* KENH_UTIL_CTX_H */

@@ -52,7 +52,7 @@ int util_err_origin(int code, const char *file, int line, const char *func)
 {
 	if (getenv("KENH_TRACE_ERR") != NULL)
 		fprintf(stderr, "kenh: error %s at %s:%d %s\n", kenh_strerror(code), file, line,
-			func);
+		        func);
 	return code;
 }
 

@@ -18,7 +18,7 @@ int log_enabled(const struct kenh_ctx *ctx, enum kenh_log_level level)
 }
 
 static void emit(const struct kenh_ctx *ctx, enum kenh_log_level level, int code, const char *fmt,
-		 va_list ap)
+                 va_list ap)
 {
 	char line[512];
 	int n;
@@ -41,7 +41,7 @@ void log_msg(const struct kenh_ctx *ctx, enum kenh_log_level level, const char *
 }
 
 void log_msg_r(const struct kenh_ctx *ctx, enum kenh_log_level level, int code, const char *fmt,
-	       ...)
+               ...)
 {
 	va_list ap;
 

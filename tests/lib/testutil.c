@@ -105,7 +105,7 @@ static void print_hex(const char *label, const uint8_t *p, size_t len)
 }
 
 bool tu_bytes_eq(const char *what, const uint8_t *got, size_t gotlen, const uint8_t *want,
-		 size_t wantlen)
+                 size_t wantlen)
 {
 	if (gotlen == wantlen && (gotlen == 0 || memcmp(got, want, gotlen) == 0)) return true;
 	fprintf(stderr, "mismatch: %s\n", what);

@@ -44,6 +44,6 @@ void tu_hex_encode(const uint8_t *p, size_t len, char *out);
 
 /* Compare bytes; on mismatch print both in hex with a label to stderr. */
 bool tu_bytes_eq(const char *what, const uint8_t *got, size_t gotlen, const uint8_t *want,
-		 size_t wantlen);
+                 size_t wantlen);
 
 #endif /* KENH_TESTS_TESTUTIL_H */

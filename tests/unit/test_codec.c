@@ -634,6 +634,7 @@ static void test_codec_writer_clear_zeroes_struct(void **state)
 	codec_writer_clear(&w);
 	assert_memory_equal(&w, &zero, sizeof(w));
 	codec_writer_clear(&w);
+	codec_writer_clear(NULL);
 }
 
 /* A fixed mixture with nested vectors; returns the length written or counted. */
