@@ -107,6 +107,8 @@ $(BUILD)/$(call prog_name,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_src
 	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $(BUILD)/libkenh.a $$(LIBS)
 endef
 $(foreach p,$(PRESENT),$(eval $(call PROGRAM_RULE,$(p))))
+# The vector runner also needs the shared test helpers (hex, JSON).
+$(BUILD)/kenh-vectors: $(TLIB_OBJS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)

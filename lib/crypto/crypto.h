@@ -127,7 +127,10 @@ KENH_MUST_CHECK int crypto_hash(const struct crypto_kdf *kdf, const uint8_t *in,
 KENH_MUST_CHECK int crypto_hash2(const struct crypto_kdf *kdf, const uint8_t *a, size_t alen,
                                  const uint8_t *b, size_t blen, uint8_t *out);
 
-/* HMAC with the KDF's hash: out receives kdf->nh bytes. */
+/*
+ * HMAC with the KDF's hash: out receives kdf->nh bytes (wiped on failure).
+ * KENH_E_INVALID_ARG if keylen > INT_MAX (OpenSSL's limit).
+ */
 KENH_MUST_CHECK int crypto_hmac(const struct crypto_kdf *kdf, const uint8_t *key, size_t keylen,
                                 const uint8_t *data, size_t len, uint8_t *out);
 
@@ -136,14 +139,18 @@ KENH_MUST_CHECK int crypto_hkdf_extract(const struct crypto_kdf *kdf, const uint
                                         size_t saltlen, const uint8_t *ikm, size_t ikmlen,
                                         uint8_t *out);
 
-/* HKDF-Expand (RFC 5869 §2.3); KENH_E_INVALID_ARG if outlen > 255 * nh or 0. */
+/*
+ * HKDF-Expand (RFC 5869 §2.3); KENH_E_INVALID_ARG if outlen > 255 * nh or 0.
+ * out is wiped on failure; the intermediate blocks are wiped always.
+ */
 KENH_MUST_CHECK int crypto_hkdf_expand(const struct crypto_kdf *kdf, const uint8_t *prk,
                                        size_t prklen, const uint8_t *info, size_t infolen,
                                        uint8_t *out, size_t outlen);
 
 /*
  * AEAD seal: out receives ptlen + nt bytes (ciphertext then tag). out may
- * equal pt. KENH_E_INVALID_ARG if keylen != nk or noncelen != nn.
+ * equal pt. KENH_E_INVALID_ARG if keylen != nk or noncelen != nn;
+ * KENH_E_TOO_LARGE if aadlen or ptlen exceeds INT_MAX (EVP counts in int).
  */
 KENH_MUST_CHECK int crypto_aead_seal(const struct crypto_aead *aead, const uint8_t *key,
                                      size_t keylen, const uint8_t *nonce, size_t noncelen,
@@ -153,7 +160,8 @@ KENH_MUST_CHECK int crypto_aead_seal(const struct crypto_aead *aead, const uint8
 /*
  * AEAD open: ct is ciphertext || tag (ctlen >= nt); out receives ctlen - nt
  * bytes, and is wiped if the tag does not verify (R5.5). out may equal ct.
- * Returns KENH_E_DECRYPT for any authentication failure, including ctlen < nt.
+ * Returns KENH_E_DECRYPT for any authentication failure, including ctlen < nt;
+ * KENH_E_INVALID_ARG and KENH_E_TOO_LARGE as crypto_aead_seal.
  */
 KENH_MUST_CHECK int crypto_aead_open(const struct crypto_aead *aead, const uint8_t *key,
                                      size_t keylen, const uint8_t *nonce, size_t noncelen,
@@ -179,9 +187,10 @@ KENH_MUST_CHECK int crypto_kem_check_pk(const struct crypto_kem *kem, const uint
                                         size_t pklen);
 
 /*
- * DH(sk, pk) as RFC 9180 §4.1 uses it: out receives ndh bytes. pk is checked
- * as by crypto_kem_check_pk. An all-zero X25519 result is rejected
- * (RFC 9180 §7.1.4), returning KENH_E_VERIFY, as is any invalid peer key.
+ * DH(sk, pk) as RFC 9180 §4.1 uses it: out receives ndh bytes (zeroed first,
+ * written only on success). pk is checked as by crypto_kem_check_pk. An
+ * all-zero X25519 result is rejected (RFC 9180 §7.1.4), returning
+ * KENH_E_VERIFY, as is any invalid peer key or an invalid P-256 scalar.
  */
 KENH_MUST_CHECK int crypto_kem_dh(const struct crypto_kem *kem, const uint8_t *sk,
                                   const uint8_t *pk, size_t pklen, uint8_t *out);
@@ -195,7 +204,8 @@ KENH_MUST_CHECK int crypto_sig_pk_from_sk(const struct crypto_sig *sig, const ui
 
 /*
  * Sign msg (Ed25519 pure, or ECDSA-P256 over SHA-256 with a DER signature as
- * MLS requires, RFC 9420 §5.1.2). out has room for max_sig; *outlen is set.
+ * MLS requires, RFC 9420 §5.1.2). out has room for max_sig; *outlen is set
+ * (0 on failure). KENH_E_VERIFY for an invalid P-256 scalar.
  */
 KENH_MUST_CHECK int crypto_sig_sign(const struct crypto_sig *sig, const uint8_t *sk,
                                     const uint8_t *msg, size_t len, uint8_t *out, size_t *outlen);
