@@ -98,12 +98,26 @@ struct store_ops {
 	int (*begin)(struct store *s);
 	int (*commit)(struct store *s);
 	void (*rollback)(struct store *s);
+	/*
+	 * One request inside the batch transaction: savepoint, then release
+	 * (keep its changes) or undo (drop them and the savepoint), so a
+	 * failing request leaves no partial change in the batch.
+	 */
+	int (*savepoint)(struct store *s);
+	int (*release)(struct store *s);
+	int (*undo)(struct store *s);
 
-	/* Devices: remember a device (idempotent); list those whose unit is under unit. */
-	int (*device_touch)(struct store *s, const char *device, const char *unit);
+	/*
+	 * Devices: remember a device and the serial (hex) of the certificate
+	 * it connected with (idempotent); list those whose unit is under unit;
+	 * find the device of a serial (NOT_FOUND).
+	 */
+	int (*device_touch)(struct store *s, const char *device, const char *unit,
+	                    const char *serial);
+	int (*device_by_serial)(struct store *s, const char *serial, char *device, size_t devlen);
 	int (*device_list)(struct store *s, const char *unit, size_t max, store_device_fn *cb,
 	                   void *arg);
-	/* Mark every device named in the list revoked: it is left out of the directory. */
+	/* Mark a device revoked: it is left out of the directory. */
 	int (*device_revoke)(struct store *s, const char *device);
 
 	/*

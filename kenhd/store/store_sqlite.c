@@ -45,8 +45,12 @@ enum stmt {
 	S_BEGIN,
 	S_COMMIT,
 	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_UNDO,
 	S_DEVICE_TOUCH,
 	S_DEVICE_LIST,
+	S_DEVICE_BY_SERIAL,
 	S_DEVICE_REVOKE,
 	S_KP_ADD,
 	S_KP_DEL_LR,
@@ -101,8 +105,13 @@ static const char *const sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
-	[S_DEVICE_TOUCH] = "INSERT INTO devices (device, unit) VALUES (?1, ?2) "
-	                   "ON CONFLICT (device) DO NOTHING",
+	[S_SAVEPOINT] = "SAVEPOINT request",
+	[S_RELEASE] = "RELEASE request",
+	[S_UNDO] = "ROLLBACK TO request",
+	[S_DEVICE_TOUCH] = "INSERT INTO devices (device, unit, serial) VALUES (?1, ?2, ?3) "
+	                   "ON CONFLICT (device) DO UPDATE SET serial = excluded.serial "
+	                   "WHERE serial <> excluded.serial",
+	[S_DEVICE_BY_SERIAL] = "SELECT device FROM devices WHERE serial = ?1 LIMIT 1",
 	[S_DEVICE_LIST] =
 	        "SELECT d.device, (SELECT count(*) FROM key_packages k WHERE k.device = d.device "
 	        "AND k.last_resort = 0), EXISTS (SELECT 1 FROM key_packages k WHERE k.device = "
@@ -365,6 +374,7 @@ static int sqlite_open(const struct store_config *cfg, struct store **out)
 		goto out;
 	if ((rc = exec_sql(s->db, pragmas)) != 0 || (rc = migrate(s->db)) != 0) goto out;
 	for (i = 0; i < S_COUNT; i++) {
+		KENH_ASSERT(sql[i] != NULL);
 		if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 		                       NULL) != SQLITE_OK) {
 			rc = KENH_ERR(KENH_E_DB);
@@ -409,14 +419,57 @@ static void sqlite_rollback(struct store *s)
 	s->in_txn = false;
 }
 
+static int sqlite_savepoint(struct store *s)
+{
+	if (!s->in_txn) return KENH_ERR(KENH_E_STATE);
+	return exec_done(stmt(s, S_SAVEPOINT));
+}
+
+static int sqlite_release(struct store *s)
+{
+	return exec_done(stmt(s, S_RELEASE));
+}
+
+/* ROLLBACK TO keeps the savepoint open; RELEASE then drops it. */
+static int sqlite_undo(struct store *s)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_reset(s->st[i]);
+	if ((rc = exec_done(stmt(s, S_UNDO))) != 0) return rc;
+	return exec_done(stmt(s, S_RELEASE));
+}
+
 /* ---- devices and key packages ---- */
 
-static int sqlite_device_touch(struct store *s, const char *device, const char *unit)
+static int sqlite_device_touch(struct store *s, const char *device, const char *unit,
+                               const char *serial)
 {
 	sqlite3_stmt *q = stmt(s, S_DEVICE_TOUCH);
 
-	if (bind_text(q, 1, device) || bind_text(q, 2, unit)) return KENH_ERR(KENH_E_DB);
+	if (bind_text(q, 1, device) || bind_text(q, 2, unit) || bind_text(q, 3, serial))
+		return KENH_ERR(KENH_E_DB);
 	return exec_done(q);
+}
+
+static int sqlite_device_by_serial(struct store *s, const char *serial, char *device, size_t devlen)
+{
+	sqlite3_stmt *q = stmt(s, S_DEVICE_BY_SERIAL);
+	int rc;
+
+	if (devlen > 0) device[0] = '\0';
+	if (bind_text(q, 1, serial)) return KENH_ERR(KENH_E_DB);
+	if ((rc = step_row(q)) == 1) {
+		int n = snprintf(device, devlen, "%s", col_text(q, 0));
+
+		rc = n >= 0 && (size_t)n < devlen ? 0 : KENH_ERR(KENH_E_TOO_LARGE);
+	} else if (rc == 0) {
+		rc = KENH_E_NOT_FOUND;
+	}
+	sqlite3_reset(q);
+	return rc;
 }
 
 static int sqlite_device_list(struct store *s, const char *unit, size_t max, store_device_fn *cb,
@@ -1044,7 +1097,11 @@ const struct store_ops store_sqlite_ops = {
 	.begin = sqlite_begin,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
+	.savepoint = sqlite_savepoint,
+	.release = sqlite_release,
+	.undo = sqlite_undo,
 	.device_touch = sqlite_device_touch,
+	.device_by_serial = sqlite_device_by_serial,
 	.device_list = sqlite_device_list,
 	.device_revoke = sqlite_device_revoke,
 	.kp_add = sqlite_kp_add,

@@ -100,6 +100,24 @@ static void test_store_commit_persists_rollback_discards(void **state)
 	assert_int_equal(f->ops->begin(f->s), KENH_E_STATE);
 }
 
+/* A request undone inside the batch leaves nothing; a released one stays. */
+static void test_store_savepoints(void **state)
+{
+	struct fixture *f = *state;
+	struct store_group g;
+	struct kenh_span a = str_span("group-a"), b = str_span("group-b");
+
+	assert_int_equal(f->ops->savepoint(f->s), 0);
+	assert_int_equal(f->ops->group_create(f->s, a, 1, 100), 0);
+	assert_int_equal(f->ops->release(f->s), 0);
+	assert_int_equal(f->ops->savepoint(f->s), 0);
+	assert_int_equal(f->ops->group_create(f->s, b, 1, 100), 0);
+	assert_int_equal(f->ops->undo(f->s), 0);
+	reopen(f);
+	assert_int_equal(f->ops->group_get(f->s, a, &g), 0);
+	assert_int_equal(f->ops->group_get(f->s, b, &g), KENH_E_NOT_FOUND);
+}
+
 static void test_store_group_epoch_cas(void **state)
 {
 	struct fixture *f = *state;
@@ -355,10 +373,16 @@ static void test_store_directory(void **state)
 	struct fixture *f = *state;
 	size_t n = 0;
 
-	assert_int_equal(f->ops->device_touch(f->s, "tb/pc02/alice/d1", "tb/pc02"), 0);
-	assert_int_equal(f->ops->device_touch(f->s, "tb/pc02/alice/d1", "tb/pc02"), 0);
-	assert_int_equal(f->ops->device_touch(f->s, "tb/pc02/x/bob/d1", "tb/pc02/x"), 0);
-	assert_int_equal(f->ops->device_touch(f->s, "tb/pc021/carol/d1", "tb/pc021"), 0);
+	char dev[64];
+
+	assert_int_equal(f->ops->device_touch(f->s, "tb/pc02/alice/d1", "tb/pc02", "aa01"), 0);
+	assert_int_equal(f->ops->device_touch(f->s, "tb/pc02/alice/d1", "tb/pc02", "aa02"), 0);
+	assert_int_equal(f->ops->device_touch(f->s, "tb/pc02/x/bob/d1", "tb/pc02/x", "bb"), 0);
+	assert_int_equal(f->ops->device_touch(f->s, "tb/pc021/carol/d1", "tb/pc021", "cc"), 0);
+	assert_int_equal(f->ops->device_by_serial(f->s, "aa02", dev, sizeof(dev)), 0);
+	assert_string_equal(dev, "tb/pc02/alice/d1");
+	assert_int_equal(f->ops->device_by_serial(f->s, "aa01", dev, sizeof(dev)),
+	                 KENH_E_NOT_FOUND);
 	assert_int_equal(f->ops->device_list(f->s, "tb/pc02", 100, count_device, &n), 0);
 	assert_int_equal(n, 2);
 	n = 0;
@@ -512,6 +536,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_store_commit_persists_rollback_discards, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_store_savepoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_group_epoch_cas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_leaves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_log_and_cursors, setup, teardown),

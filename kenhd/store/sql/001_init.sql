@@ -7,9 +7,11 @@
 CREATE TABLE devices (
 	device   TEXT PRIMARY KEY,
 	unit     TEXT NOT NULL,
+	serial   TEXT NOT NULL,               -- of the last certificate seen (hex)
 	revoked  INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX devices_unit ON devices (unit);
+CREATE INDEX devices_serial ON devices (serial);
 
 CREATE TABLE key_packages (
 	id          INTEGER PRIMARY KEY,
