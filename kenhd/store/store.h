@@ -219,6 +219,8 @@ struct store_ops {
 	int (*enroll_list)(struct store *s, size_t max, store_enroll_fn *cb, void *arg);
 	int (*enroll_issue)(struct store *s, struct kenh_span ticket, struct kenh_span cert);
 	int (*enroll_fetch)(struct store *s, struct kenh_span ticket, struct store_buf *out);
+	/* The request of a pending ticket: NOT_FOUND if unknown, EXISTS if already issued. */
+	int (*enroll_csr)(struct store *s, struct kenh_span ticket, struct store_buf *out);
 
 	/*
 	 * Retention (docs/protocol.md §9): delete log entries every cursor has

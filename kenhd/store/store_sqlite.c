@@ -93,6 +93,7 @@ enum stmt {
 	S_ENROLL_LIST,
 	S_ENROLL_ISSUE,
 	S_ENROLL_FETCH,
+	S_ENROLL_CSR,
 	S_RET_LOG_CURSORS,
 	S_RET_LOG_AGE,
 	S_RET_INBOX_AGE,
@@ -183,6 +184,7 @@ static const char *const sql[S_COUNT] = {
 	                  "LIMIT ?1",
 	[S_ENROLL_ISSUE] = "UPDATE enrollments SET cert = ?2 WHERE ticket = ?1",
 	[S_ENROLL_FETCH] = "SELECT cert FROM enrollments WHERE ticket = ?1",
+	[S_ENROLL_CSR] = "SELECT csr, cert IS NOT NULL FROM enrollments WHERE ticket = ?1",
 	[S_RET_LOG_CURSORS] = "DELETE FROM log WHERE seq <= (SELECT min(c.seq) FROM cursors c "
 	                      "WHERE c.group_id = log.group_id)",
 	[S_RET_LOG_AGE] = "DELETE FROM log WHERE created < ?1",
@@ -1069,6 +1071,27 @@ static int sqlite_enroll_fetch(struct store *s, struct kenh_span ticket, struct 
 	return rc;
 }
 
+static int sqlite_enroll_csr(struct store *s, struct kenh_span ticket, struct store_buf *out)
+{
+	sqlite3_stmt *q = stmt(s, S_ENROLL_CSR);
+	int rc;
+
+	*out = (struct store_buf){ NULL, 0 };
+	if (bind_span(q, 1, ticket)) return KENH_ERR(KENH_E_DB);
+	if ((rc = step_row(q)) == 1) {
+		if (sqlite3_column_int(q, 1) != 0) {
+			rc = KENH_E_EXISTS;
+		} else {
+			rc = span_dup(col_span(q, 0), &out->p);
+			out->len = rc == 0 ? col_span(q, 0).len : 0;
+		}
+	} else if (rc == 0) {
+		rc = KENH_E_NOT_FOUND;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
 static int sqlite_retention(struct store *s, uint64_t now, uint64_t max_age, uint64_t *deleted)
 {
 	static const enum stmt aged[] = { S_RET_LOG_AGE, S_RET_INBOX_AGE, S_RET_ENROLL_AGE };
@@ -1138,6 +1161,7 @@ const struct store_ops store_sqlite_ops = {
 	.enroll_list = sqlite_enroll_list,
 	.enroll_issue = sqlite_enroll_issue,
 	.enroll_fetch = sqlite_enroll_fetch,
+	.enroll_csr = sqlite_enroll_csr,
 	.retention = sqlite_retention,
 };
 

@@ -275,7 +275,7 @@ struct proto_crl_upload {
 
 struct proto_crl_upload_resp {
 	uint64_t crl_number;
-	uint32_t closed;
+	uint32_t revoked;
 };
 
 struct proto_enroll_submit {
@@ -312,6 +312,7 @@ extern const struct proto_desc proto_desc_kp_upload_resp;
 extern const struct proto_desc proto_desc_kp_claim;
 extern const struct proto_desc proto_desc_kp_claim_resp;
 extern const struct proto_desc proto_desc_dir_lookup;
+extern const struct proto_desc proto_desc_dir_entry;
 extern const struct proto_desc proto_desc_dir_lookup_resp;
 extern const struct proto_desc proto_desc_group_create;
 extern const struct proto_desc proto_desc_epoch_resp;
@@ -324,6 +325,7 @@ extern const struct proto_desc proto_desc_groupinfo_resp;
 extern const struct proto_desc proto_desc_fetch;
 extern const struct proto_desc proto_desc_delivery;
 extern const struct proto_desc proto_desc_fetch_resp;
+extern const struct proto_desc proto_desc_ack_entry;
 extern const struct proto_desc proto_desc_ack;
 extern const struct proto_desc proto_desc_empty;
 extern const struct proto_desc proto_desc_blob_put;
@@ -335,6 +337,7 @@ extern const struct proto_desc proto_desc_crl_upload_resp;
 extern const struct proto_desc proto_desc_enroll_submit;
 extern const struct proto_desc proto_desc_ticket;
 extern const struct proto_desc proto_desc_certificate;
+extern const struct proto_desc proto_desc_enroll_entry;
 extern const struct proto_desc proto_desc_enroll_list_resp;
 extern const struct proto_desc proto_desc_enroll_issue;
 

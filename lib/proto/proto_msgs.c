@@ -89,12 +89,12 @@ static const struct proto_field f_dir_entry[] = {
 	INT(PROTO_F_U32, struct proto_dir_entry, key_packages),
 	INT(PROTO_F_BOOL, struct proto_dir_entry, has_last_resort),
 };
-static const struct proto_desc desc_dir_entry =
+const struct proto_desc proto_desc_dir_entry =
         DESC("DirectoryEntry", struct proto_dir_entry, f_dir_entry);
 
 static const struct proto_field f_dir_lookup_resp[] = {
 	LIST(struct proto_dir_lookup_resp, devices, n_devices, PROTO_MAX_DIR_ENTRIES,
-	     &desc_dir_entry),
+	     &proto_desc_dir_entry),
 };
 const struct proto_desc proto_desc_dir_lookup_resp =
         DESC("DirectoryLookupResponse", struct proto_dir_lookup_resp, f_dir_lookup_resp);
@@ -174,11 +174,11 @@ static const struct proto_field f_ack_entry[] = {
 	OPAQUE(struct proto_ack_entry, group_id, 1, LIMIT_GROUP_ID),
 	INT(PROTO_F_U64, struct proto_ack_entry, seq),
 };
-static const struct proto_desc desc_ack_entry =
+const struct proto_desc proto_desc_ack_entry =
         DESC("AckEntry", struct proto_ack_entry, f_ack_entry);
 
 static const struct proto_field f_ack[] = {
-	LIST(struct proto_ack, acks, n_acks, PROTO_MAX_ACKS, &desc_ack_entry),
+	LIST(struct proto_ack, acks, n_acks, PROTO_MAX_ACKS, &proto_desc_ack_entry),
 };
 const struct proto_desc proto_desc_ack = DESC("Ack", struct proto_ack, f_ack);
 
@@ -221,7 +221,7 @@ const struct proto_desc proto_desc_crl_upload =
 
 static const struct proto_field f_crl_upload_resp[] = {
 	INT(PROTO_F_U64, struct proto_crl_upload_resp, crl_number),
-	INT(PROTO_F_U32, struct proto_crl_upload_resp, closed),
+	INT(PROTO_F_U32, struct proto_crl_upload_resp, revoked),
 };
 const struct proto_desc proto_desc_crl_upload_resp =
         DESC("CrlUploadResponse", struct proto_crl_upload_resp, f_crl_upload_resp);
@@ -247,12 +247,12 @@ static const struct proto_field f_enroll_entry[] = {
 	OPAQUE(struct proto_enroll_entry, ticket, PROTO_TICKET_LEN, PROTO_TICKET_LEN),
 	OPAQUE(struct proto_enroll_entry, csr, 1, PROTO_MAX_CSR),
 };
-static const struct proto_desc desc_enroll_entry =
+const struct proto_desc proto_desc_enroll_entry =
         DESC("EnrollEntry", struct proto_enroll_entry, f_enroll_entry);
 
 static const struct proto_field f_enroll_list_resp[] = {
 	LIST(struct proto_enroll_list_resp, pending, n_pending, PROTO_MAX_ENROLL_LIST,
-	     &desc_enroll_entry),
+	     &proto_desc_enroll_entry),
 };
 const struct proto_desc proto_desc_enroll_list_resp =
         DESC("EnrollListResponse", struct proto_enroll_list_resp, f_enroll_list_resp);

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Kenh developers */
+/*
+ * kenh-relayc recv: a device's receiving side (docs/protocol.md §5 FETCH,
+ * ACK, PUSH_DELIVERY; DESIGN §5). It fetches until the relay says
+ * everything was returned, then takes pushes; every delivery is handed to
+ * the "application" (one line on stdout) only if its hash is not in the
+ * seen file, recorded there, and then acknowledged. With --reconnect it
+ * survives the relay going away and comes back for what it missed.
+ *
+ *   recv --count N --timeout SECONDS --seen FILE [--reconnect]
+ *
+ * Lines: "deliver PAYLOAD" for an application message, "commit EPOCH" for
+ * a handshake, "welcome GROUP" for an inbox entry, "duplicate" (stderr)
+ * for a repeat that was discarded; exit 0 once N new application messages
+ * were delivered, 4 on timeout.
+ */
+#include "relayc.h"
+
+#include "util/compat.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include "codec/codec.h"
+#include "codec/limits.h"
+#include "crypto/crypto.h"
+#include "mls/mls_wire.h"
+#include "proto/proto.h"
+#include "util/mem.h"
+
+#define SEEN_SLOTS (1u << 20)
+
+struct receiver {
+	struct kenh_ctx *ctx;
+	uint64_t *seen; /* open addressing; 0 marks an empty slot */
+	size_t nseen;
+	FILE *seen_file;
+	uint64_t delivered, duplicates, want;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Insert h; false if it was there already. */
+static bool seen_add(struct receiver *r, uint64_t h)
+{
+	size_t i = (size_t)(h % SEEN_SLOTS);
+
+	if (h == 0) h = 1;
+	while (r->seen[i] != 0) {
+		if (r->seen[i] == h) return false;
+		i = (i + 1) % SEEN_SLOTS;
+	}
+	r->seen[i] = h;
+	r->nseen++;
+	return true;
+}
+
+/* The first 8 bytes of SHA-256 of the message: what the client remembers. */
+static uint64_t message_hash(struct receiver *r, struct kenh_span msg)
+{
+	const struct crypto_kdf *kdf = crypto_kdf_get(r->ctx, CRYPTO_KDF_HKDF_SHA256);
+	uint8_t h[CRYPTO_MAX_HASH];
+
+	if (kdf == NULL || crypto_hash(kdf, msg.p, msg.len, h) != 0) return 1;
+	return load_be64(h);
+}
+
+static int load_seen(struct receiver *r, const char *path)
+{
+	unsigned long long h;
+	FILE *f = fopen(path, "r");
+
+	if (f != NULL) {
+		while (fscanf(f, "%llx", &h) == 1)
+			seen_add(r, (uint64_t)h);
+		fclose(f);
+	}
+	r->seen_file = fopen(path, "a");
+	return r->seen_file ? 0 : KENH_E_IO;
+}
+
+/* Hand one delivery to the application unless it is a repeat. */
+static void deliver(struct receiver *r, const struct proto_delivery *d)
+{
+	struct mls_message m;
+	uint64_t h = message_hash(r, d->message);
+
+	if (!seen_add(r, h)) {
+		r->duplicates++;
+		fprintf(stderr, "duplicate seq=%llu\n", (unsigned long long)d->seq);
+		return;
+	}
+	if (d->kind == PROTO_DELIVERY_INBOX) {
+		printf("welcome %.*s\n", (int)d->group_id.len, (const char *)d->group_id.p);
+	} else if (mls_message_parse(d->message.p, d->message.len, &m) == 0) {
+		if (m.wire_format == MLS_WIRE_FORMAT_PRIVATE_MESSAGE) {
+			printf("deliver %.*s\n", (int)m.u.private_message.ciphertext.len,
+			       (const char *)m.u.private_message.ciphertext.p);
+			r->delivered++;
+		} else if (m.wire_format == MLS_WIRE_FORMAT_PUBLIC_MESSAGE) {
+			printf("commit epoch=%llu\n",
+			       (unsigned long long)m.u.public_message.content.epoch);
+		}
+		mls_message_clear(&m);
+	}
+	fflush(stdout);
+	/* Remember before acknowledging: a crash in between means a repeat, never a loss. */
+	fprintf(r->seen_file, "%llx\n", (unsigned long long)h);
+	fflush(r->seen_file);
+}
+
+/* Acknowledge without waiting (the response is read and ignored later). */
+static int ack(struct rc_conn *c, const struct proto_delivery *d, size_t n)
+{
+	struct proto_ack_entry e[PROTO_MAX_ACKS];
+	struct proto_ack a = { e, n };
+	struct codec_writer w;
+	uint32_t req;
+	size_t i;
+	int rc;
+
+	if (n == 0) return 0;
+	for (i = 0; i < n; i++)
+		e[i] = (struct proto_ack_entry){ d[i].kind, d[i].group_id, d[i].seq };
+	codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
+	if ((rc = proto_msg_encode(&w, &proto_desc_ack, &a)) == 0)
+		rc = rc_send(c, PROTO_ACK, &w, &req);
+	codec_writer_clear(&w);
+	return rc;
+}
+
+/* FETCH until the relay has returned everything (the connection is then live). */
+static int fetch_all(struct receiver *r, struct rc_conn *c)
+{
+	struct proto_fetch q = { 256 };
+	struct proto_fetch_resp resp;
+	struct codec_writer w;
+	struct rc_bytes b = { 0 };
+	uint16_t status = 0;
+	bool more = true;
+	size_t i;
+	int rc = 0;
+
+	while (rc == 0 && more) {
+		codec_writer_init(&w, 64, CODEC_WRITER_NORMAL);
+		if ((rc = proto_msg_encode(&w, &proto_desc_fetch, &q)) == 0)
+			rc = rc_call(c, PROTO_FETCH, &w, NULL, NULL, &status, &b);
+		codec_writer_clear(&w);
+		if (rc == 0 && status != 0) rc = KENH_E_PROTO;
+		if (rc == 0)
+			rc = proto_msg_decode(&proto_desc_fetch_resp, b.p, b.len, &resp,
+			                      sizeof(resp));
+		if (rc == 0) {
+			for (i = 0; i < resp.n_entries; i++)
+				deliver(r, &resp.entries[i]);
+			rc = ack(c, resp.entries, resp.n_entries);
+			more = resp.more;
+			proto_msg_clear(&proto_desc_fetch_resp, &resp);
+		}
+		rc_bytes_free(&b);
+	}
+	return rc;
+}
+
+/* Take pushes until done or the deadline. */
+static int take_pushes(struct receiver *r, struct rc_conn *c, double end)
+{
+	struct proto_delivery d;
+	struct rc_frame f;
+	int rc;
+
+	while (r->delivered < r->want && now_s() < end) {
+		rc = rc_read(c, 200, &f);
+		if (rc == KENH_E_TIMEOUT) continue;
+		if (rc != 0) return rc;
+		if (f.type == PROTO_PUSH_DELIVERY &&
+		    proto_msg_decode(&proto_desc_delivery, f.body.p, f.body.len, &d, sizeof(d)) ==
+		            0) {
+			deliver(r, &d);
+			rc = ack(c, &d, 1);
+		}
+		rc_frame_free(&f);
+		if (rc != 0) return rc;
+	}
+	return 0;
+}
+
+static int run(struct receiver *r, const struct rc_opts *o, double timeout, bool reconnect)
+{
+	double end = now_s() + timeout;
+	struct rc_conn *c = NULL;
+	int rc = 0;
+
+	while (r->delivered < r->want && now_s() < end) {
+		if ((rc = rc_connect(o, &c)) == 0 && (rc = fetch_all(r, c)) == 0)
+			rc = take_pushes(r, c, end);
+		rc_close(c);
+		c = NULL;
+		if (rc != 0 && !reconnect) return 1;
+		if (rc != 0) usleep(100000);
+	}
+	return r->delivered >= r->want ? 0 : 4;
+}
+
+int rc_recv_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **argv)
+{
+	struct receiver r = { ctx, NULL, 0, NULL, 0, 0, 0 };
+	const char *seen = NULL;
+	double timeout = 10;
+	bool reconnect = false;
+	int i, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
+			r.want = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+			timeout = strtod(argv[++i], NULL);
+		else if (strcmp(argv[i], "--seen") == 0 && i + 1 < argc)
+			seen = argv[++i];
+		else if (strcmp(argv[i], "--reconnect") == 0)
+			reconnect = true;
+		else
+			return 2;
+	}
+	if (seen == NULL) return 2;
+	if ((rc = mem_calloc(SEEN_SLOTS, sizeof(*r.seen), (void **)&r.seen)) != 0) return 1;
+	if ((rc = load_seen(&r, seen)) == 0)
+		rc = run(&r, o, timeout, reconnect);
+	else
+		rc = 1;
+	fprintf(stderr, "recv delivered=%llu duplicates=%llu\n", (unsigned long long)r.delivered,
+	        (unsigned long long)r.duplicates);
+	if (r.seen_file) fclose(r.seen_file);
+	mem_free(r.seen);
+	return rc;
+}
