@@ -471,6 +471,7 @@ static int do_commit(struct commit_ctx *cc, const struct proto_handshake *req,
 	if (rc == 0 && req->group_info.present)
 		rc = env->so->groupinfo_put(env->st, cc->group_id, cc->g.epoch + 1,
 		                            req->group_info.v);
+	if (rc == 0) rc = ops_skip_own(env, cc->peer->device, cc->group_id, resp->seq);
 	if (rc == 0)
 		rc = ops_push_entry(env, cc->group_id, resp->seq, req->message, cc->peer->conn_id);
 	resp->epoch = cc->g.epoch + 1;
@@ -497,7 +498,7 @@ static int do_proposal(struct commit_ctx *cc, const struct proto_handshake *req,
 		if (rc != 0) return rc;
 	}
 	if ((rc = proposal_ref(env, cc->g.cipher_suite, pm, ref, &reflen)) != 0) return rc;
-	if ((rc = ops_log_and_push(env, cc->group_id, req->message, cc->peer->conn_id, &resp->seq)))
+	if ((rc = ops_log_and_push(env, cc->group_id, req->message, cc->peer, &resp->seq)))
 		return rc;
 	resp->epoch = cc->g.epoch;
 	return env->so->proposal_put(env->st, cc->group_id, cc->g.epoch, span_make(ref, reflen),

@@ -88,13 +88,30 @@ out:
 	return rc;
 }
 
+int ops_skip_own(struct op_env *env, const char *device, struct kenh_span group_id, uint64_t seq)
+{
+	uint64_t at = 0;
+	int rc = env->so->cursor_get(env->st, device, group_id, &at);
+
+	/*
+	 * An MLS client cannot process its own message (RFC 9420 §6.3: its
+	 * sender ratchet moved on), so the sending device does not get it
+	 * back when nothing else is pending for it; otherwise its duplicate
+	 * filter discards it (docs/protocol.md §5 FETCH).
+	 */
+	if (rc == KENH_E_NOT_FOUND || (rc == 0 && at + 1 != seq)) return 0;
+	if (rc != 0) return rc;
+	return env->so->cursor_ack(env->st, device, group_id, seq);
+}
+
 int ops_log_and_push(struct op_env *env, struct kenh_span group_id, struct kenh_span msg,
-                     uint64_t exclude_conn, uint64_t *seq)
+                     const struct peer *from, uint64_t *seq)
 {
 	int rc;
 
 	if ((rc = env->so->log_append(env->st, group_id, msg, env->now, seq)) != 0) return rc;
-	return ops_push_entry(env, group_id, *seq, msg, exclude_conn);
+	if ((rc = ops_skip_own(env, from->device, group_id, *seq)) != 0) return rc;
+	return ops_push_entry(env, group_id, *seq, msg, from->conn_id);
 }
 
 int ops_push_inbox(struct op_env *env, const char *device, struct kenh_span group_id, uint64_t id,

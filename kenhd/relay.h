@@ -211,9 +211,16 @@ KENH_MUST_CHECK int ops_cert_device(const struct op_env *env, struct kenh_span d
 KENH_MUST_CHECK int ops_push_entry(struct op_env *env, struct kenh_span group_id, uint64_t seq,
                                    struct kenh_span msg, uint64_t exclude_conn);
 
-/* Append a log entry for group and queue its push to the entry's recipients. */
+/* Move the sender's cursor past its own entry seq when nothing else is pending for it. */
+KENH_MUST_CHECK int ops_skip_own(struct op_env *env, const char *device, struct kenh_span group_id,
+                                 uint64_t seq);
+
+/*
+ * Append a log entry for group from peer from, and queue its push to the
+ * entry's recipients except from's connection.
+ */
 KENH_MUST_CHECK int ops_log_and_push(struct op_env *env, struct kenh_span group_id,
-                                     struct kenh_span msg, uint64_t exclude_conn, uint64_t *seq);
+                                     struct kenh_span msg, const struct peer *from, uint64_t *seq);
 
 /* Queue a push of an inbox entry to device. */
 KENH_MUST_CHECK int ops_push_inbox(struct op_env *env, const char *device,

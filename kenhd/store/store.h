@@ -165,6 +165,9 @@ struct store_ops {
 	int (*cursor_ack)(struct store *s, const char *device, struct kenh_span group_id,
 	                  uint64_t acked);
 	int (*cursor_list)(struct store *s, const char *device, store_cursor_fn *cb, void *arg);
+	/* The device's cursor of a group: last acknowledged seq; NOT_FOUND. */
+	int (*cursor_get)(struct store *s, const char *device, struct kenh_span group_id,
+	                  uint64_t *seq);
 	int (*recipients)(struct store *s, struct kenh_span group_id, uint64_t seq,
 	                  store_leaf_fn *cb, void *arg);
 

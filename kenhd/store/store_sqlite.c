@@ -743,6 +743,24 @@ static int sqlite_cursor_ack(struct store *s, const char *device, struct kenh_sp
 	return exec_done(q);
 }
 
+static int sqlite_cursor_get(struct store *s, const char *device, struct kenh_span gid,
+                             uint64_t *seq)
+{
+	sqlite3_stmt *q = stmt(s, S_CURSOR_GET);
+	int rc;
+
+	*seq = 0;
+	if (bind_dev_group(q, device, gid)) return KENH_ERR(KENH_E_DB);
+	if ((rc = step_row(q)) == 1) {
+		*seq = col_u64(q, 0);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = KENH_E_NOT_FOUND;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
 static int sqlite_cursor_list(struct store *s, const char *device, store_cursor_fn *cb, void *arg)
 {
 	sqlite3_stmt *q = stmt(s, S_CURSOR_LIST);
@@ -1142,6 +1160,7 @@ const struct store_ops store_sqlite_ops = {
 	.cursor_end = sqlite_cursor_end,
 	.cursor_ack = sqlite_cursor_ack,
 	.cursor_list = sqlite_cursor_list,
+	.cursor_get = sqlite_cursor_get,
 	.recipients = sqlite_recipients,
 	.log_append = sqlite_log_append,
 	.log_read = sqlite_log_read,

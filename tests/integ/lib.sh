@@ -105,7 +105,21 @@ write_config() {
 	} >"$T/kenhd.conf"
 }
 
-healthy() { curl -fsS "http://127.0.0.1:$ADMIN_PORT/healthz" >/dev/null; }
+# http_get PATH: the body of a GET on the admin listener (bash's /dev/tcp; no curl needed).
+http_get() {
+	local line body=0
+	exec 3<>"/dev/tcp/127.0.0.1/$ADMIN_PORT" || return 1
+	printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" >&3
+	read -r line <&3 || { exec 3<&-; return 1; }
+	case "$line" in *" 200 "*) ;; *) exec 3<&-; return 1 ;; esac
+	while IFS= read -r line <&3; do
+		line=${line%$'\r'}
+		if [ $body = 1 ]; then echo "$line"; elif [ -z "$line" ]; then body=1; fi
+	done
+	exec 3<&-
+}
+
+healthy() { http_get /healthz | grep -q '^ok$'; }
 
 # start_relay [config lines...]: write the configuration (first call) and start kenhd.
 start_relay() {
@@ -136,8 +150,6 @@ relayc() {
 # The relay's resident memory in KiB (VmRSS).
 relay_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$RELAY_PID/status"; }
 
-metric() {
-	curl -fsS "http://127.0.0.1:$ADMIN_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
-}
+metric() { http_get /metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 
 pass() { echo "ok: $TEST_NAME${1:+: $1}"; exit 0; }

@@ -8,7 +8,7 @@
  * seen file, recorded there, and then acknowledged. With --reconnect it
  * survives the relay going away and comes back for what it missed.
  *
- *   recv --count N --timeout SECONDS --seen FILE [--reconnect]
+ *   recv --count N --timeout SECONDS --seen FILE [--reconnect] [--no-ack]
  *
  * Lines: "deliver PAYLOAD" for an application message, "commit EPOCH" for
  * a handshake, "welcome GROUP" for an inbox entry, "duplicate" (stderr)
@@ -37,6 +37,8 @@ struct receiver {
 	size_t nseen;
 	FILE *seen_file;
 	uint64_t delivered, duplicates, want;
+	bool no_ack; /* a client that crashes before acknowledging: everything comes again */
+	uint64_t acks_sent, acks_done;
 };
 
 static double now_s(void)
@@ -117,7 +119,7 @@ static void deliver(struct receiver *r, const struct proto_delivery *d)
 }
 
 /* Acknowledge without waiting (the response is read and ignored later). */
-static int ack(struct rc_conn *c, const struct proto_delivery *d, size_t n)
+static int ack(struct receiver *r, struct rc_conn *c, const struct proto_delivery *d, size_t n)
 {
 	struct proto_ack_entry e[PROTO_MAX_ACKS];
 	struct proto_ack a = { e, n };
@@ -126,14 +128,38 @@ static int ack(struct rc_conn *c, const struct proto_delivery *d, size_t n)
 	size_t i;
 	int rc;
 
-	if (n == 0) return 0;
+	if (n == 0 || r->no_ack) return 0;
 	for (i = 0; i < n; i++)
 		e[i] = (struct proto_ack_entry){ d[i].kind, d[i].group_id, d[i].seq };
 	codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
 	if ((rc = proto_msg_encode(&w, &proto_desc_ack, &a)) == 0)
 		rc = rc_send(c, PROTO_ACK, &w, &req);
 	codec_writer_clear(&w);
+	if (rc == 0) r->acks_sent++;
 	return rc;
+}
+
+/* Frames other than the one awaited: count acknowledgement responses. */
+static void other_frame(void *arg, const struct rc_frame *f)
+{
+	struct receiver *r = arg;
+
+	if (f->type == (PROTO_ACK | PROTO_RESPONSE_BIT)) r->acks_done++;
+}
+
+/*
+ * Wait for the answers to our acknowledgements before closing: closing a
+ * socket with unread data sends a reset, which can make the relay drop
+ * the last acknowledgements (they would come back as repeats).
+ */
+static void drain_acks(struct receiver *r, struct rc_conn *c)
+{
+	struct rc_frame f;
+
+	while (r->acks_done < r->acks_sent && rc_read(c, 2000, &f) == 0) {
+		other_frame(r, &f);
+		rc_frame_free(&f);
+	}
 }
 
 /* FETCH until the relay has returned everything (the connection is then live). */
@@ -151,7 +177,7 @@ static int fetch_all(struct receiver *r, struct rc_conn *c)
 	while (rc == 0 && more) {
 		codec_writer_init(&w, 64, CODEC_WRITER_NORMAL);
 		if ((rc = proto_msg_encode(&w, &proto_desc_fetch, &q)) == 0)
-			rc = rc_call(c, PROTO_FETCH, &w, NULL, NULL, &status, &b);
+			rc = rc_call(c, PROTO_FETCH, &w, other_frame, r, &status, &b);
 		codec_writer_clear(&w);
 		if (rc == 0 && status != 0) rc = KENH_E_PROTO;
 		if (rc == 0)
@@ -160,7 +186,7 @@ static int fetch_all(struct receiver *r, struct rc_conn *c)
 		if (rc == 0) {
 			for (i = 0; i < resp.n_entries; i++)
 				deliver(r, &resp.entries[i]);
-			rc = ack(c, resp.entries, resp.n_entries);
+			rc = ack(r, c, resp.entries, resp.n_entries);
 			more = resp.more;
 			proto_msg_clear(&proto_desc_fetch_resp, &resp);
 		}
@@ -180,11 +206,12 @@ static int take_pushes(struct receiver *r, struct rc_conn *c, double end)
 		rc = rc_read(c, 200, &f);
 		if (rc == KENH_E_TIMEOUT) continue;
 		if (rc != 0) return rc;
+		other_frame(r, &f);
 		if (f.type == PROTO_PUSH_DELIVERY &&
 		    proto_msg_decode(&proto_desc_delivery, f.body.p, f.body.len, &d, sizeof(d)) ==
 		            0) {
 			deliver(r, &d);
-			rc = ack(c, &d, 1);
+			rc = ack(r, c, &d, 1);
 		}
 		rc_frame_free(&f);
 		if (rc != 0) return rc;
@@ -199,8 +226,10 @@ static int run(struct receiver *r, const struct rc_opts *o, double timeout, bool
 	int rc = 0;
 
 	while (r->delivered < r->want && now_s() < end) {
+		r->acks_sent = r->acks_done = 0;
 		if ((rc = rc_connect(o, &c)) == 0 && (rc = fetch_all(r, c)) == 0)
 			rc = take_pushes(r, c, end);
+		if (rc == 0) drain_acks(r, c);
 		rc_close(c);
 		c = NULL;
 		if (rc != 0 && !reconnect) return 1;
@@ -211,7 +240,7 @@ static int run(struct receiver *r, const struct rc_opts *o, double timeout, bool
 
 int rc_recv_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **argv)
 {
-	struct receiver r = { ctx, NULL, 0, NULL, 0, 0, 0 };
+	struct receiver r = { ctx, NULL, 0, NULL, 0, 0, 0, false, 0, 0 };
 	const char *seen = NULL;
 	double timeout = 10;
 	bool reconnect = false;
@@ -226,6 +255,8 @@ int rc_recv_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char *
 			seen = argv[++i];
 		else if (strcmp(argv[i], "--reconnect") == 0)
 			reconnect = true;
+		else if (strcmp(argv[i], "--no-ack") == 0)
+			r.no_ack = true;
 		else
 			return 2;
 	}

@@ -252,6 +252,9 @@ static void test_store_log_and_cursors(void **state)
 	assert_int_equal(f->ops->cursor_list(f->s, "u/bob/d1", collect_cursor, &c), 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.seq[0], 2);
+	assert_int_equal(f->ops->cursor_get(f->s, "u/bob/d1", a, &seq), 0);
+	assert_int_equal(seq, 2);
+	assert_int_equal(f->ops->cursor_get(f->s, "u/nobody/d", a, &seq), KENH_E_NOT_FOUND);
 	assert_true(c.until[0] == UINT64_MAX);
 	/* An ack past the head stops at the head; acks never move back. */
 	assert_int_equal(f->ops->cursor_ack(f->s, "u/bob/d1", a, 99), 0);
@@ -494,7 +497,13 @@ static void test_store_crl_and_enrollment(void **state)
 	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b), KENH_E_STATE);
 	assert_int_equal(f->ops->enroll_list(f->s, 10, count_enroll, &n), 0);
 	assert_int_equal(n, 1);
+	assert_int_equal(f->ops->enroll_csr(f->s, t, &b), 0);
+	assert_int_equal(b.len, 3);
+	store_buf_clear(&b);
 	assert_int_equal(f->ops->enroll_issue(f->s, t, str_span("cert")), 0);
+	assert_int_equal(f->ops->enroll_csr(f->s, t, &b), KENH_E_EXISTS);
+	assert_int_equal(f->ops->enroll_csr(f->s, str_span("other-ticket-0000"), &b),
+	                 KENH_E_NOT_FOUND);
 	assert_int_equal(f->ops->enroll_issue(f->s, str_span("other-ticket-0000"), str_span("c")),
 	                 KENH_E_NOT_FOUND);
 	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b), 0);
