@@ -9,7 +9,8 @@
  *   wrongstate          an enrolling connection (no certificate) uploading KeyPackages
  *   unknown             a request type outside the table
  *   slowloris SECONDS   a frame trickled one byte a second
- *   halfopen N SECONDS  N TCP connections that never finish a TLS handshake
+ *   halfopen N SECONDS [SRC]  N TCP connections that never finish a TLS handshake,
+ *                       from source address SRC (another loopback address) if given
  */
 #include "relayc.h"
 
@@ -95,7 +96,22 @@ static int slowloris(const struct rc_opts *o, double seconds)
 	return 1;
 }
 
-static int halfopen(const struct rc_opts *o, size_t n, double seconds)
+/* Bind fd to the source address src (a loopback alias such as 127.0.0.2), if given. */
+static int bind_source(int fd, const char *src)
+{
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	if (src == NULL) return 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(src, NULL, &hints, &res) != 0) return -1;
+	rc = bind(fd, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return rc;
+}
+
+static int halfopen(const struct rc_opts *o, size_t n, double seconds, const char *src)
 {
 	static const uint8_t partial_hello[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 };
 	struct addrinfo hints, *res = NULL;
@@ -108,7 +124,8 @@ static int halfopen(const struct rc_opts *o, size_t n, double seconds)
 	if (mem_calloc(n, sizeof(*fds), (void **)&fds) != 0) return 1;
 	for (i = 0; i < n; i++) {
 		fds[i] = socket(res->ai_family, SOCK_STREAM, 0);
-		if (fds[i] >= 0 && connect(fds[i], res->ai_addr, res->ai_addrlen) == 0) {
+		if (fds[i] >= 0 && bind_source(fds[i], src) == 0 &&
+		    connect(fds[i], res->ai_addr, res->ai_addrlen) == 0) {
 			open++;
 			/* Half a ClientHello: the relay must wait, with bounded memory and time. */
 			if (send(fds[i], partial_hello, sizeof(partial_hello), MSG_NOSIGNAL) < 0)
@@ -140,7 +157,8 @@ int rc_hostile_main(const struct rc_opts *o, int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[0], "slowloris") == 0)
 		return slowloris(o, strtod(argv[1], NULL));
 	if (argc >= 3 && strcmp(argv[0], "halfopen") == 0)
-		return halfopen(o, strtoul(argv[1], NULL, 10), strtod(argv[2], NULL));
+		return halfopen(o, strtoul(argv[1], NULL, 10), strtod(argv[2], NULL),
+		                argc >= 4 ? argv[3] : NULL);
 	fprintf(stderr,
 	        "usage: kenh-relayc hostile oversize|unknown|wrongstate|slowloris S|halfopen N S\n");
 	return 2;
