@@ -40,11 +40,11 @@
 #define LIMIT_APPLICATION_DATA   (1u << 20)
 
 /* MLS wire structures (lib/mls/wire_*.c): byte lengths of structure vectors and counts. */
-#define LIMIT_EXTENSION_LIST    (LIMIT_RATCHET_TREE + LIMIT_EXTENSIONS * LIMIT_EXTENSION_DATA)
-#define LIMIT_PATH_NODES        32           /* UpdatePath nodes: a filtered direct path (<= 17) */
-#define LIMIT_PATH_CIPHERTEXTS  LIMIT_MEMBERS /* encrypted_path_secret: one copath resolution */
-#define LIMIT_EXTERNAL_SENDERS  64           /* entries in the external_senders extension */
-#define LIMIT_SENDER_DATA_CT    64           /* encrypted SenderData: 12 bytes plus an AEAD tag */
-#define LIMIT_STRUCT_VECTOR     LIMIT_MLS_MESSAGE /* other vectors of structures in a message */
+#define LIMIT_EXTENSION_LIST   (LIMIT_RATCHET_TREE + LIMIT_EXTENSIONS * LIMIT_EXTENSION_DATA)
+#define LIMIT_PATH_NODES       32            /* UpdatePath nodes: a filtered direct path (<= 17) */
+#define LIMIT_PATH_CIPHERTEXTS LIMIT_MEMBERS /* encrypted_path_secret: one copath resolution */
+#define LIMIT_EXTERNAL_SENDERS 64            /* entries in the external_senders extension */
+#define LIMIT_SENDER_DATA_CT   64            /* encrypted SenderData: 12 bytes plus an AEAD tag */
+#define LIMIT_STRUCT_VECTOR    LIMIT_MLS_MESSAGE /* other vectors of structures in a message */
 
 #endif /* KENH_CODEC_LIMITS_H */

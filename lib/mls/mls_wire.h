@@ -158,6 +158,23 @@ struct mls_group_context {
 };
 
 /*
+ * Functions. Unless a comment says otherwise:
+ *  - mls_decode_X(r, out) reads one X at r's position and returns 0 or the
+ *    (sticky) reader error: KENH_E_TRUNCATED (input too short),
+ *    KENH_E_PARSE (a malformed value: enum out of range, presence byte
+ *    other than 0/1, non-minimal varint), KENH_E_TOO_LARGE (a length or
+ *    count over its codec/limits.h maximum), KENH_E_NOMEM. Bytes inside a
+ *    vector that do not form a whole element are KENH_E_PARSE (the vector
+ *    body was complete, so they are malformed, not short). It does not
+ *    check that r is exhausted: call codec_reader_done() for that
+ *    (KENH_E_TRAILING).
+ *  - mls_encode_X(w, in) appends X to w; returns the writer's error or
+ *    KENH_E_INVALID_ARG if in cannot be encoded.
+ *  - mls_X_clear(x) frees what a decoder allocated and zeroes x; it accepts
+ *    a zeroed struct. Structs that own nothing have no _clear.
+ */
+
+/*
  * Extension: type, then opaque data of at most LIMIT_EXTENSION_DATA bytes
  * (LIMIT_RATCHET_TREE for ratchet_tree). Every type decodes, known or not
  * (GREASE included, RFC 9420 §13.5): the data stays opaque here.
@@ -169,9 +186,8 @@ KENH_MUST_CHECK int mls_encode_extension(struct codec_writer *w, const struct ml
 /*
  * Extension extensions<V>. Decoding allocates out->items (release with
  * mls_extension_list_clear). Duplicate types are a validation matter, not
- * rejected here. Returns 0, KENH_E_TRUNCATED, KENH_E_TOO_LARGE (too many
- * entries or bytes), KENH_E_TRAILING (bytes left inside an entry's
- * framing), KENH_E_NOMEM.
+ * rejected here. Errors as above; KENH_E_TOO_LARGE covers too many
+ * entries as well as too many bytes.
  */
 KENH_MUST_CHECK int mls_decode_extension_list(struct codec_reader *r,
                                               struct mls_extension_list *out);
@@ -526,21 +542,6 @@ struct mls_required_capabilities {
 	struct mls_u16_list credential_types;
 };
 
-/*
- * Functions. Unless a comment says otherwise:
- *  - mls_decode_X(r, out) reads one X at r's position and returns 0 or the
- *    (sticky) reader error: KENH_E_TRUNCATED (input too short),
- *    KENH_E_PARSE (a malformed value: enum out of range, presence byte
- *    other than 0/1, non-minimal varint), KENH_E_TOO_LARGE (a length or
- *    count over its codec/limits.h maximum), KENH_E_TRAILING (bytes left
- *    inside a nested vector), KENH_E_NOMEM. It does not check that r is
- *    exhausted: call codec_reader_done() for that.
- *  - mls_encode_X(w, in) appends X to w; returns the writer's error or
- *    KENH_E_INVALID_ARG if in cannot be encoded.
- *  - mls_X_clear(x) frees what a decoder allocated and zeroes x; it accepts
- *    a zeroed struct. Structs that own nothing have no _clear.
- */
-
 /* Vectors of uint16 code points with at most LIMIT_CAPABILITY_LIST entries. */
 KENH_MUST_CHECK int mls_decode_u16_list(struct codec_reader *r, struct mls_u16_list *out);
 KENH_MUST_CHECK int mls_encode_u16_list(struct codec_writer *w, const struct mls_u16_list *in);
@@ -785,7 +786,9 @@ void mls_welcome_clear(struct mls_welcome *wm);
 
 /*
  * RFC 9420 §6 MLSMessage. A version other than mls10 is
- * KENH_E_UNSUPPORTED; a wire format outside 1..5 is KENH_E_PARSE.
+ * KENH_E_UNSUPPORTED; a wire format outside 1..5 is KENH_E_PARSE. The
+ * encoder wants version set to MLS_VERSION_MLS10 (KENH_E_INVALID_ARG
+ * otherwise).
  */
 KENH_MUST_CHECK int mls_decode_message(struct codec_reader *r, struct mls_message *out);
 KENH_MUST_CHECK int mls_encode_message(struct codec_writer *w, const struct mls_message *in);

@@ -41,7 +41,9 @@ struct mls_list_spec {
  * mls_list_free) holds *count elements; an empty vector gives NULL and 0.
  * On failure nothing is left allocated, the error is recorded in r and
  * returned: the reader's error, KENH_E_TOO_LARGE (bytes or count over the
- * spec's limits) or KENH_E_NOMEM.
+ * spec's limits), KENH_E_PARSE (also for an element cut short by the end of
+ * the vector body: trailing bytes that do not form an element) or
+ * KENH_E_NOMEM.
  */
 KENH_MUST_CHECK int mls_list_decode(struct codec_reader *r, const struct mls_list_spec *spec,
                                     void **items, size_t *count);

@@ -50,7 +50,15 @@ int mls_list_decode(struct codec_reader *r, const struct mls_list_spec *spec, vo
 		}
 		if (n == cap && (rc = grow_array(spec, &arr, &cap)) != 0) goto out;
 		/* A failing element decoder leaves its element zeroed. */
-		if ((rc = spec->decode(&child, arr + n * spec->elem_size)) != 0) goto out;
+		if ((rc = spec->decode(&child, arr + n * spec->elem_size)) != 0) {
+			/*
+			 * The whole body was present (codec_read_vector checked),
+			 * so an element running past its end is malformed, not a
+			 * short input that more bytes would complete.
+			 */
+			if (rc == KENH_E_TRUNCATED) rc = KENH_ERR(KENH_E_PARSE);
+			goto out;
+		}
 		n++;
 	}
 	rc = codec_reader_close_child(r, &child);

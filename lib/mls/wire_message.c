@@ -52,7 +52,9 @@ out:
 
 int mls_encode_message(struct codec_writer *w, const struct mls_message *in)
 {
-	codec_write_u16(w, in->version);
+	/* What we could not decode we do not write either. */
+	if (in->version != MLS_VERSION_MLS10) return KENH_ERR(KENH_E_INVALID_ARG);
+	codec_write_u16(w, MLS_VERSION_MLS10);
 	switch (in->wire_format) {
 	case MLS_WIRE_FORMAT_PUBLIC_MESSAGE:
 		codec_write_u16(w, MLS_WIRE_FORMAT_PUBLIC_MESSAGE);
