@@ -71,7 +71,7 @@ TLIB_OBJS := $(TLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 # Programs: name:directory. Each directory's .c files make one program.
 PROGRAMS := kenh-vectors:tests/kat kenh-mls:cli/kenh-mls kenhd:kenhd kenh:cli/kenh \
-	kenh-admin:cli/kenh-admin kenh-relayc:tests/relayc
+	kenh-admin:cli/kenh-admin kenh-test-csr:tests/tools kenh-relayc:tests/relayc
 prog_name = $(word 1,$(subst :, ,$(1)))
 prog_dir  = $(word 2,$(subst :, ,$(1)))
 prog_srcs = $(sort $(wildcard $(call prog_dir,$(1))/*.c))

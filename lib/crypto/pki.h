@@ -92,6 +92,7 @@ struct crypto_cert_info {
 	char unit[CRYPTO_PKI_MAX_UNIT + 1];
 	char user[CRYPTO_PKI_MAX_USER + 1];
 	char device[CRYPTO_PKI_MAX_DEVICE + 1];
+	char issuer[CRYPTO_PKI_MAX_UNIT + 1]; /* the issuer's unit path; "" if it is the root */
 	struct crypto_serial serial;
 	uint64_t not_before;
 	uint64_t not_after;
@@ -193,6 +194,7 @@ KENH_MUST_CHECK int crypto_cert_parse(const struct kenh_ctx *ctx, const uint8_t 
 void crypto_serial_hex(const struct crypto_serial *s, char *out, size_t outlen);
 /* Parse hex (as printed above); KENH_E_PARSE if not 1..20 bytes of hex or zero. */
 KENH_MUST_CHECK int crypto_serial_from_hex(const char *hex, struct crypto_serial *out);
+/* True if a and b are the same serial (both in minimal form). */
 bool crypto_serial_eq(const struct crypto_serial *a, const struct crypto_serial *b);
 
 /* ---- enrollment codes and certificate requests ---- */
@@ -305,6 +307,7 @@ struct crypto_crl;
  */
 KENH_MUST_CHECK int crypto_crl_parse(const struct kenh_ctx *ctx, const uint8_t *der, size_t len,
                                      struct crypto_crl **out);
+/* Free a parsed CRL; NULL is allowed. */
 void crypto_crl_free(struct crypto_crl *crl);
 
 /* 0 if crl is issued by the CA certificate issuer_der and its signature holds; else KENH_E_VERIFY. */
@@ -322,6 +325,7 @@ struct crypto_crl_meta {
 	char issuer[CRYPTO_PKI_MAX_UNIT + 1]; /* the issuer's unit path, "" for the root */
 };
 
+/* The CRL's number, times, entry count and issuer unit (no signature check). */
 void crypto_crl_meta(const struct crypto_crl *crl, struct crypto_crl_meta *out);
 /* Entry i < meta.count. KENH_E_INVALID_ARG out of range, KENH_E_PARSE for an unreadable entry. */
 KENH_MUST_CHECK int crypto_crl_entry_get(const struct crypto_crl *crl, size_t i,
@@ -336,10 +340,19 @@ struct crypto_trust;
  * anchor, DER), then unit CA certificates and CRLs added to it. Adding
  * only parses and checks the profile; signatures, times and the subtree
  * rule are checked at every validation against the time given then.
+ * crypto_trust_new: *out (crypto_trust_free); KENH_E_VERIFY if root_der is
+ * not a root profile that signs itself, KENH_E_PARSE if it is malformed.
+ * The store keeps ctx (borrowed) for its lifetime.
  */
 KENH_MUST_CHECK int crypto_trust_new(const struct kenh_ctx *ctx, const uint8_t *root_der,
                                      size_t len, struct crypto_trust **out);
+/* Free a trust store and everything added to it; NULL is allowed. */
 void crypto_trust_free(struct crypto_trust *t);
+/*
+ * Add a unit CA certificate (copied; a duplicate is ignored) or a CRL.
+ * KENH_E_PARSE if it is not a unit CA profile or not a CRL we accept,
+ * KENH_E_TOO_LARGE past CRYPTO_PKI_MAX_TRUST of either.
+ */
 KENH_MUST_CHECK int crypto_trust_add_ca(struct crypto_trust *t, const uint8_t *der, size_t len);
 KENH_MUST_CHECK int crypto_trust_add_crl(struct crypto_trust *t, const uint8_t *der, size_t len);
 

@@ -127,7 +127,9 @@ int crypto_pki_x509_info(const struct kenh_ctx *ctx, X509 *x, struct crypto_cert
 	}
 	if ((rc = read_basics(x, out)) != 0) goto out;
 	if ((rc = read_kind(x, flags, out)) != 0) goto out;
-	rc = crypto_pki_name_check(X509_get_subject_name(x), out);
+	if ((rc = crypto_pki_name_check(X509_get_subject_name(x), out)) != 0) goto out;
+	if (out->kind != CRYPTO_CERT_ROOT)
+		crypto_pki_name_unit(X509_get_issuer_name(x), out->issuer);
 out:
 	crypto_pki_drain(ctx, __func__);
 	if (rc != 0) memset(out, 0, sizeof(*out));

@@ -207,11 +207,15 @@ static bool crl_exts_ok(const X509_CRL *crl)
 	return true;
 }
 
-/* Each entry: a valid serial, and no critical entry extension (RFC 5280 §5.3). */
+/*
+ * Each entry: a valid serial, a readable revocation date, and no critical
+ * entry extension (RFC 5280 §5.3); so crypto_crl_entry_get cannot fail later.
+ */
 static bool crl_entries_ok(X509_CRL *crl, size_t *count)
 {
 	STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
 	struct crypto_serial s;
+	uint64_t when;
 	int i, j, n = sk_X509_REVOKED_num(revs);
 
 	*count = 0;
@@ -221,7 +225,9 @@ static bool crl_entries_ok(X509_CRL *crl, size_t *count)
 		const X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
 		const STACK_OF(X509_EXTENSION) *exts = X509_REVOKED_get0_extensions(r);
 
-		if (crypto_pki_serial_get(X509_REVOKED_get0_serialNumber(r), &s) != 0) return false;
+		if (crypto_pki_serial_get(X509_REVOKED_get0_serialNumber(r), &s) != 0 ||
+		    crypto_pki_time_get(X509_REVOKED_get0_revocationDate(r), &when) != 0)
+			return false;
 		for (j = 0; j < sk_X509_EXTENSION_num(exts); j++)
 			if (X509_EXTENSION_get_critical(sk_X509_EXTENSION_value(exts, j)))
 				return false;

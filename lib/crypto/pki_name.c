@@ -329,7 +329,7 @@ int crypto_pki_name_check(const X509_NAME *name, struct crypto_cert_info *id)
 	if (!entry_text(name, 0, NID_organizationName, buf, sizeof(buf)) ||
 	    !crypto_org_is_valid(buf))
 		return KENH_ERR(KENH_E_PARSE);
-	memcpy(id->org, buf, sizeof(id->org));
+	snprintf(id->org, sizeof(id->org), "%s", buf);
 	for (i = 1; i < n; i++) {
 		if (!entry_text(name, (int)i, r[i].nid, buf, sizeof(buf)) ||
 		    strcmp(buf, r[i].value) != 0)

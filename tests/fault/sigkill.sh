@@ -15,47 +15,47 @@ make_pki
 make_device alice d1
 make_device bob d1
 start_relay
-relayc bob-d1 kp-upload 1 >/dev/null || fail kp-upload
-relayc alice-d1 create g-kill >/dev/null || fail create
-relayc alice-d1 add g-kill 0 tb/pc02/bob/d1 >/dev/null || fail add
+relayc bob-d1 kp-upload 1 >/dev/null || fatal kp-upload
+relayc alice-d1 create g-kill >/dev/null || fatal create
+relayc alice-d1 add g-kill 0 tb/pc02/bob/d1 >/dev/null || fatal add
 
 LOAD_SECONDS=${LOAD_SECONDS:-14}
 RATE=${RATE:-200}
-relayc alice-d1 load g-kill "$LOAD_SECONDS" "$T/acked.log" k "$RATE" >"$T/load.out" 2>&1 &
+relayc alice-d1 load g-kill "$LOAD_SECONDS" "$TMP/acked.log" k "$RATE" >"$TMP/load.out" 2>&1 &
 LOAD_PID=$!
-BG_PIDS+=($LOAD_PID)
-relayc bob-d1 recv --count 100000000 --timeout 120 --seen "$T/bob.seen" --reconnect \
-	>"$T/bob.out" 2>"$T/bob.err" &
+PIDS+=($LOAD_PID)
+relayc bob-d1 recv --count 100000000 --timeout 120 --seen "$TMP/bob.seen" --reconnect \
+	>"$TMP/bob.out" 2>"$TMP/bob.err" &
 RECV_PID=$!
-BG_PIDS+=($RECV_PID)
+PIDS+=($RECV_PID)
 
 for i in 1 2 3; do
 	sleep 3
-	kill -KILL "$RELAY_PID" || fail "kill $i"
+	kill -KILL "$RELAY_PID" || fatal "kill $i"
 	wait "$RELAY_PID" 2>/dev/null
 	RELAY_PID=""
-	verbose "killed ($i) with $(wc -l <"$T/acked.log") acknowledged"
+	verbose "killed ($i) with $(wc -l <"$TMP/acked.log") acknowledged"
 	sleep 0.3
 	start_relay
 done
-wait "$LOAD_PID" || fail "load client failed: $(cat "$T/load.out")"
-acked=$(sort -u "$T/acked.log" | wc -l)
-[ "$acked" -ge 100 ] || fail "too little load: $acked acknowledged"
-awk '{print $2}' "$T/acked.log" | sort -u >"$T/acked.ids"
+wait "$LOAD_PID" || fatal "load client failed: $(cat "$TMP/load.out")"
+acked=$(sort -u "$TMP/acked.log" | wc -l)
+[ "$acked" -ge 100 ] || fatal "too little load: $acked acknowledged"
+awk '{print $2}' "$TMP/acked.log" | sort -u >"$TMP/acked.ids"
 
 # Everything acknowledged arrives, eventually.
 all_delivered() {
-	grep '^deliver ' "$T/bob.out" | awk '{print $2}' | sort -u >"$T/got.ids"
-	[ -z "$(comm -23 "$T/acked.ids" "$T/got.ids")" ]
+	grep '^deliver ' "$TMP/bob.out" | awk '{print $2}' | sort -u >"$TMP/got.ids"
+	[ -z "$(comm -23 "$TMP/acked.ids" "$TMP/got.ids")" ]
 }
-wait_for 60 all_delivered || fail "$(comm -23 "$T/acked.ids" "$T/got.ids" | wc -l) acknowledged messages lost"
+wait_for 60 all_delivered || fatal "$(comm -23 "$TMP/acked.ids" "$TMP/got.ids" | wc -l) acknowledged messages lost"
 sleep 1
 kill "$RECV_PID" 2>/dev/null
 wait "$RECV_PID" 2>/dev/null
-delivered=$(grep -c '^deliver ' "$T/bob.out")
-unique=$(grep '^deliver ' "$T/bob.out" | sort -u | wc -l)
-[ "$delivered" = "$unique" ] || fail "$((delivered - unique)) messages reached the application twice"
-repeats=$(grep -c '^duplicate' "$T/bob.err")
-kills=$(grep -c 'event=start ' "$T/relay.log")
-[ "$kills" = 4 ] || fail "expected 4 relay starts, saw $kills"
+delivered=$(grep -c '^deliver ' "$TMP/bob.out")
+unique=$(grep '^deliver ' "$TMP/bob.out" | sort -u | wc -l)
+[ "$delivered" = "$unique" ] || fatal "$((delivered - unique)) messages reached the application twice"
+repeats=$(grep -c '^duplicate' "$TMP/bob.err")
+kills=$(grep -c 'event=start ' "$TMP/relay.log")
+[ "$kills" = 4 ] || fatal "expected 4 relay starts, saw $kills"
 pass "3 SIGKILLs: $acked acknowledged, $delivered delivered once each (lost 0), $repeats repeats discarded"

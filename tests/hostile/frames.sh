@@ -14,24 +14,24 @@ make_pki
 make_device alice d1
 make_device bob d1
 start_relay "request_timeout = 3" "handshake_timeout = 3" "enroll_timeout = 3"
-relayc bob-d1 ping >/dev/null || fail "baseline ping"
+relayc bob-d1 ping >/dev/null || fatal "baseline ping"
 rss0=$(relay_rss)
 
-out=$(relayc alice-d1 hostile oversize) || fail "oversize: $out"
-echo "$out" | grep -q "^closed after" || fail "oversize: $out"
-out=$(relayc alice-d1 hostile unknown) || fail "unknown type: $out"
-out=$(relayc alice-d1 hostile wrongstate) || fail "wrong state: $out"
-grep -q "event=enroll_conn" "$T/relay.log" || fail "no enrolling connection seen"
-relayc bob-d1 ping >/dev/null || fail "bob not served after bad frames"
+out=$(relayc alice-d1 hostile oversize) || fatal "oversize: $out"
+echo "$out" | grep -q "^closed after" || fatal "oversize: $out"
+out=$(relayc alice-d1 hostile unknown) || fatal "unknown type: $out"
+out=$(relayc alice-d1 hostile wrongstate) || fatal "wrong state: $out"
+grep -q "event=enroll_conn" "$TMP/relay.log" || fatal "no enrolling connection seen"
+relayc bob-d1 ping >/dev/null || fatal "bob not served after bad frames"
 
-out=$(relayc alice-d1 hostile slowloris 20) || fail "slowloris: $out"
+out=$(relayc alice-d1 hostile slowloris 20) || fatal "slowloris: $out"
 secs=$(echo "$out" | awk '/^closed after/ { print int($3) }')
-[ -n "$secs" ] && [ "$secs" -le 5 ] || fail "slowloris not cut off by request_timeout: $out"
-grep -q "reason=request_timeout" "$T/relay.log" || fail "no request_timeout close"
+[ -n "$secs" ] && [ "$secs" -le 5 ] || fatal "slowloris not cut off by request_timeout: $out"
+grep -q "reason=request_timeout" "$TMP/relay.log" || fatal "no request_timeout close"
 
-[ "$(metric kenhd_protocol_errors_total)" -ge 3 ] || fail "protocol errors not counted"
-relayc bob-d1 ping >/dev/null || fail "bob not served at the end"
+[ "$(metric kenhd_protocol_errors_total)" -ge 3 ] || fatal "protocol errors not counted"
+relayc bob-d1 ping >/dev/null || fatal "bob not served at the end"
 rss1=$(relay_rss)
 verbose "rss $rss0 -> $rss1 KiB"
-[ $((rss1 - rss0)) -lt 20000 ] || fail "memory grew from $rss0 to $rss1 KiB"
+[ $((rss1 - rss0)) -lt 20000 ] || fatal "memory grew from $rss0 to $rss1 KiB"
 pass "bad frames closed, slowloris cut at ${secs}s, rss $rss0 -> $rss1 KiB"

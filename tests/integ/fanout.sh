@@ -11,38 +11,38 @@
 make_pki
 for d in alice-d1 bob-d1 bob-d2 carol-d1 dave-d1; do make_device "${d%-*}" "${d#*-}"; done
 start_relay
-for d in bob-d1 bob-d2 carol-d1 dave-d1; do relayc "$d" kp-upload 2 >/dev/null || fail "kp-upload $d"; done
-relayc alice-d1 create g-fan >/dev/null || fail create
+for d in bob-d1 bob-d2 carol-d1 dave-d1; do relayc "$d" kp-upload 2 >/dev/null || fatal "kp-upload $d"; done
+relayc alice-d1 create g-fan >/dev/null || fatal create
 relayc alice-d1 add g-fan 0 tb/pc02/bob/d1 tb/pc02/bob/d2 tb/pc02/carol/d1 tb/pc02/dave/d1 \
-	>"$T/add.out" || fail add
-grep -q "commit epoch=1" "$T/add.out" || fail "add: $(cat "$T/add.out")"
+	>"$TMP/add.out" || fatal add
+grep -q "commit epoch=1" "$TMP/add.out" || fatal "add: $(cat "$TMP/add.out")"
 
 # Two receivers online before the messages, two come afterwards.
 for d in bob-d1 carol-d1; do
-	relayc "$d" recv --count 30 --timeout 20 --seen "$T/$d.seen" >"$T/$d.out" 2>"$T/$d.err" &
-	BG_PIDS+=($!)
+	relayc "$d" recv --count 30 --timeout 20 --seen "$TMP/$d.seen" >"$TMP/$d.out" 2>"$TMP/$d.err" &
+	PIDS+=($!)
 done
 sleep 1
-relayc alice-d1 send g-fan 30 fan >"$T/send.out" || fail send
-[ "$(grep -c '^acked ' "$T/send.out")" = 30 ] || fail "not every message acknowledged"
+relayc alice-d1 send g-fan 30 fan >"$TMP/send.out" || fatal send
+[ "$(grep -c '^acked ' "$TMP/send.out")" = 30 ] || fatal "not every message acknowledged"
 for d in bob-d2 dave-d1; do
-	relayc "$d" recv --count 30 --timeout 20 --seen "$T/$d.seen" >"$T/$d.out" 2>"$T/$d.err" ||
-		fail "$d did not receive 30"
+	relayc "$d" recv --count 30 --timeout 20 --seen "$TMP/$d.seen" >"$TMP/$d.out" 2>"$TMP/$d.err" ||
+		fatal "$d did not receive 30"
 done
-for p in "${BG_PIDS[@]}"; do wait "$p" || fail "an online receiver did not receive 30"; done
-BG_PIDS=()
+for p in "${PIDS[@]}"; do wait "$p" || fatal "an online receiver did not receive 30"; done
+PIDS=()
 for d in bob-d1 bob-d2 carol-d1 dave-d1; do
-	grep '^deliver ' "$T/$d.out" | awk '{print $2}' >"$T/$d.got"
-	[ "$(wc -l <"$T/$d.got")" = 30 ] || fail "$d: $(wc -l <"$T/$d.got") deliveries"
-	seq 0 29 | sed 's/^/fan-/' | cmp -s - "$T/$d.got" || fail "$d: wrong or out of order"
-	grep -q "^welcome g-fan" "$T/$d.out" || fail "$d: no Welcome"
-	grep -q "duplicates=0" "$T/$d.err" || fail "$d: duplicates"
+	grep '^deliver ' "$TMP/$d.out" | awk '{print $2}' >"$TMP/$d.got"
+	[ "$(wc -l <"$TMP/$d.got")" = 30 ] || fatal "$d: $(wc -l <"$TMP/$d.got") deliveries"
+	seq 0 29 | sed 's/^/fan-/' | cmp -s - "$TMP/$d.got" || fatal "$d: wrong or out of order"
+	grep -q "^welcome g-fan" "$TMP/$d.out" || fatal "$d: no Welcome"
+	grep -q "duplicates=0" "$TMP/$d.err" || fatal "$d: duplicates"
 done
 # The sender gets nothing back: its inbox and its cursor hold nothing new.
-relayc alice-d1 recv --count 1 --timeout 1 --seen "$T/alice.seen" >"$T/alice.out" 2>/dev/null
-grep -q '^deliver' "$T/alice.out" && fail "sender received its own message"
+relayc alice-d1 recv --count 1 --timeout 1 --seen "$TMP/alice.seen" >"$TMP/alice.out" 2>/dev/null
+grep -q '^deliver' "$TMP/alice.out" && fatal "sender received its own message"
 # One log row per message (plus the commit), not one per recipient.
-command -v sqlite3 >/dev/null || fail "the sqlite3 shell is needed (scripts/deps.sh installs it)"
-rows=$(sqlite3 "$T/relay.db" "select count(*) from log") || fail "cannot read the log"
-[ "$rows" = 31 ] || fail "log has $rows rows for 31 entries"
+command -v sqlite3 >/dev/null || fatal "the sqlite3 shell is needed (scripts/deps.sh installs it)"
+rows=$(sqlite3 "$TMP/relay.db" "select count(*) from log") || fatal "cannot read the log"
+[ "$rows" = 31 ] || fatal "log has $rows rows for 31 entries"
 pass "30 messages to 4 devices, in order, once"

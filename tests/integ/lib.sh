@@ -2,64 +2,149 @@
 # SPDX-License-Identifier: ISC
 # Copyright (c) 2026 The Kenh developers
 #
-# Shared helpers of the real-process tests (tests/integ, tests/hostile,
-# tests/fault; STYLE R17.3), in the manner of OpenSSH's regress/test-exec.sh:
-# a scratch folder and a PKI made for the run, start_relay on 127.0.0.1 with
-# a random free port, fail / verbose / wait_for, and cleanup through a trap.
-# Source it; it sets -u and works from the repository root.
+# Shared helpers for the integration scripts tests/integ/*.sh, in the manner
+# of OpenSSH's regress/test-exec.sh (STYLE R17.3). A script sources this
+# file, runs real Kenh programs, reports with fail (record and go on) or
+# fatal (stop), and ends with finish. Everything happens in a private
+# temporary folder, $TMP, removed on exit (KEEP_TMP=1 keeps it); processes
+# started with spawn are stopped on exit, by their own pids only.
 #
-#   KENH_BUILD   the build folder (default build/asan if it has kenhd, else build)
-#   KENH_VERBOSE=1 prints the relay's log on failure as it goes
+#   KENH_BUILD   the build folder holding the programs (tools/run-tests.sh
+#                sets it; default: build/ of this tree)
+#   VERBOSE=1    print each step
+#
+# Helpers: verbose, fail, fatal, finish, wait_for, spawn, run_ok, run_fail;
+# for the relay (tests/integ, tests/hostile, tests/fault): make_pki,
+# make_device, write_config, start_relay, stop_relay, relayc, http_get,
+# metric, relay_rss, free_port, pass. A failing script prints the end of
+# the relay's log.
+
 set -u
-
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT" || exit 2
-if [ -z "${KENH_BUILD:-}" ]; then
-	if [ -x build/asan/kenhd ]; then KENH_BUILD=$ROOT/build/asan; else KENH_BUILD=$ROOT/build; fi
-fi
-KENHD=$KENH_BUILD/kenhd
-RELAYC=$KENH_BUILD/kenh-relayc
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-[ -x "$KENHD" ] && [ -x "$RELAYC" ] || { echo "FAIL: $KENHD or $RELAYC not built"; exit 1; }
-
-T=$(mktemp -d /tmp/kenh-test.XXXXXX)
-PKI=$T/pki
-mkdir -p "$PKI"
-RELAY_PID=""
-PORT=""
-ADMIN_PORT=""
-BG_PIDS=()
+KENH_BUILD=${KENH_BUILD:-$ROOT/build}
 TEST_NAME=$(basename "$0" .sh)
+VERBOSE=${VERBOSE:-0}
+RESULT=0
+PIDS=()
 
-cleanup() {
-	local p
-	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	if [ -n "$RELAY_PID" ]; then kill "$RELAY_PID" 2>/dev/null; wait "$RELAY_PID" 2>/dev/null; fi
-	[ "${KEEP:-0}" = 1 ] || rm -rf "$T"
+# Print a step when VERBOSE=1.
+verbose() {
+	[ "$VERBOSE" = 1 ] && echo "$TEST_NAME: $*" >&2
+	return 0
 }
-trap cleanup EXIT
 
-verbose() { [ "${KENH_VERBOSE:-0}" = 1 ] && echo "  $*"; return 0; }
-
+# Record a failure and go on.
 fail() {
-	echo "FAIL: $TEST_NAME: $*"
-	if [ -f "$T/relay.log" ]; then
-		echo "--- relay log (last 30 lines)"
-		tail -n 30 "$T/relay.log"
-	fi
+	echo "FAIL $TEST_NAME: $*" >&2
+	RESULT=1
+}
+
+# Record a failure and stop (cleanup still runs).
+fatal() {
+	fail "$@"
 	exit 1
 }
 
-# wait_for SECONDS COMMAND...: retry COMMAND every 0.1 s until it succeeds.
+# Start a background process and remember its pid for cleanup.
+spawn() {
+	"$@" &
+	PIDS+=("$!")
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds; status 1 on timeout.
 wait_for() {
-	local limit=$1 i=0
+	local deadline=$((SECONDS + $1))
 	shift
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt $((limit * 10)) ] && return 1
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
 		sleep 0.1
 	done
+}
+
+# run_ok WHAT COMMAND...: COMMAND must succeed; its output (stdout and
+# stderr) is left in $OUT.
+OUT=
+run_ok() {
+	local what=$1 rc
+	shift
+	verbose "$what"
+	OUT=$("$@" 2>&1)
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "$what: exit status $rc: $OUT"
+	return "$rc"
+}
+
+# run_fail WHAT PATTERN COMMAND...: COMMAND must fail (status 1, not a
+# crash) and print something matching the extended regex PATTERN.
+run_fail() {
+	local what=$1 pattern=$2 rc
+	shift 2
+	verbose "$what"
+	OUT=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne 1 ]; then
+		fail "$what: expected exit status 1, got $rc: $OUT"
+		return 1
+	fi
+	if ! printf '%s\n' "$OUT" | grep -Eq -- "$pattern"; then
+		fail "$what: output does not match /$pattern/: $OUT"
+		return 1
+	fi
 	return 0
+}
+
+cleanup() {
+	local rc=$? pid
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	if [ -n "${RELAY_PID:-}" ]; then
+		kill "$RELAY_PID" 2>/dev/null && wait "$RELAY_PID" 2>/dev/null
+	fi
+	if { [ "$rc" -ne 0 ] || [ "$RESULT" -ne 0 ]; } && [ -f "$TMP/relay.log" ]; then
+		echo "--- $TEST_NAME: relay log (last 30 lines)" >&2
+		tail -n 30 "$TMP/relay.log" >&2
+	fi
+	if [ "${KEEP_TMP:-0}" = 1 ]; then
+		echo "$TEST_NAME: kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+
+# End the script with its result.
+finish() {
+	if [ "$RESULT" -eq 0 ]; then
+		echo "ok $TEST_NAME"
+	else
+		echo "FAILED $TEST_NAME" >&2
+	fi
+	exit "$RESULT"
+}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kenh-$TEST_NAME.XXXXXX") || exit 2
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# ---- the relay (kenhd) and its test client (kenh-relayc) ----
+
+KENHD=$KENH_BUILD/kenhd
+RELAYC=$KENH_BUILD/kenh-relayc
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+PKI=$TMP/pki
+RELAY_PID=""
+PORT=""
+ADMIN_PORT=""
+
+# need_relay: stop unless kenhd and kenh-relayc are built.
+need_relay() {
+	[ -x "$KENHD" ] && [ -x "$RELAYC" ] || fatal "build $KENHD and $RELAYC first"
+}
+
+# pass [WHAT]: the script succeeded; say what it measured.
+pass() {
+	[ -n "${1:-}" ] && echo "$TEST_NAME: $1"
+	finish
 }
 
 # A free TCP port on 127.0.0.1, chosen at random.
@@ -71,25 +156,29 @@ free_port() {
 	done
 }
 
-# The organization for the run: a root, a unit CA for "tb/pc02", and the
-# relay's own TLS certificate (a separate self-signed Ed25519 certificate
-# with 127.0.0.1 in its subjectAltName, which the clients trust).
+# The organization for the run, made with kenh-relayc's pki commands
+# (lib/crypto/pki.h): a root, a unit CA for "tb/pc02", and the relay's own
+# TLS certificate (a separate self-signed Ed25519 certificate with
+# 127.0.0.1 in its subjectAltName, which the clients trust).
 make_pki() {
-	"$RELAYC" pki root "$PKI" "Test Province" || fail "pki root"
-	"$RELAYC" pki unit "$PKI" root tb/pc02 unit-pc02 || fail "pki unit"
+	need_relay
+	mkdir -p "$PKI"
+	"$RELAYC" pki root "$PKI" "Test Province" || fatal "pki root"
+	"$RELAYC" pki unit "$PKI" root tb/pc02 unit-pc02 || fatal "pki unit"
 	openssl req -x509 -newkey ed25519 -nodes -keyout "$PKI/relay-key.pem" \
 		-out "$PKI/relay-cert.pem" -days 2 -subj "/CN=kenhd test relay" \
-		-addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1 || fail "relay certificate"
+		-addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1 || fatal "relay certificate"
 }
 
 # make_device USER DEVICE [ISSUER [UNIT]]: a device certificate $PKI/USER-DEVICE.{der,key}.
 make_device() {
 	"$RELAYC" pki device "$PKI" "${3:-unit-pc02}" "${4:-tb/pc02}" "$1" "$2" "$1-$2" ||
-		fail "pki device $1 $2"
+		fatal "pki device $1 $2"
 }
 
 # The relay's configuration; extra "key = value" lines may follow as arguments.
 write_config() {
+	local line
 	PORT=${PORT:-$(free_port)}
 	ADMIN_PORT=${ADMIN_PORT:-$(free_port)}
 	{
@@ -99,10 +188,10 @@ write_config() {
 		echo "tls_key = $PKI/relay-key.pem"
 		echo "root_ca = $PKI/root.der"
 		echo "unit_ca = $PKI/unit-pc02.der"
-		echo "db_path = $T/relay.db"
+		echo "db_path = $TMP/relay.db"
 		echo "log_level = ${RELAY_LOG_LEVEL:-info}"
 		for line in "$@"; do echo "$line"; done
-	} >"$T/kenhd.conf"
+	} >"$TMP/kenhd.conf"
 }
 
 # http_get PATH: the body of a GET on the admin listener (bash's /dev/tcp; no curl needed).
@@ -123,18 +212,20 @@ healthy() { http_get /healthz | grep -q '^ok$'; }
 
 # start_relay [config lines...]: write the configuration (first call) and start kenhd.
 start_relay() {
-	[ -f "$T/kenhd.conf" ] || write_config "$@"
-	"$KENHD" --config "$T/kenhd.conf" >>"$T/relay.log" 2>&1 &
+	[ -f "$TMP/kenhd.conf" ] || write_config "$@"
+	"$KENHD" --config "$TMP/kenhd.conf" >>"$TMP/relay.log" 2>&1 &
 	RELAY_PID=$!
-	wait_for 20 healthy || fail "relay did not start"
+	wait_for 20 healthy || fatal "relay did not start"
 	verbose "relay pid $RELAY_PID on port $PORT"
 }
 
+# stop_relay: SIGTERM, and the relay's exit status.
 stop_relay() {
+	local rc
 	[ -n "$RELAY_PID" ] || return 0
 	kill -TERM "$RELAY_PID" 2>/dev/null
 	wait "$RELAY_PID" 2>/dev/null
-	local rc=$?
+	rc=$?
 	RELAY_PID=""
 	return $rc
 }
@@ -150,6 +241,5 @@ relayc() {
 # The relay's resident memory in KiB (VmRSS).
 relay_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$RELAY_PID/status"; }
 
+# metric NAME: one value from /metrics.
 metric() { http_get /metrics | awk -v m="$1" '$1 == m { print $2 }'; }
-
-pass() { echo "ok: $TEST_NAME${1:+: $1}"; exit 0; }

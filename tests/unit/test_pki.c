@@ -226,6 +226,7 @@ static void check_identity(const struct crypto_cert_info *id, const struct held 
 	assert_string_equal(id->unit, unit);
 	assert_string_equal(id->user, "nguyenvana");
 	assert_string_equal(id->device, "laptop-1");
+	assert_string_equal(id->issuer, unit); /* issued by the unit's own CA in these tests */
 	assert_int_equal(id->sig_id, dev->key.sig_id);
 	assert_int_equal(id->pklen, dev->key.pklen);
 	assert_memory_equal(id->pk, dev->key.pk, dev->key.pklen);
@@ -256,6 +257,7 @@ static void chain_for(struct kenh_ctx *ctx, uint16_t root_sig, uint16_t unit_sig
 	make_device(ctx, &root, OTHERU, dev_sig, &direct);
 	assert_int_equal(validate(ctx, &root, NULL, 0, NULL, 0, &direct, NOW, &id), 0);
 	assert_string_equal(id.unit, OTHERU);
+	assert_string_equal(id.issuer, "");
 	/* CA certificates validate through the trust store too. */
 	assert_int_equal(crypto_trust_new(ctx, root.der, root.len, &t), 0);
 	assert_int_equal(crypto_trust_add_ca(t, u1.der, u1.len), 0);
