@@ -84,7 +84,37 @@ seeds_codec() {
 	hex2file 050161 "$d/program-opaque-one-over-max-0"
 }
 
-targets=${*:-codec}
+# Seeds for fuzz/fuzz_hpke.c: suite byte || enc || aad length byte || aad
+# || ct. The target's recipient for suite byte 0..3 is that of the
+# base-mode case of (X25519 | P-256) x (AES-128-GCM | ChaCha20Poly1305), so
+# encryptions[0] of that case opens; the rest exercise the failure paths.
+seeds_hpke() {
+	local d=$ROOT/fuzz/corpus/hpke f sel sel_case kem aead c enc aad ct alen zero
+	f=$VEC/hpke/test-vectors-subset.json
+	[ -f "$f" ] || { echo "extract-seeds: $f not found" >&2; exit 1; }
+	rm -rf "$d" && mkdir -p "$d"
+	for sel in 0 1 2 3; do
+		kem=$((sel < 2 ? 32 : 16))
+		aead=$((sel % 2 ? 3 : 1))
+		sel_case=".mode == 0 and .kem_id == $kem and .kdf_id == 1 and .aead_id == $aead"
+		c=$(jq -c "[.[] | select($sel_case)][0]" "$f")
+		enc=$(jq -r .enc <<<"$c")
+		aad=$(jq -r '.encryptions[0].aad' <<<"$c")
+		ct=$(jq -r '.encryptions[0].ct' <<<"$c")
+		alen=$(printf '%02x' $((${#aad} / 2)))
+		zero=$(printf '00%.0s' $(seq $((${#enc} / 2))))
+		hex2file "0$sel$enc$alen$aad$ct" "$d/s$sel-opens"
+		hex2file "0$sel$enc$alen$aad$(jq -r '.encryptions[1].ct' <<<"$c")" "$d/s$sel-seq1"
+		hex2file "0$sel$zero$alen$aad$ct" "$d/s$sel-enc-zero"
+		hex2file "0$sel$enc$alen$aad${ct:0:$((${#ct} - 16))}" "$d/s$sel-tag-cut"
+		hex2file "0$sel$enc" "$d/s$sel-no-ct"
+		hex2file "0$sel${enc:0:20}" "$d/s$sel-enc-cut"
+	done
+	# P-256 with the compressed-point prefix in place of 0x04.
+	hex2file "0203${enc:2}$alen$aad$ct" "$d/s2-enc-prefix-03"
+}
+
+targets=${*:-codec hpke}
 for t in $targets; do
 	"seeds_$t"
 	echo "fuzz/corpus/$t: $(find "$ROOT/fuzz/corpus/$t" -type f | wc -l) seeds"
