@@ -44,5 +44,11 @@ kat_run_fn kat_hpke;
 /* RFC 9420 (mls-implementations vectors). */
 kat_run_fn kat_mls_deserialization;
 kat_run_fn kat_mls_messages;
+kat_run_fn kat_mls_tree_math;
+kat_run_fn kat_mls_crypto_basics;
+kat_run_fn kat_mls_secret_tree;
+kat_run_fn kat_mls_key_schedule;
+kat_run_fn kat_mls_psk_secret;
+kat_run_fn kat_mls_transcript_hashes;
 
 #endif /* KENH_TESTS_KAT_H */

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Kenh developers */
+/*
+ * The labelled functions of RFC 9420 that every other part of MLS builds
+ * on: ExpandWithLabel and DeriveSecret (§8), DeriveTreeSecret (§9.1),
+ * RefHash with MakeKeyPackageRef and MakeProposalRef (§5.2),
+ * SignWithLabel/VerifyWithLabel (§5.1.2), EncryptWithLabel/DecryptWithLabel
+ * over HPKE base mode (§5.1.3), and KEM.DeriveKeyPair for the external and
+ * node key pairs (§8, §7.4). The labelled structures (KDFLabel,
+ * SignContent, EncryptContext, RefHashInput) are public data and are
+ * encoded with the codec writer; the primitives are crypto/'s and hpke/'s.
+ */
+#include "mls/mls_keys.h"
+
+#include "util/compat.h"
+
+#include "codec/codec.h"
+#include "codec/limits.h"
+#include "hpke/hpke.h"
+#include "util/mem.h"
+
+/* RFC 9420 §5.1.2, §5.1.3, §8: the prefix of every label MLS builds. */
+static const uint8_t label_prefix[] = { 'M', 'L', 'S', ' ', '1', '.', '0', ' ' };
+
+/* opaque label<V> = "MLS 1.0 " + label, then opaque second<V>. */
+static int write_labelled(struct codec_writer *w, struct kenh_span label, struct kenh_span second)
+{
+	size_t mark = 0;
+
+	(void)codec_write_vector_begin(w, &mark);
+	(void)codec_write_bytes(w, label_prefix, sizeof(label_prefix));
+	(void)codec_write_bytes(w, label.p, label.len);
+	(void)codec_write_vector_end(w, mark);
+	return codec_write_opaque(w, second.p, second.len);
+}
+
+int mls_expand_with_label(const struct crypto_suite *cs, const uint8_t *secret,
+                          struct kenh_span label, struct kenh_span context, uint8_t *out,
+                          size_t outlen)
+{
+	struct codec_writer w;
+	struct kenh_span info;
+	int rc;
+
+	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	if (outlen != 0) sec_zero(out, outlen);
+	/* KDFLabel.length is a uint16; HKDF-Expand stops at 255 * Nh. */
+	if (outlen == 0 || outlen > UINT16_MAX || outlen > 255 * cs->kdf->nh) {
+		rc = KENH_ERR(KENH_E_INVALID_ARG);
+		goto out;
+	}
+	(void)codec_write_u16(&w, (uint16_t)outlen);
+	if ((rc = write_labelled(&w, label, context)) != 0) goto out;
+	info = codec_writer_span(&w);
+	rc = crypto_hkdf_expand(cs->kdf, secret, cs->kdf->nh, info.p, info.len, out, outlen);
+out:
+	if (rc != 0 && outlen != 0) sec_zero(out, outlen);
+	codec_writer_clear(&w);
+	return rc;
+}
+
+int mls_derive_secret(const struct crypto_suite *cs, const uint8_t *secret, struct kenh_span label,
+                      uint8_t *out)
+{
+	return mls_expand_with_label(cs, secret, label, span_make(NULL, 0), out, cs->kdf->nh);
+}
+
+int mls_derive_tree_secret(const struct crypto_suite *cs, const uint8_t *secret,
+                           struct kenh_span label, uint32_t generation, uint8_t *out, size_t outlen)
+{
+	uint8_t gen[4];
+
+	/* RFC 9420 §9.1: the context is the generation as a big-endian uint32. */
+	store_be32(gen, generation);
+	return mls_expand_with_label(cs, secret, label, span_make(gen, sizeof(gen)), out, outlen);
+}
+
+int mls_ref_hash(const struct crypto_suite *cs, struct kenh_span label, struct kenh_span value,
+                 uint8_t *out)
+{
+	struct codec_writer w;
+	struct kenh_span head;
+	int rc;
+
+	memset(out, 0, cs->kdf->nh);
+	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	/* RefHashInput: label<V>, then value<V>; the value is hashed in place, not copied. */
+	(void)codec_write_opaque(&w, label.p, label.len);
+	if (value.len > LIMIT_VARINT_MAX) {
+		rc = KENH_ERR(KENH_E_TOO_LARGE);
+		goto out;
+	}
+	if ((rc = codec_write_varint(&w, (uint32_t)value.len)) != 0) goto out;
+	head = codec_writer_span(&w);
+	rc = crypto_hash2(cs->kdf, head.p, head.len, value.p, value.len, out);
+out:
+	if (rc != 0) memset(out, 0, cs->kdf->nh);
+	codec_writer_clear(&w);
+	return rc;
+}
+
+int mls_make_key_package_ref(const struct crypto_suite *cs, struct kenh_span key_package,
+                             uint8_t *out)
+{
+	return mls_ref_hash(cs, MLS_LABEL(MLS_REF_KEY_PACKAGE), key_package, out);
+}
+
+int mls_make_proposal_ref(const struct crypto_suite *cs, struct kenh_span authenticated_content,
+                          uint8_t *out)
+{
+	return mls_ref_hash(cs, MLS_LABEL(MLS_REF_PROPOSAL), authenticated_content, out);
+}
+
+/* SignContent { opaque label<V>; opaque content<V>; } into a fresh writer. */
+static int encode_sign_content(struct codec_writer *w, struct kenh_span label,
+                               struct kenh_span content)
+{
+	codec_writer_init(w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	return write_labelled(w, label, content);
+}
+
+int mls_sign_with_label(const struct crypto_suite *cs, struct kenh_span sk, struct kenh_span label,
+                        struct kenh_span content, uint8_t *sig, size_t *siglen)
+{
+	struct codec_writer w;
+	struct kenh_span tbs;
+	int rc;
+
+	*siglen = 0;
+	memset(sig, 0, cs->sig->max_sig);
+	if ((rc = encode_sign_content(&w, label, content)) != 0) goto out;
+	if (sk.len != cs->sig->nsk) {
+		rc = KENH_ERR(KENH_E_INVALID_ARG);
+		goto out;
+	}
+	tbs = codec_writer_span(&w);
+	rc = crypto_sig_sign(cs->sig, sk.p, tbs.p, tbs.len, sig, siglen);
+out:
+	if (rc != 0) {
+		memset(sig, 0, cs->sig->max_sig);
+		*siglen = 0;
+	}
+	codec_writer_clear(&w);
+	return rc;
+}
+
+int mls_verify_with_label(const struct crypto_suite *cs, struct kenh_span pk,
+                          struct kenh_span label, struct kenh_span content, struct kenh_span sig)
+{
+	struct codec_writer w;
+	struct kenh_span tbs;
+	int rc;
+
+	if ((rc = encode_sign_content(&w, label, content)) != 0) goto out;
+	tbs = codec_writer_span(&w);
+	rc = crypto_sig_verify(cs->sig, pk.p, pk.len, tbs.p, tbs.len, sig.p, sig.len);
+out:
+	codec_writer_clear(&w);
+	return rc;
+}
+
+/* The HPKE suite named by an MLS suite (RFC 9420 §5.1.3 uses the suite's KEM, KDF, AEAD). */
+static int hpke_suite_of(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
+                         struct hpke_suite *out)
+{
+	return hpke_suite_init(ctx, cs->kem->id, cs->kdf->id, cs->aead->id, out);
+}
+
+int mls_encrypt_with_label(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
+                           const struct mls_encrypt_args *a, uint8_t *kem_output, uint8_t *ct)
+{
+	struct codec_writer w;
+	struct hpke_suite suite;
+	struct hpke_seal_base_args sa;
+	int rc;
+
+	memset(kem_output, 0, cs->kem->npk);
+	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	if ((rc = hpke_suite_of(ctx, cs, &suite)) != 0) goto out;
+	/* RFC 9420 §5.1.3: info = EncryptContext, aad = "". */
+	if ((rc = write_labelled(&w, a->label, a->context)) != 0) goto out;
+	memset(&sa, 0, sizeof(sa));
+	sa.pk_r = a->pk;
+	sa.info = codec_writer_span(&w);
+	sa.aad = span_make(NULL, 0);
+	sa.pt = a->pt;
+	rc = hpke_seal_base(&suite, &sa, kem_output, ct);
+out:
+	if (rc != 0) memset(kem_output, 0, cs->kem->npk);
+	codec_writer_clear(&w);
+	return rc;
+}
+
+int mls_decrypt_with_label(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
+                           const struct mls_decrypt_args *a, uint8_t *pt)
+{
+	struct codec_writer w;
+	struct hpke_suite suite;
+	struct hpke_open_base_args oa;
+	int rc;
+
+	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	if ((rc = hpke_suite_of(ctx, cs, &suite)) != 0) goto out;
+	if ((rc = write_labelled(&w, a->label, a->context)) != 0) goto out;
+	memset(&oa, 0, sizeof(oa));
+	oa.enc = a->kem_output;
+	oa.sk_r = a->sk;
+	oa.info = codec_writer_span(&w);
+	oa.aad = span_make(NULL, 0);
+	oa.ct = a->ct;
+	rc = hpke_open_base(&suite, &oa, pt);
+out:
+	codec_writer_clear(&w);
+	return rc;
+}
+
+int mls_derive_keypair(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
+                       const uint8_t *secret, uint8_t *sk, uint8_t *pk)
+{
+	struct hpke_suite suite;
+	int rc;
+
+	sec_zero(sk, cs->kem->nsk);
+	memset(pk, 0, cs->kem->npk);
+	if ((rc = hpke_suite_of(ctx, cs, &suite)) != 0) return rc;
+	return hpke_derive_keypair(&suite, span_make(secret, cs->kdf->nh), sk, pk);
+}
+
+int mls_derive_node_keypair(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
+                            const uint8_t *path_secret, uint8_t *sk, uint8_t *pk)
+{
+	uint8_t node_secret[CRYPTO_MAX_HASH]; /* secret */
+	int rc;
+
+	sec_zero(sk, cs->kem->nsk);
+	memset(pk, 0, cs->kem->npk);
+	/* RFC 9420 §7.4: node_secret = DeriveSecret(path_secret, "node"). */
+	if ((rc = mls_derive_secret(cs, path_secret, MLS_LABEL("node"), node_secret)) != 0)
+		goto out;
+	rc = mls_derive_keypair(ctx, cs, node_secret, sk, pk);
+out:
+	sec_zero(node_secret, sizeof(node_secret));
+	return rc;
+}
