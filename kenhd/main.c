@@ -12,18 +12,22 @@
  * connection, never the process.
  *
  *   kenhd --config FILE [--check-config]
+ *   kenhd --gen-signing-key FILE     a new external-sender key (mode 0600); prints its public key
  */
 #include "relay_int.h"
 
 #include "util/compat.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
+#include "crypto/pki.h"
 #include "kenh/kenh.h"
 #include "klog.h"
 #include "store/store.h"
@@ -176,9 +180,43 @@ static void teardown(struct relay *r)
 	kenh_ctx_free(r->ctx);
 }
 
+/* Write a fresh Ed25519 key as 64 hex digits to a new file only the owner can read. */
+static int gen_signing_key(const char *path)
+{
+	struct kenh_ctx *ctx = NULL;
+	struct crypto_sigkey k;
+	char hex[2 * CRYPTO_MAX_SIG_SK + 2];
+	size_t i;
+	int fd = -1, rc;
+
+	memset(&k, 0, sizeof(k));
+	if ((rc = kenh_ctx_new(&ctx)) != 0) goto out;
+	if ((rc = crypto_sigkey_generate(ctx, CRYPTO_SIG_ED25519, &k)) != 0) goto out;
+	for (i = 0; i < k.sklen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", k.sk[i]);
+	hex[2 * k.sklen] = '\n';
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0 ||
+	    write(fd, hex, 2 * k.sklen + 1) != (ssize_t)(2 * k.sklen + 1) || fsync(fd) != 0) {
+		rc = KENH_ERR(KENH_E_IO);
+		goto out;
+	}
+	printf("public_key=");
+	for (i = 0; i < k.pklen; i++)
+		printf("%02x", k.pk[i]);
+	printf("\n");
+out:
+	if (fd >= 0) close(fd);
+	sec_zero(hex, sizeof(hex));
+	crypto_sigkey_clear(&k);
+	kenh_ctx_free(ctx);
+	if (rc != 0) fprintf(stderr, "kenhd: %s: %s\n", path, kenh_strerror(rc));
+	return rc == 0 ? 0 : 1;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: kenhd --config FILE [--check-config]\n");
+	fprintf(stderr, "usage: kenhd --config FILE [--check-config]\n"
+	                "       kenhd --gen-signing-key FILE\n");
 	return 2;
 }
 
@@ -191,6 +229,7 @@ int main(int argc, char **argv)
 	char err[512] = "";
 	int i, rc;
 
+	if (argc == 3 && strcmp(argv[1], "--gen-signing-key") == 0) return gen_signing_key(argv[2]);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			path = argv[++i];

@@ -73,6 +73,7 @@ static int revoke_devices(struct op_env *env, const struct crypto_crl *crl, size
 		rc = env->so->device_by_serial(env->st, hex, dev, sizeof(dev));
 		if (rc == KENH_E_NOT_FOUND) continue;
 		if (rc == 0) rc = env->so->device_revoke(env->st, dev);
+		if (rc == 0) rc = revoke_propose_removals(env, dev);
 		if (rc != 0) return rc;
 	}
 	return 0;

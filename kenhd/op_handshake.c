@@ -25,6 +25,7 @@
 #include "codec/codec.h"
 #include "codec/limits.h"
 #include "crypto/crypto.h"
+#include "mls/mls_keys.h"
 #include "mls/mls_wire.h"
 #include "proto/proto.h"
 #include "store/store.h"
@@ -201,29 +202,23 @@ static int proposal_ref(const struct op_env *env, uint16_t suite,
                         const struct mls_public_message *pm, uint8_t ref[static CRYPTO_MAX_HASH],
                         size_t *reflen)
 {
-	static const char label[] = "MLS 1.0 Proposal Reference";
 	const struct crypto_suite *cs = crypto_suite_get(env->ctx, suite);
 	struct mls_authenticated_content ac;
-	struct codec_writer w, in;
+	struct codec_writer w;
 	int rc;
 
 	*reflen = 0;
 	if (cs == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
-	/* RFC 9420 §6: AuthenticatedContent of the PublicMessage. */
+	/* RFC 9420 §5.2: the value is the AuthenticatedContent of the PublicMessage (§6). */
 	memset(&ac, 0, sizeof(ac));
 	ac.wire_format = MLS_WIRE_FORMAT_PUBLIC_MESSAGE;
 	ac.content = pm->content;
 	ac.auth = pm->auth;
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
-	codec_writer_init(&in, LIMIT_MLS_MESSAGE + 64, CODEC_WRITER_NORMAL);
 	rc = mls_encode_authenticated_content(&w, &ac);
-	/* RFC 9420 §5.2: RefHashInput { opaque label<V>; opaque value<V>; }. */
-	if (rc == 0) rc = codec_write_opaque(&in, (const uint8_t *)label, sizeof(label) - 1);
-	if (rc == 0) rc = codec_write_opaque(&in, w.buf, w.len);
-	if (rc == 0) rc = crypto_hash(cs->kdf, in.buf, in.len, ref);
+	if (rc == 0) rc = mls_make_proposal_ref(cs, codec_writer_span(&w), ref);
 	if (rc == 0) *reflen = cs->kdf->nh;
 	codec_writer_clear(&w);
-	codec_writer_clear(&in);
 	return rc;
 }
 

@@ -54,8 +54,7 @@ int op_app_send(struct op_env *env, struct peer *p, struct kenh_span body, struc
 		rc = KENH_ERR(KENH_E_PERM);
 		goto out;
 	}
-	if ((rc = ops_log_and_push(env, pm->group_id, req.message, p, &resp.seq)) != 0)
-		goto out;
+	if ((rc = ops_log_and_push(env, pm->group_id, req.message, p, &resp.seq)) != 0) goto out;
 	env->m->messages_accepted++;
 	rc = proto_msg_encode(out, &proto_desc_seq_resp, &resp);
 out:

@@ -119,12 +119,15 @@ void metrics_store_observe(struct metrics *m, double seconds);
 
 /*
  * The relay's external-sender key (R9.2: the only way handlers sign).
- * sign() signs msg with SignWithLabel's content already built by the
- * caller; public_key() gives the key for the external_senders extension.
+ * sign_with_label computes SignWithLabel(key, label, content) (RFC 9420
+ * §5.1.2) for a group of cipher suite suite: KENH_E_UNSUPPORTED when the
+ * suite's signature scheme is not the key's. public_key returns the key as
+ * it appears in the external_senders extension (borrowed).
  */
 struct signer_ops {
-	int (*sign)(void *arg, const uint8_t *msg, size_t len, uint8_t *sig, size_t *siglen);
-	uint16_t sig_id;
+	int (*sign_with_label)(void *arg, uint16_t suite, struct kenh_span label,
+	                       struct kenh_span content, uint8_t *sig, size_t *siglen);
+	struct kenh_span (*public_key)(void *arg);
 };
 
 /* The trust anchors as read from the configuration (DER). */
@@ -221,6 +224,14 @@ KENH_MUST_CHECK int ops_skip_own(struct op_env *env, const char *device, struct 
  */
 KENH_MUST_CHECK int ops_log_and_push(struct op_env *env, struct kenh_span group_id,
                                      struct kenh_span msg, const struct peer *from, uint64_t *seq);
+
+/*
+ * RFC 9420 §12.1.8.1: as external sender, propose the removal of every
+ * leaf device holds, in every group whose external_senders extension (in
+ * its last GroupInfo) lists the relay's key (revoke.c). Groups that do not
+ * are logged and skipped. A no-op without a signing key.
+ */
+KENH_MUST_CHECK int revoke_propose_removals(struct op_env *env, const char *device);
 
 /* Queue a push of an inbox entry to device. */
 KENH_MUST_CHECK int ops_push_inbox(struct op_env *env, const char *device,

@@ -107,8 +107,7 @@ void conn_devmap_add(struct relay *r, struct conn *c);
 /* Free the trust store and the anchors (trust.c). */
 void trust_free(struct relay *r);
 
-/* Wipe and free the external-sender key (signer.c); its public key, or NULL. */
+/* Wipe and free the external-sender key (signer.c). */
 void signer_free(struct relay *r);
-const uint8_t *signer_public_key(const struct relay *r, size_t *len);
 
 #endif /* KENH_KENHD_RELAY_INT_H */

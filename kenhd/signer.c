@@ -16,6 +16,7 @@
 
 #include "crypto/crypto.h"
 #include "klog.h"
+#include "mls/mls_keys.h"
 #include "util/mem.h"
 
 struct signer {
@@ -23,16 +24,26 @@ struct signer {
 	struct crypto_sigkey key; /* secret */
 };
 
-static int sign(void *arg, const uint8_t *msg, size_t len, uint8_t *sig, size_t *siglen)
+static int sign_with_label(void *arg, uint16_t suite, struct kenh_span label,
+                           struct kenh_span content, uint8_t *sig, size_t *siglen)
 {
 	struct signer *s = arg;
-	const struct crypto_sig *alg = crypto_sig_get(s->ctx, s->key.sig_id);
+	const struct crypto_suite *cs = crypto_suite_get(s->ctx, suite);
 
-	if (alg == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
-	return crypto_sig_sign(alg, s->key.sk, msg, len, sig, siglen);
+	*siglen = 0;
+	if (cs == NULL || cs->sig->id != s->key.sig_id) return KENH_ERR(KENH_E_UNSUPPORTED);
+	return mls_sign_with_label(cs, span_make(s->key.sk, s->key.sklen), label, content, sig,
+	                           siglen);
 }
 
-static const struct signer_ops ed25519_signer = { sign, CRYPTO_SIG_ED25519 };
+static struct kenh_span public_key(void *arg)
+{
+	const struct signer *s = arg;
+
+	return span_make(s->key.pk, s->key.pklen);
+}
+
+static const struct signer_ops ed25519_signer = { sign_with_label, public_key };
 
 static int hex_nibble(char c)
 {
@@ -106,12 +117,4 @@ void signer_free(struct relay *r)
 	sec_free(s, sizeof(*s));
 	r->signer = NULL;
 	r->signer_arg = NULL;
-}
-
-const uint8_t *signer_public_key(const struct relay *r, size_t *len)
-{
-	const struct signer *s = r->signer_arg;
-
-	*len = s ? s->key.pklen : 0;
-	return s ? s->key.pk : NULL;
 }

@@ -79,6 +79,7 @@ struct store_blob {
 };
 
 typedef int store_leaf_fn(void *arg, uint32_t leaf, const char *device);
+typedef int store_member_fn(void *arg, struct kenh_span group_id, uint32_t leaf);
 typedef int store_device_fn(void *arg, const char *device, uint32_t key_packages,
                             bool has_last_resort);
 typedef int store_cursor_fn(void *arg, const struct store_cursor *c);
@@ -146,6 +147,8 @@ struct store_ops {
 	/* The device at leaf: out receives the name (NUL-terminated, outlen bytes); NOT_FOUND. */
 	int (*leaf_get)(struct store *s, struct kenh_span group_id, uint32_t leaf, char *out,
 	                size_t outlen);
+	/* Every (group, leaf) the device holds. */
+	int (*device_leaves)(struct store *s, const char *device, store_member_fn *cb, void *arg);
 	/* True in *member if device holds a leaf of the group. */
 	int (*leaf_has_device)(struct store *s, struct kenh_span group_id, const char *device,
 	                       bool *member);

@@ -66,6 +66,7 @@ enum stmt {
 	S_LEAF_LIST,
 	S_LEAF_GET,
 	S_LEAF_HAS,
+	S_DEVICE_LEAVES,
 	S_CURSOR_OPEN,
 	S_CURSOR_END,
 	S_CURSOR_GET,
@@ -138,6 +139,8 @@ static const char *const sql[S_COUNT] = {
 	[S_LEAF_CLEAR] = "DELETE FROM leaves WHERE group_id = ?1 AND leaf = ?2",
 	[S_LEAF_LIST] = "SELECT leaf, device FROM leaves WHERE group_id = ?1 ORDER BY leaf",
 	[S_LEAF_GET] = "SELECT device FROM leaves WHERE group_id = ?1 AND leaf = ?2",
+	[S_DEVICE_LEAVES] =
+	        "SELECT group_id, leaf FROM leaves WHERE device = ?1 ORDER BY group_id, leaf",
 	[S_LEAF_HAS] = "SELECT 1 FROM leaves WHERE group_id = ?1 AND device = ?2 LIMIT 1",
 	[S_CURSOR_OPEN] = "INSERT INTO cursors (device, group_id, seq, until_seq) "
 	                  "VALUES (?1, ?2, ?3, NULL) ON CONFLICT (device, group_id) DO UPDATE "
@@ -687,6 +690,22 @@ static int sqlite_leaf_has_device(struct store *s, struct kenh_span gid, const c
 	return 0;
 }
 
+static int sqlite_device_leaves(struct store *s, const char *device, store_member_fn *cb, void *arg)
+{
+	sqlite3_stmt *q = stmt(s, S_DEVICE_LEAVES);
+	int rc;
+
+	if (bind_text(q, 1, device)) return KENH_ERR(KENH_E_DB);
+	while ((rc = step_row(q)) == 1) {
+		uint64_t leaf = col_u64(q, 1);
+
+		if ((rc = cb(arg, col_span(q, 0), leaf > UINT32_MAX ? UINT32_MAX : (uint32_t)leaf)))
+			break;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
 /* ---- cursors ---- */
 
 static int bind_dev_group(sqlite3_stmt *q, const char *device, struct kenh_span gid)
@@ -1156,6 +1175,7 @@ const struct store_ops store_sqlite_ops = {
 	.leaf_list = sqlite_leaf_list,
 	.leaf_get = sqlite_leaf_get,
 	.leaf_has_device = sqlite_leaf_has_device,
+	.device_leaves = sqlite_device_leaves,
 	.cursor_open = sqlite_cursor_open,
 	.cursor_end = sqlite_cursor_end,
 	.cursor_ack = sqlite_cursor_ack,

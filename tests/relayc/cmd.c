@@ -152,7 +152,8 @@ static int claim_all(struct rc_conn *c, char **devs, size_t n, struct rc_bytes *
 }
 
 /* Submit a commit; on a stale epoch retry once at the epoch the relay names. */
-static int submit_commit(struct rc_conn *c, struct rc_commit *cm, bool welcome, bool retry)
+static int submit_commit(struct rc_conn *c, struct rc_commit *cm, bool welcome, bool retry,
+                         const struct rc_bytes *gi)
 {
 	struct rc_bytes msg = { 0 }, w = { 0 }, r = { 0 };
 	struct proto_handshake h;
@@ -165,6 +166,7 @@ static int submit_commit(struct rc_conn *c, struct rc_commit *cm, bool welcome, 
 	memset(&h, 0, sizeof(h));
 	h.message = span_make(msg.p, msg.len);
 	h.welcome = (struct proto_opt){ welcome, span_make(w.p, w.len) };
+	if (gi != NULL) h.group_info = (struct proto_opt){ true, span_make(gi->p, gi->len) };
 	codec_writer_init(&b, LIMIT_FRAME, CODEC_WRITER_NORMAL);
 	if ((rc = proto_msg_encode(&b, &proto_desc_handshake, &h)) == 0)
 		rc = rc_call(c, PROTO_HANDSHAKE, &b, NULL, NULL, &status, &r);
@@ -175,7 +177,7 @@ static int submit_commit(struct rc_conn *c, struct rc_commit *cm, bool welcome, 
 		       (unsigned long long)load_be64(r.p + 8));
 	} else if (status == (uint16_t)-KENH_E_STATE && retry && r.len == 8) {
 		cm->epoch = load_be64(r.p);
-		rc = submit_commit(c, cm, welcome, false);
+		rc = submit_commit(c, cm, welcome, false, gi);
 	} else {
 		printf("%sstatus=%u detail=%llu\n",
 		       status == (uint16_t)-KENH_E_STATE ? "stale " : "", status,
@@ -193,7 +195,7 @@ static int cmd_add(struct rc_conn *c, const char *group, uint32_t leaf, char **d
 {
 	struct rc_bytes kps[64];
 	struct kenh_span spans[64];
-	struct rc_commit cm = { str_span(group), 0, leaf, spans, n, NULL, 0 };
+	struct rc_commit cm = { str_span(group), 0, leaf, spans, n, NULL, 0, NULL, 0 };
 	size_t i;
 	int rc;
 
@@ -202,7 +204,7 @@ static int cmd_add(struct rc_conn *c, const char *group, uint32_t leaf, char **d
 	if ((rc = claim_all(c, devs, n, kps)) == 0) {
 		for (i = 0; i < n; i++)
 			spans[i] = span_make(kps[i].p, kps[i].len);
-		rc = submit_commit(c, &cm, true, true);
+		rc = submit_commit(c, &cm, true, true, NULL);
 	}
 	for (i = 0; i < n; i++)
 		rc_bytes_free(&kps[i]);
@@ -212,20 +214,56 @@ static int cmd_add(struct rc_conn *c, const char *group, uint32_t leaf, char **d
 static int cmd_remove(struct rc_conn *c, const char *group, uint32_t leaf, char **leaves, size_t n)
 {
 	uint32_t rm[64];
-	struct rc_commit cm = { str_span(group), 0, leaf, NULL, 0, rm, n };
+	struct rc_commit cm = { str_span(group), 0, leaf, NULL, 0, rm, n, NULL, 0 };
 	size_t i;
 
 	if (n > 64) return 2;
 	for (i = 0; i < n; i++)
 		rm[i] = (uint32_t)strtoul(leaves[i], NULL, 10);
-	return submit_commit(c, &cm, false, true);
+	return submit_commit(c, &cm, false, true, NULL);
 }
 
 static int cmd_commit(struct rc_conn *c, const char *group, uint32_t leaf, uint64_t epoch)
 {
-	struct rc_commit cm = { str_span(group), epoch, leaf, NULL, 0, NULL, 0 };
+	struct rc_commit cm = { str_span(group), epoch, leaf, NULL, 0, NULL, 0, NULL, 0 };
 
-	return submit_commit(c, &cm, false, false);
+	return submit_commit(c, &cm, false, false, NULL);
+}
+
+/* An empty commit carrying a GroupInfo that lists the relay's key as external sender. */
+static int cmd_commit_gi(struct rc_conn *c, const char *group, uint32_t leaf, const char *pkhex)
+{
+	struct rc_commit cm = { str_span(group), 0, leaf, NULL, 0, NULL, 0, NULL, 0 };
+	struct rc_bytes gi = { 0 };
+	uint8_t pk[64];
+	int n = rc_hex(pkhex, pk, sizeof(pk)), rc;
+
+	if (n <= 0) return 2;
+	/* The epoch the commit creates is not known before the relay answers; the relay does not read it. */
+	if ((rc = rc_mls_group_info(str_span(group), 0, span_make(pk, (size_t)n), &gi)) != 0)
+		return 1;
+	rc = submit_commit(c, &cm, false, true, &gi);
+	rc_bytes_free(&gi);
+	return rc;
+}
+
+/* A commit of the proposals named by reference (hex ProposalRefs). */
+static int cmd_commit_ref(struct rc_conn *c, const char *group, uint32_t leaf, char **refs,
+                          size_t n)
+{
+	uint8_t buf[8][64];
+	struct kenh_span spans[8];
+	struct rc_commit cm = { str_span(group), 0, leaf, NULL, 0, NULL, 0, spans, n };
+	size_t i;
+
+	if (n > 8) return 2;
+	for (i = 0; i < n; i++) {
+		int len = rc_hex(refs[i], buf[i], sizeof(buf[i]));
+
+		if (len <= 0) return 2;
+		spans[i] = span_make(buf[i], (size_t)len);
+	}
+	return submit_commit(c, &cm, false, true, NULL);
 }
 
 static int cmd_crl_upload(struct rc_conn *c, const char *path)
@@ -404,6 +442,11 @@ int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **
 		rc = cmd_send(c, argv[1], strtoull(argv[2], NULL, 10), argv[3]);
 	else if (strcmp(cmd, "crl-upload") == 0 && argc >= 2)
 		rc = cmd_crl_upload(c, argv[1]);
+	else if (strcmp(cmd, "commit-gi") == 0 && argc >= 4)
+		rc = cmd_commit_gi(c, argv[1], (uint32_t)strtoul(argv[2], NULL, 10), argv[3]);
+	else if (strcmp(cmd, "commit-ref") == 0 && argc >= 4)
+		rc = cmd_commit_ref(c, argv[1], (uint32_t)strtoul(argv[2], NULL, 10), argv + 3,
+		                    (size_t)argc - 3);
 	else
 		rc = 2;
 	rc_close(c);

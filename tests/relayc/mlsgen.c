@@ -111,6 +111,10 @@ static int add_proposals(const struct rc_commit *c, struct mls_proposal_or_ref *
 		por[c->nadds + i].proposal.proposal_type = MLS_PROPOSAL_REMOVE;
 		por[c->nadds + i].proposal.u.remove.removed = c->removes[i];
 	}
+	for (i = 0; i < c->nrefs; i++) {
+		por[c->nadds + c->nremoves + i].type = MLS_PROPOSAL_OR_REF_REFERENCE;
+		por[c->nadds + c->nremoves + i].reference = c->refs[i];
+	}
 	return 0;
 }
 
@@ -121,7 +125,7 @@ int rc_mls_commit(const struct rc_commit *c, struct rc_bytes *out)
 	struct mls_proposal_or_ref *por = NULL;
 	struct mls_message *kps = NULL;
 	struct codec_writer w;
-	size_t n = c->nadds + c->nremoves, i;
+	size_t n = c->nadds + c->nremoves + c->nrefs, i;
 	int rc;
 
 	memset(&m, 0, sizeof(m));
@@ -148,4 +152,60 @@ out:
 	mem_free(kps);
 	mem_free(por);
 	return finish(&w, rc, out);
+}
+
+int rc_mls_group_info(struct kenh_span group, uint64_t epoch, struct kenh_span ext_sender_pk,
+                      struct rc_bytes *out)
+{
+	static const uint8_t relay_name[] = "kenhd";
+	struct mls_external_sender es;
+	struct mls_external_senders list = { &es, 1 };
+	struct mls_extension ext;
+	struct mls_message m;
+	struct mls_group_info *gi = &m.u.group_info;
+	struct codec_writer w, ew;
+	int rc;
+
+	memset(&es, 0, sizeof(es));
+	es.signature_key = ext_sender_pk;
+	es.credential.credential_type = MLS_CREDENTIAL_BASIC;
+	es.credential.identity = span_make(relay_name, sizeof(relay_name) - 1);
+	codec_writer_init(&ew, LIMIT_EXTENSION_DATA, CODEC_WRITER_NORMAL);
+	/* RFC 9420 §12.1.8.1: ExternalSender external_senders<V>. */
+	if ((rc = mls_encode_external_senders(&ew, &list)) != 0) {
+		codec_writer_clear(&ew);
+		return rc;
+	}
+	ext.extension_type = MLS_EXT_EXTERNAL_SENDERS;
+	ext.extension_data = codec_writer_span(&ew);
+	memset(&m, 0, sizeof(m));
+	m.version = MLS_VERSION_MLS10;
+	m.wire_format = MLS_WIRE_FORMAT_GROUP_INFO;
+	gi->group_context.version = MLS_VERSION_MLS10;
+	gi->group_context.cipher_suite = 1;
+	gi->group_context.group_id = group;
+	gi->group_context.epoch = epoch;
+	gi->group_context.tree_hash = span_make(filler, 32);
+	gi->group_context.confirmed_transcript_hash = span_make(filler, 32);
+	gi->group_context.extensions.items = &ext;
+	gi->group_context.extensions.count = 1;
+	gi->confirmation_tag = span_make(filler, 32);
+	gi->signature = span_make(filler, 64);
+	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	rc = finish(&w, mls_encode_message(&w, &m), out);
+	codec_writer_clear(&ew);
+	return rc;
+}
+
+int rc_hex(const char *hex, uint8_t *out, size_t max)
+{
+	size_t n = strlen(hex), i;
+	unsigned v;
+
+	if (n % 2 != 0 || n / 2 > max) return -1;
+	for (i = 0; i < n / 2; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1) return -1;
+		out[i] = (uint8_t)v;
+	}
+	return (int)(n / 2);
 }

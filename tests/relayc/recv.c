@@ -25,6 +25,7 @@
 #include "codec/codec.h"
 #include "codec/limits.h"
 #include "crypto/crypto.h"
+#include "mls/mls_keys.h"
 #include "mls/mls_wire.h"
 #include "proto/proto.h"
 #include "util/mem.h"
@@ -39,6 +40,8 @@ struct receiver {
 	uint64_t delivered, duplicates, want;
 	bool no_ack; /* a client that crashes before acknowledging: everything comes again */
 	uint64_t acks_sent, acks_done;
+	uint8_t relay_pk[64]; /* to verify the relay's external proposals */
+	size_t relay_pklen;
 };
 
 static double now_s(void)
@@ -88,6 +91,49 @@ static int load_seen(struct receiver *r, const char *path)
 	return r->seen_file ? 0 : KENH_E_IO;
 }
 
+/*
+ * A proposal from the relay as external sender (RFC 9420 §12.1.8.1): check
+ * its signature over FramedContentTBS (§6.1, no GroupContext for an
+ * external sender) with the relay's key, and print its ProposalRef (§5.2)
+ * so that a commit can name it.
+ */
+static void describe_proposal(struct receiver *r, const struct mls_public_message *pm)
+{
+	static const char label[] = "FramedContentTBS";
+	const struct crypto_suite *cs = crypto_suite_get(r->ctx, 1);
+	struct mls_authenticated_content ac;
+	struct codec_writer tbs, acw;
+	uint8_t ref[CRYPTO_MAX_HASH];
+	char hex[2 * CRYPTO_MAX_HASH + 1] = "";
+	bool ok = false;
+	size_t i;
+
+	codec_writer_init(&tbs, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	codec_writer_init(&acw, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	memset(&ac, 0, sizeof(ac));
+	ac.wire_format = MLS_WIRE_FORMAT_PUBLIC_MESSAGE;
+	ac.content = pm->content;
+	ac.auth = pm->auth;
+	if (cs != NULL && r->relay_pklen > 0 &&
+	    mls_encode_framed_content_tbs(&tbs, MLS_WIRE_FORMAT_PUBLIC_MESSAGE, &pm->content,
+	                                  NULL) == 0)
+		ok = mls_verify_with_label(cs, span_make(r->relay_pk, r->relay_pklen),
+		                           span_make((const uint8_t *)label, sizeof(label) - 1),
+		                           codec_writer_span(&tbs), pm->auth.signature) == 0;
+	if (cs != NULL && mls_encode_authenticated_content(&acw, &ac) == 0 &&
+	    mls_make_proposal_ref(cs, codec_writer_span(&acw), ref) == 0)
+		for (i = 0; i < cs->kdf->nh; i++)
+			snprintf(hex + 2 * i, 3, "%02x", ref[i]);
+	printf("proposal type=%d sender=%d leaf=%u ref=%s signature=%s\n",
+	       (int)pm->content.proposal.proposal_type, (int)pm->content.sender.sender_type,
+	       pm->content.proposal.proposal_type == MLS_PROPOSAL_REMOVE
+	               ? pm->content.proposal.u.remove.removed
+	               : 0,
+	       hex, ok ? "ok" : "bad");
+	codec_writer_clear(&tbs);
+	codec_writer_clear(&acw);
+}
+
 /* Hand one delivery to the application unless it is a repeat. */
 static void deliver(struct receiver *r, const struct proto_delivery *d)
 {
@@ -106,6 +152,9 @@ static void deliver(struct receiver *r, const struct proto_delivery *d)
 			printf("deliver %.*s\n", (int)m.u.private_message.ciphertext.len,
 			       (const char *)m.u.private_message.ciphertext.p);
 			r->delivered++;
+		} else if (m.wire_format == MLS_WIRE_FORMAT_PUBLIC_MESSAGE &&
+		           m.u.public_message.content.content_type == MLS_CONTENT_PROPOSAL) {
+			describe_proposal(r, &m.u.public_message);
 		} else if (m.wire_format == MLS_WIRE_FORMAT_PUBLIC_MESSAGE) {
 			printf("commit epoch=%llu\n",
 			       (unsigned long long)m.u.public_message.content.epoch);
@@ -240,12 +289,14 @@ static int run(struct receiver *r, const struct rc_opts *o, double timeout, bool
 
 int rc_recv_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **argv)
 {
-	struct receiver r = { ctx, NULL, 0, NULL, 0, 0, 0, false, 0, 0 };
+	struct receiver r;
 	const char *seen = NULL;
 	double timeout = 10;
 	bool reconnect = false;
 	int i, rc;
 
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
 			r.want = strtoull(argv[++i], NULL, 10);
@@ -257,7 +308,12 @@ int rc_recv_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char *
 			reconnect = true;
 		else if (strcmp(argv[i], "--no-ack") == 0)
 			r.no_ack = true;
-		else
+		else if (strcmp(argv[i], "--relay-pk") == 0 && i + 1 < argc) {
+			int n = rc_hex(argv[++i], r.relay_pk, sizeof(r.relay_pk));
+
+			if (n <= 0) return 2;
+			r.relay_pklen = (size_t)n;
+		} else
 			return 2;
 	}
 	if (seen == NULL) return 2;

@@ -155,8 +155,19 @@ static int collect_leaf(void *arg, uint32_t leaf, const char *device)
 	return 0;
 }
 
+static int count_member(void *arg, struct kenh_span gid, uint32_t leaf)
+{
+	size_t *n = arg;
+
+	assert_int_equal(leaf, 2);
+	assert_int_equal(gid.len, 7);
+	(*n)++;
+	return 0;
+}
+
 static void test_store_leaves(void **state)
 {
+	size_t n = 0;
 	struct fixture *f = *state;
 	struct kenh_span a = str_span("group-a");
 	struct leaves l = { 0 };
@@ -176,8 +187,13 @@ static void test_store_leaves(void **state)
 	assert_int_equal(f->ops->leaf_get(f->s, a, 1, dev, sizeof(dev)), KENH_E_NOT_FOUND);
 	assert_int_equal(f->ops->leaf_has_device(f->s, a, "u/bob/d1", &member), 0);
 	assert_true(member);
+	assert_int_equal(f->ops->device_leaves(f->s, "u/bob/d1", count_member, &n), 0);
+	assert_int_equal(n, 1);
 	assert_int_equal(f->ops->leaf_clear(f->s, a, 2), 0);
 	assert_int_equal(f->ops->leaf_clear(f->s, a, 2), KENH_E_NOT_FOUND);
+	n = 0;
+	assert_int_equal(f->ops->device_leaves(f->s, "u/bob/d1", count_member, &n), 0);
+	assert_int_equal(n, 0);
 	assert_int_equal(f->ops->leaf_has_device(f->s, a, "u/bob/d1", &member), 0);
 	assert_false(member);
 }

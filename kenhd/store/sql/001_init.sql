@@ -36,7 +36,7 @@ CREATE TABLE leaves (
 	device   TEXT NOT NULL,
 	PRIMARY KEY (group_id, leaf)
 );
-CREATE INDEX leaves_device ON leaves (group_id, device);
+CREATE INDEX leaves_device ON leaves (device, group_id);
 
 -- Delivery cursors: the device has acknowledged seq and receives up to until_seq.
 CREATE TABLE cursors (
