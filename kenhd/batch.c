@@ -187,6 +187,7 @@ void batch_flush(struct relay *r)
 	int rc = 0;
 
 	r->flush_scheduled = false;
+	r->batch_requests = 0;
 	if (r->batch_open) {
 		rc = r->so->commit(r->st);
 		metrics_store_observe(&r->m, relay_mono() - t0);

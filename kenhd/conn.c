@@ -184,7 +184,9 @@ static int handle_frame(struct conn *c, const struct proto_header *h, const uint
 	r->m.frames_in++;
 	r->m.frames_out++;
 	batch_schedule(r);
-	return pending_req_add(c, h->type, h->request_id);
+	if ((rc = pending_req_add(c, h->type, h->request_id)) != 0) return rc;
+	if (++r->batch_requests >= BATCH_MAX_REQUESTS) batch_flush(r);
+	return 0;
 }
 
 /*

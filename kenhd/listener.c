@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <event2/event.h>
@@ -49,6 +50,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		return;
 	}
 	evutil_make_socket_nonblocking(fd);
+	/* Responses are small and follow a commit: do not let Nagle hold them for an ACK. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (conn_new(r, fd, addr) != 0) klog(KENH_LOG_ERROR, "conn_fail", "addr=%s", addr);
 }
 

@@ -36,6 +36,11 @@
 #define RETENTION_INTERVAL 3600 /* seconds between retention passes */
 #define DRAIN_SECONDS      2
 
+/* Event priorities (lower runs first): libevent gives other events PRIO_COUNT / 2. */
+#define PRIO_BATCH 3
+#define PRIO_REAP  3
+#define PRIO_COUNT 4
+
 uint64_t relay_now(void)
 {
 	return (uint64_t)time(NULL);
@@ -111,9 +116,15 @@ static int add_events(struct relay *r)
 	r->reap_ev = event_new(r->base, -1, 0, conn_reap, r);
 	r->retention_ev = event_new(r->base, -1, EV_PERSIST, on_retention, r);
 	if (!r->flush_ev || !r->reap_ev || !r->retention_ev) return KENH_ERR(KENH_E_NOMEM);
-	/* Commits before reaps: a closed connection's batch is released first. */
-	event_priority_set(r->flush_ev, 0);
-	event_priority_set(r->reap_ev, 1);
+	/*
+	 * Group commit: connections' reads run at the middle priority (the
+	 * default), the commit of the batch after every read of the loop turn
+	 * (PRIO_BATCH), and reaps after that (a closed connection's batch is
+	 * released first). batch.c also commits at once when a batch grows
+	 * past BATCH_MAX_REQUESTS, so reads can never starve a commit.
+	 */
+	event_priority_set(r->flush_ev, PRIO_BATCH);
+	event_priority_set(r->reap_ev, PRIO_REAP);
 	for (i = 0; i < ARRAY_LEN(sigs); i++) {
 		r->sig_ev[i] =
 		        evsignal_new(r->base, sigs[i], sigs[i] == SIGHUP ? on_hup : on_stop, r);
@@ -144,7 +155,8 @@ static int setup(struct relay *r, bool check_only, char *err, size_t errlen)
 		return rc;
 	}
 	if ((rc = trust_rebuild(r)) != 0) return snprintf(err, errlen, "trust store"), rc;
-	if ((r->base = event_base_new()) == NULL || event_base_priority_init(r->base, 2) != 0)
+	if ((r->base = event_base_new()) == NULL ||
+	    event_base_priority_init(r->base, PRIO_COUNT) != 0)
 		return snprintf(err, errlen, "event loop"), KENH_ERR(KENH_E_NOMEM);
 	if ((rc = add_events(r)) != 0) return snprintf(err, errlen, "events"), rc;
 	trust_reload_crl_files(r);

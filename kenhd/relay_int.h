@@ -24,8 +24,10 @@ struct evconnlistener;
 struct evhttp;
 struct crypto_crl;
 
-#define DEVMAP_BUCKETS  65536u
-#define ADDRMAP_BUCKETS 4096u
+#define DEVMAP_BUCKETS 65536u
+/* A batch is committed at once beyond this many requests (see main.c, batch.c). */
+#define BATCH_MAX_REQUESTS 2048u
+#define ADDRMAP_BUCKETS    4096u
 
 /* A request of the open batch, to answer DB if the commit fails. */
 struct pending_req {
@@ -87,6 +89,7 @@ struct relay {
 	struct event *retention_ev;
 	struct event *sig_ev[3];
 	bool batch_open;
+	size_t batch_requests; /* requests in the open batch */
 	bool flush_scheduled;
 	struct conn **batch;
 	size_t nbatch, capbatch;

@@ -414,6 +414,8 @@ int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **
 	int rc;
 
 	if (strcmp(cmd, "recv") == 0) return rc_recv_main(ctx, o, argc - 1, argv + 1);
+	if (strcmp(cmd, "bench-fanout") == 0) return rc_bench_fanout(o, argc - 1, argv + 1);
+	if (strcmp(cmd, "bench-idle") == 0) return rc_bench_idle(o, argc - 1, argv + 1);
 	if (strcmp(cmd, "load") == 0 && argc >= 5)
 		return cmd_load(o, argv[1], strtod(argv[2], NULL), argv[3], argv[4],
 		                argc >= 6 ? strtod(argv[5], NULL) : 1e9);

@@ -106,5 +106,7 @@ int rc_hex(const char *hex, uint8_t *out, size_t max);
 int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **argv);
 int rc_recv_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **argv);
 int rc_hostile_main(const struct rc_opts *o, int argc, char **argv);
+int rc_bench_fanout(const struct rc_opts *o, int argc, char **argv);
+int rc_bench_idle(const struct rc_opts *o, int argc, char **argv);
 
 #endif /* KENH_TESTS_RELAYC_H */
