@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Kenh developers */
+/*
+ * Shared parts of the reference load generators (see ref_common.h).
+ */
+#include "ref_common.h"
+
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ref_lat {
+	pthread_mutex_t mu;
+	uint64_t *v;
+	size_t n, cap;
+	uint64_t last;
+};
+
+uint64_t ref_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+long ref_rss_kib(const char *pid)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	if ((f = fopen(path, "r")) == NULL) return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0) v = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+struct ref_lat *ref_lat_new(size_t capacity)
+{
+	struct ref_lat *l = calloc(1, sizeof(*l));
+
+	if (l == NULL || (l->v = calloc(capacity ? capacity : 1, sizeof(*l->v))) == NULL) exit(1);
+	l->cap = capacity;
+	pthread_mutex_init(&l->mu, NULL);
+	return l;
+}
+
+void ref_lat_add(struct ref_lat *l, uint64_t ns)
+{
+	uint64_t now = ref_now_ns();
+
+	pthread_mutex_lock(&l->mu);
+	if (l->n < l->cap) l->v[l->n++] = ns;
+	l->last = now;
+	pthread_mutex_unlock(&l->mu);
+}
+
+size_t ref_lat_count(struct ref_lat *l)
+{
+	size_t n;
+
+	pthread_mutex_lock(&l->mu);
+	n = l->n;
+	pthread_mutex_unlock(&l->mu);
+	return n;
+}
+
+uint64_t ref_lat_last(struct ref_lat *l)
+{
+	uint64_t t;
+
+	pthread_mutex_lock(&l->mu);
+	t = l->last;
+	pthread_mutex_unlock(&l->mu);
+	return t;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void ref_lat_report(struct ref_lat *l, size_t receivers, uint64_t messages, uint64_t t0)
+{
+	double secs;
+
+	pthread_mutex_lock(&l->mu);
+	if (l->n == 0) {
+		printf("fanout receivers=%zu messages=%llu deliveries=0\n", receivers,
+		       (unsigned long long)messages);
+		pthread_mutex_unlock(&l->mu);
+		return;
+	}
+	qsort(l->v, l->n, sizeof(*l->v), cmp_u64);
+	secs = (double)(l->last - t0) / 1e9;
+	printf("fanout receivers=%zu messages=%llu deliveries=%zu seconds=%.3f rate=%.0f "
+	       "p50_ms=%.3f p99_ms=%.3f\n",
+	       receivers, (unsigned long long)messages, l->n, secs, (double)l->n / secs,
+	       (double)l->v[l->n / 2] / 1e6, (double)l->v[(l->n * 99) / 100] / 1e6);
+	pthread_mutex_unlock(&l->mu);
+}
+
+int ref_tcp_connect(const char *port)
+{
+	struct addrinfo hints, *res = NULL;
+	int fd;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo("127.0.0.1", port, &hints, &res) != 0) return -1;
+	fd = socket(res->ai_family, SOCK_STREAM, 0);
+	if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+SSL_CTX *ref_tls_ctx(const char *ca)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (ctx == NULL || SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) exit(1);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	return ctx;
+}
+
+SSL *ref_tls_connect(SSL_CTX *ctx, const char *port, int *fd, int already)
+{
+	SSL *ssl;
+
+	*fd = already >= 0 ? already : ref_tcp_connect(port);
+	if (*fd < 0) return NULL;
+	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, *fd) != 1 || SSL_connect(ssl) != 1) {
+		if (ssl) SSL_free(ssl);
+		close(*fd);
+		return NULL;
+	}
+	return ssl;
+}
+
+void ref_nofile_max(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
