@@ -116,7 +116,8 @@ $(foreach p,$(PRESENT),$(eval $(call PROGRAM_RULE,$(p))))
 # The vector runner also needs the shared test helpers (hex, JSON).
 $(BUILD)/kenh-vectors: $(TLIB_OBJS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(BUILD)/libkenh.a
+# Unit tests also link cli/common, so the programs' shared helpers have tests too.
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(COMMON_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS) $(CMOCKA_LIBS)
 

@@ -73,11 +73,15 @@ int mls_framing_epoch_check(const struct mls_framing_epoch *ep, struct kenh_span
 	return 0;
 }
 
-/* FramedContentTBS (§6.1) into a fresh writer w. */
+/*
+ * FramedContentTBS (§6.1) into a fresh writer w. It carries the content in
+ * clear, the application data of a PrivateMessage included, so the writer
+ * is sensitive: no copy is left behind by a move or a free (R5.3).
+ */
 static int encode_tbs(const struct mls_framing_epoch *ep, enum mls_wire_format wire_format,
                       const struct mls_framed_content *content, struct codec_writer *w)
 {
-	codec_writer_init(w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	codec_writer_init(w, MLS_LABELLED_MAX, CODEC_WRITER_SENSITIVE);
 	return mls_encode_framed_content_tbs(w, wire_format, content, ep->gc);
 }
 

@@ -160,8 +160,9 @@ int mls_private_message_open(const struct mls_framing_epoch *ep,
 
 	memset(out, 0, sizeof(*out));
 	memset(&o, 0, sizeof(o));
-	if (ep->cs == NULL || ep->secret_tree == NULL || ep->sender_data_secret == NULL ||
-	    ep->sender_key == NULL)
+	/* framing.h: a missing field is the caller's error, not a failed decryption. */
+	if (ep->cs == NULL || ep->gc == NULL || ep->secret_tree == NULL ||
+	    ep->sender_data_secret == NULL || ep->sender_key == NULL)
 		return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = open_steps(ep, pm, &o, &stage)) != 0) {
 		log_debug_r(ep->ctx, rc, "PrivateMessage rejected at %s", stage);

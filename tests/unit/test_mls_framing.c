@@ -776,6 +776,31 @@ static void test_mls_framing_private_wrong_epoch(void **state)
 	fx_clear(&f);
 }
 
+/*
+ * framing.h: an epoch without its GroupContext is the caller's mistake,
+ * KENH_E_INVALID_ARG like the other missing fields, not a message that
+ * failed to decrypt.
+ */
+static void test_mls_framing_private_open_missing_group_context(void **state)
+{
+	struct mls_private_opened o;
+	struct mls_framed_content fc;
+	struct fx f;
+	uint8_t *msg;
+	size_t len;
+
+	fx_init(*state, 1, &f);
+	make_content(&f, MLS_SENDER_MEMBER, 1, MLS_CONTENT_APPLICATION, &fc);
+	protect_priv(&f, &fc, 0, &msg, &len);
+	f.recv.gc = NULL;
+	assert_int_equal(open_priv(&f, msg, len, &o), KENH_E_INVALID_ARG);
+	f.recv.gc = &f.gc;
+	assert_int_equal(open_priv(&f, msg, len, &o), 0);
+	mls_private_opened_clear(&o);
+	mem_free(msg);
+	fx_clear(&f);
+}
+
 /* §6.3.2: only members send PrivateMessages. */
 static void test_mls_framing_private_member_only(void **state)
 {
@@ -792,6 +817,67 @@ static void test_mls_framing_private_member_only(void **state)
 	assert_null(msg);
 	fx_clear(&f);
 }
+
+#ifdef KENH_FAULT_INJECT
+/*
+ * R5.3 for plaintext: a byte string that must never reach the allocator
+ * unwiped (mem_free, or a mem_grow that moves it). The watch of mem.h sees
+ * every such block; sec_free'd blocks are wiped before release and never
+ * shown. 48 bytes no encoder produces by chance.
+ */
+static const uint8_t plain_marker[48] = "application plaintext that must be wiped on free";
+
+struct release_scan {
+	const uint8_t *needle;
+	size_t len;
+	size_t found;
+};
+
+static void scan_release(void *arg, const void *p, size_t n)
+{
+	struct release_scan *s = arg;
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; n >= s->len && i <= n - s->len; i++)
+		if (memcmp(b + i, s->needle, s->len) == 0) {
+			s->found++;
+			return;
+		}
+}
+
+/*
+ * The application data of a PrivateMessage is signed over FramedContentTBS
+ * (RFC 9420 §6.1) on both sides; no copy of it may be freed unwiped, by the
+ * sender (signing) or by the recipient (verifying after decryption).
+ */
+static void test_mls_framing_private_plaintext_wiped_before_free(void **state)
+{
+	struct release_scan scan = { plain_marker, sizeof(plain_marker), 0 };
+	struct mls_private_opened o;
+	struct mls_framed_content fc;
+	struct fx f;
+	uint16_t suite;
+	uint8_t *msg;
+	size_t len;
+
+	for (suite = 1; suite <= 3; suite++) {
+		fx_init(*state, suite, &f);
+		make_content(&f, MLS_SENDER_MEMBER, 1, MLS_CONTENT_APPLICATION, &fc);
+		fc.application_data = span_make(plain_marker, sizeof(plain_marker));
+		mem_release_watch(scan_release, &scan);
+		protect_priv(&f, &fc, 0, &msg, &len);
+		assert_int_equal(open_priv(&f, msg, len, &o), 0);
+		assert_memory_equal(o.ac.content.application_data.p, plain_marker,
+		                    sizeof(plain_marker));
+		mls_private_opened_clear(&o);
+		mem_release_watch(NULL, NULL);
+		assert_int_equal(scan.found, 0);
+		mem_free(msg);
+		fx_clear(&f);
+	}
+}
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* KeyPackage                                                                */
@@ -1345,6 +1431,82 @@ static void test_mls_framing_welcome_bad_confirmation_tag(void **state)
 	wx_clear(&w);
 }
 
+/*
+ * RFC 9420 §12.4.3.1: a resumption PSK of usage reinit or branch must be
+ * the only such PSK of a Welcome. Two are refused when the GroupSecrets
+ * are opened; one of them next to an application PSK passes that check
+ * and reaches the resolver (which here knows neither).
+ */
+static void test_mls_framing_welcome_two_reinit_psks(void **state)
+{
+	static const uint8_t gid[] = { 'o', 'l', 'd' };
+	struct mls_pre_shared_key_id ids[2];
+	struct mls_welcome_create_args a;
+	struct mls_welcome_member mb;
+	struct mls_welcome_joined j;
+	uint8_t *msg;
+	size_t len, i;
+	struct wx w;
+
+	wx_init(*state, 1, true, &w);
+	for (i = 0; i < 2; i++) {
+		memset(&ids[i], 0, sizeof(ids[i]));
+		ids[i].psktype = MLS_PSK_RESUMPTION;
+		ids[i].usage = i == 0 ? MLS_RESUMPTION_REINIT : MLS_RESUMPTION_BRANCH;
+		ids[i].psk_group_id = span_make(gid, sizeof(gid));
+		ids[i].psk_epoch = 3;
+		ids[i].psk_nonce = span_make(w.tag, w.f.cs->kdf->nh);
+	}
+	wx_create_args(&w, span_make(w.kp, w.kp_len), &mb, &a);
+	a.psks = ids;
+	a.n_psks = 2;
+	assert_int_equal(mls_welcome_create(&a, &msg, &len), 0);
+	assert_int_equal(wx_join(&w, msg, len, true, &j), KENH_E_PROTO);
+	mem_free(msg);
+	ids[1].usage = MLS_RESUMPTION_APPLICATION;
+	assert_int_equal(mls_welcome_create(&a, &msg, &len), 0);
+	assert_int_equal(wx_join(&w, msg, len, true, &j), KENH_E_NOT_FOUND);
+	mem_free(msg);
+	wx_clear(&w);
+}
+
+/*
+ * RFC 9420 §12.4.3.1: the Welcome's suite and the GroupInfo's suite must
+ * be the joiner's KeyPackage's, and the GroupInfo names mls10.
+ */
+static void test_mls_framing_welcome_suite_mismatch(void **state)
+{
+	struct mls_welcome_join_args ja;
+	struct mls_welcome_joined j;
+	struct mls_group_info gi;
+	struct mls_message m;
+	struct kenh_span key;
+	uint8_t *msg;
+	size_t len;
+	struct wx w;
+
+	wx_init(*state, 1, false, &w);
+	wx_create(&w, span_make(w.kp, w.kp_len), &msg, &len);
+	assert_int_equal(mls_message_parse(msg, len, &m), 0);
+	m.u.welcome.cipher_suite = 2;
+	wx_join_args(&w, &m.u.welcome, true, &ja);
+	assert_int_equal(mls_welcome_join(&ja, &j), KENH_E_PROTO);
+	m.u.welcome.cipher_suite = 1;
+	assert_int_equal(mls_welcome_join(&ja, &j), 0);
+	mls_welcome_joined_clear(&j);
+	mls_message_clear(&m);
+	mem_free(msg);
+	key = span_make(w.f.member[0].pk, w.f.cs->sig->npk);
+	gi = w.gi;
+	assert_int_equal(mls_group_info_verify(w.f.cs, &gi, key), 0);
+	gi.group_context.cipher_suite = 3;
+	assert_int_equal(mls_group_info_verify(w.f.cs, &gi, key), KENH_E_PROTO);
+	gi = w.gi;
+	gi.group_context.version = 2;
+	assert_int_equal(mls_group_info_verify(w.f.cs, &gi, key), KENH_E_PROTO);
+	wx_clear(&w);
+}
+
 /* R17.1: every bit of a Welcome matters (tag, ciphertexts, refs, suite). */
 static void test_mls_framing_welcome_flip_each_bit(void **state)
 {
@@ -1405,6 +1567,93 @@ static void test_mls_framing_group_info_flip_each_bit(void **state)
 }
 
 #ifdef KENH_FAULT_INJECT
+/* ------------------------------------------------------------------------ */
+/* Secrets never reach the allocator unwiped (STYLE R5.3)                    */
+/* ------------------------------------------------------------------------ */
+
+struct secret_sweep {
+	struct release_scan scan[16];
+	size_t n;
+};
+
+static void sweep_add(struct secret_sweep *sw, const uint8_t *p, size_t len)
+{
+	sw->scan[sw->n].needle = p;
+	sw->scan[sw->n].len = len;
+	sw->scan[sw->n].found = 0;
+	sw->n++;
+}
+
+static void sweep_release(void *arg, const void *p, size_t n)
+{
+	struct secret_sweep *sw = arg;
+	size_t i;
+
+	for (i = 0; i < sw->n; i++)
+		scan_release(&sw->scan[i], p, n);
+}
+
+/*
+ * A Welcome with a PSK and a path secret, created and joined: none of the
+ * secrets the test knows (joiner, PSK and path secrets, welcome secret,
+ * key and nonce, the joiner's private keys, the epoch's secrets, the
+ * committer's signature key) is in a block freed or moved without a wipe.
+ */
+static void test_mls_framing_welcome_secrets_wiped_before_free(void **state)
+{
+	struct secret_sweep sw;
+	struct mls_welcome_create_args a;
+	struct mls_welcome_member mb;
+	struct mls_welcome_joined j;
+	struct mls_epoch_secrets es;
+	struct mls_key_nonce wkn;
+	struct codec_writer gc;
+	uint8_t path[CRYPTO_MAX_HASH], ws[CRYPTO_MAX_HASH], *msg;
+	size_t len, nh, i;
+	struct wx w;
+
+	memset(&sw, 0, sizeof(sw));
+	wx_init(*state, 1, true, &w);
+	nh = w.f.cs->kdf->nh;
+	assert_int_equal(crypto_random(w.f.ctx, path, nh), 0);
+	codec_writer_init(&gc, 4096, CODEC_WRITER_NORMAL);
+	assert_int_equal(mls_encode_group_context(&gc, &w.f.gc), 0);
+	assert_int_equal(mls_key_schedule_epoch(w.f.cs, w.joiner_secret, w.psk_secret,
+	                                        codec_writer_span(&gc), &es),
+	                 0);
+	codec_writer_clear(&gc);
+	assert_int_equal(mls_key_schedule_welcome(w.f.cs, w.joiner_secret, w.psk_secret, ws), 0);
+	assert_int_equal(mls_welcome_key_nonce(w.f.cs, ws, &wkn), 0);
+	sweep_add(&sw, w.joiner_secret, nh);
+	sweep_add(&sw, w.psk_secret, nh);
+	sweep_add(&sw, path, nh);
+	sweep_add(&sw, ws, nh);
+	sweep_add(&sw, wkn.key, wkn.key_len);
+	sweep_add(&sw, w.keys.init_sk, w.f.cs->kem->nsk);
+	sweep_add(&sw, w.keys.encryption_sk, w.f.cs->kem->nsk);
+	sweep_add(&sw, es.sender_data_secret, nh);
+	sweep_add(&sw, es.encryption_secret, nh);
+	sweep_add(&sw, es.exporter_secret, nh);
+	sweep_add(&sw, es.confirmation_key, nh);
+	sweep_add(&sw, es.membership_key, nh);
+	sweep_add(&sw, es.init_secret, nh);
+	sweep_add(&sw, w.f.member[0].sk, w.f.cs->sig->nsk);
+	mem_release_watch(sweep_release, &sw);
+	wx_create_args(&w, span_make(w.kp, w.kp_len), &mb, &a);
+	mb.path_secret = span_make(path, nh);
+	assert_int_equal(mls_welcome_create(&a, &msg, &len), 0);
+	assert_int_equal(wx_join(&w, msg, len, true, &j), 0);
+	mls_welcome_joined_clear(&j);
+	mem_free(msg);
+	mem_release_watch(NULL, NULL);
+	for (i = 0; i < sw.n; i++)
+		assert_int_equal(sw.scan[i].found, 0);
+	mls_epoch_secrets_clear(&es);
+	mls_key_nonce_clear(&wkn);
+	sec_zero(ws, sizeof(ws));
+	wx_clear(&w);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Allocation failures (STYLE R17.5)                                         */
 /* ------------------------------------------------------------------------ */
@@ -1572,7 +1821,11 @@ int main(void)
 		cmocka_unit_test(test_mls_framing_private_unknown_sender),
 		cmocka_unit_test(test_mls_framing_private_generation_window),
 		cmocka_unit_test(test_mls_framing_private_wrong_epoch),
+		cmocka_unit_test(test_mls_framing_private_open_missing_group_context),
 		cmocka_unit_test(test_mls_framing_private_member_only),
+#ifdef KENH_FAULT_INJECT
+		cmocka_unit_test(test_mls_framing_private_plaintext_wiped_before_free),
+#endif
 		cmocka_unit_test(test_mls_framing_key_package_build_validate),
 		cmocka_unit_test(test_mls_framing_key_package_lifetime),
 		cmocka_unit_test(test_mls_framing_key_package_rules),
@@ -1582,9 +1835,12 @@ int main(void)
 		cmocka_unit_test(test_mls_framing_welcome_other_key_package),
 		cmocka_unit_test(test_mls_framing_welcome_bad_group_info_signature),
 		cmocka_unit_test(test_mls_framing_welcome_bad_confirmation_tag),
+		cmocka_unit_test(test_mls_framing_welcome_two_reinit_psks),
+		cmocka_unit_test(test_mls_framing_welcome_suite_mismatch),
 		cmocka_unit_test(test_mls_framing_welcome_flip_each_bit),
 		cmocka_unit_test(test_mls_framing_group_info_flip_each_bit),
 #ifdef KENH_FAULT_INJECT
+		cmocka_unit_test(test_mls_framing_welcome_secrets_wiped_before_free),
 		cmocka_unit_test(test_mls_framing_fault_injection),
 #endif
 	};
