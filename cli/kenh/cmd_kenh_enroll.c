@@ -78,6 +78,14 @@ static int pending_put(struct kenh_app *a, const struct pending *p)
 	return rc;
 }
 
+/* A reply's status as a code, and its body decoded (views into the reply). */
+static int reply_decode(const struct cli_relay_reply *reply, const struct proto_desc *d, void *out,
+                        size_t size)
+{
+	if (reply->status != 0) return -(int)reply->status;
+	return proto_msg_decode(d, reply->body, reply->len, out, size);
+}
+
 static int submit(struct kenh_app *a, struct pending *p, const char *user, const char *unit,
                   const char *code_text)
 {
@@ -87,8 +95,7 @@ static int submit(struct kenh_app *a, struct pending *p, const char *user, const
 	struct cli_relay *r = NULL;
 	struct proto_enroll_submit req;
 	struct proto_ticket resp;
-	uint16_t status;
-	uint64_t detail;
+	struct cli_relay_reply reply;
 	char path[KENH_PATH_MAX];
 	int rc;
 
@@ -99,17 +106,17 @@ static int submit(struct kenh_app *a, struct pending *p, const char *user, const
 	/* A copy for an authority that takes requests as files (kenh-admin requests import). */
 	if ((rc = kenh_dev_path(a, path, sizeof(path), "request.csr")) == 0)
 		rc = cli_file_write(path, csr, csrlen, true, false);
-	if (rc == 0) rc = cli_relay_connect(a->relay, a->relay_ca, NULL, span_make(NULL, 0), 0, &r);
+	if (rc == 0) rc = kenh_net_open(a, span_make(NULL, 0), NULL, &r);
 	req.csr = span_make(csr, csrlen);
-	if (rc == 0)
-		rc = cli_relay_call(r, PROTO_ENROLL_SUBMIT, &proto_desc_enroll_submit, &req,
-		                    &proto_desc_ticket, &resp, sizeof(resp), &status, &detail);
-	if (rc == 0 && (rc = cli_relay_code(status)) == 0 && resp.ticket.len == TICKET_LEN) {
+	if (rc == 0) rc = cli_relay_call(r, PROTO_ENROLL_SUBMIT, &proto_desc_enroll_submit, &req, &reply);
+	if (rc == 0 && (rc = reply_decode(&reply, &proto_desc_ticket, &resp, sizeof(resp))) == 0 &&
+	    resp.ticket.len == TICKET_LEN) {
 		memcpy(p->ticket, resp.ticket.p, TICKET_LEN);
 		p->has_ticket = true;
 		rc = pending_put(a, p);
 	}
 	cli_relay_close(r);
+	cli_relay_reply_clear(&reply);
 	mem_free(csr);
 	return rc;
 }
@@ -120,20 +127,19 @@ static int fetch_once(struct kenh_app *a, const struct pending *p, uint8_t **der
 	struct cli_relay *r = NULL;
 	struct proto_ticket req;
 	struct proto_certificate resp;
-	uint16_t status;
-	uint64_t detail;
+	struct cli_relay_reply reply;
 	int rc;
 
 	*der = NULL;
 	*len = 0;
-	if ((rc = cli_relay_connect(a->relay, a->relay_ca, NULL, span_make(NULL, 0), 0, &r)) != 0)
-		return rc;
+	memset(&reply, 0, sizeof(reply));
+	if ((rc = kenh_net_open(a, span_make(NULL, 0), NULL, &r)) != 0) return rc;
 	req.ticket = span_make(p->ticket, TICKET_LEN);
-	rc = cli_relay_call(r, PROTO_ENROLL_FETCH, &proto_desc_ticket, &req,
-	                    &proto_desc_certificate, &resp, sizeof(resp), &status, &detail);
-	if (rc == 0 && (rc = cli_relay_code(status)) == 0 &&
+	rc = cli_relay_call(r, PROTO_ENROLL_FETCH, &proto_desc_ticket, &req, &reply);
+	if (rc == 0 && (rc = reply_decode(&reply, &proto_desc_certificate, &resp, sizeof(resp))) == 0 &&
 	    (rc = mem_dup(resp.certificate.p, resp.certificate.len, der)) == 0)
 		*len = resp.certificate.len;
+	cli_relay_reply_clear(&reply);
 	cli_relay_close(r);
 	return rc;
 }

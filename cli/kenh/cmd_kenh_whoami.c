@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 #include "../common/cli.h"
+#include "proto/proto.h"
+#include "util/mem.h"
 
 int cmd_kenh_whoami(struct kenh_app *a, int argc, char **argv)
 {
@@ -46,5 +48,32 @@ int cmd_kenh_keypackages(struct kenh_app *a, int argc, char **argv)
 		return kenh_fail("upload", rc);
 	if ((rc = kenh_kp_count(a, &n)) != 0) return kenh_fail("key packages", rc);
 	printf("%zu one-time KeyPackages held\n", n);
+	return 0;
+}
+
+/*
+ * kenh crl-upload FILE: hand a CRL from the authority to the relay
+ * (docs/protocol.md CRL_UPLOAD): any device may carry it, because the relay
+ * trusts the CRL's signature, not the uploader.
+ */
+int cmd_kenh_crl_upload(struct kenh_app *a, int argc, char **argv)
+{
+	struct proto_crl_upload req;
+	struct proto_crl_upload_resp resp;
+	uint8_t *crl = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (argc != 2) return kenh_usage("crl-upload FILE");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	if ((rc = cli_file_read(argv[1], CRYPTO_PKI_MAX_CRL_DER, &crl, &len)) != 0)
+		return kenh_fail(argv[1], rc);
+	req.crl = span_make(crl, len);
+	rc = kenh_net_call(a, PROTO_CRL_UPLOAD, &proto_desc_crl_upload, &req,
+	                   &proto_desc_crl_upload_resp, &resp, sizeof(resp), NULL);
+	mem_free(crl);
+	if (rc != 0) return kenh_fail("crl-upload", rc);
+	printf("CRL number %llu with %u revoked certificate(s) accepted by the relay\n",
+	       (unsigned long long)resp.crl_number, resp.revoked);
 	return 0;
 }

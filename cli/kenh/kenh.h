@@ -69,6 +69,8 @@ struct kenh_app {
 	bool enrolled;
 	struct crypto_cert_info me;
 	struct cli_relay *net;
+	uint8_t *reply; /* the last response body: decoded views point into it */
+	size_t replylen;
 };
 
 /* A command: argv[0] is the command word (or sub-word). */
@@ -96,6 +98,9 @@ KENH_MUST_CHECK int kenh_dev_cas(const struct kenh_app *a, uint8_t ***cas, size_
 void kenh_dev_cas_free(uint8_t **cas, size_t *lens, size_t n);
 
 /* ---- relay calls with error reporting (kenh_net.c) ---- */
+/* Connect with cert (len 0: an enrolling connection) and key. */
+KENH_MUST_CHECK int kenh_net_open(struct kenh_app *a, struct kenh_span cert,
+                                  const struct crypto_sigkey *key, struct cli_relay **out);
 /* A call whose non-zero status becomes a negative code; *detail may be NULL. */
 KENH_MUST_CHECK int kenh_net_call(struct kenh_app *a, uint16_t type,
                                   const struct proto_desc *d, const void *req,
@@ -180,6 +185,6 @@ KENH_MUST_CHECK int kenh_args(int argc, char **argv, int start, const struct ken
 kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd_kenh_groups,
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
         cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety,
-        cmd_kenh_wipe, cmd_kenh_keypackages;
+        cmd_kenh_wipe, cmd_kenh_keypackages, cmd_kenh_crl_upload;
 
 #endif /* KENH_CLI_KENH_H */

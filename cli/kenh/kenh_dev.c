@@ -105,24 +105,13 @@ void kenh_dev_close(struct kenh_app *a)
 {
 	cli_relay_close(a->net);
 	a->net = NULL;
+	mem_free(a->reply);
+	a->reply = NULL;
 	client_identity_clear(&a->id);
 	client_store_close(a->st);
 	a->st = NULL;
 	mem_free(a->root);
 	a->root = NULL;
-}
-
-int kenh_dev_net(struct kenh_app *a, struct cli_relay **out)
-{
-	int rc;
-
-	*out = NULL;
-	if (a->net == NULL &&
-	    (rc = cli_relay_connect(a->relay, a->relay_ca, &a->id.key, a->id.chain[0], 0, &a->net)) !=
-	            0)
-		return rc;
-	*out = a->net;
-	return 0;
 }
 
 void kenh_dev_cas_free(uint8_t **cas, size_t *lens, size_t n)

@@ -231,7 +231,16 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 		struct cli_relay *r;
 
 		if ((rc = kenh_dev_net(a, &r)) != 0) break;
-		if ((rc = cli_relay_wait_push(r, listen_ms, &got)) != 0 || !got) break;
+		struct cli_relay_frame f;
+
+		rc = cli_relay_next(r, listen_ms, &f);
+		if (rc == KENH_E_TIMEOUT) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0) break;
+		got = f.request_id == 0;
+		cli_relay_frame_clear(&f);
 		if ((rc = fetch_all(s)) == 0) rc = commit_pending(s);
 		if (rc == 0 && s->processed > before && !a->opt.json)
 			printf("%zu new\n", s->processed - before), fflush(stdout);

@@ -46,6 +46,7 @@ static const struct command commands[] = {
 	  "--out F | verify F --root ROOT.crt" },
 	{ "safety-number", cmd_kenh_safety, "GROUP USER" },
 	{ "wipe-order", cmd_kenh_wipe, "FILE" },
+	{ "crl-upload", cmd_kenh_crl_upload, "FILE" },
 };
 
 int kenh_fail(const char *what, int code)
