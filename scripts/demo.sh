@@ -51,9 +51,9 @@ free_port() {
 	done
 }
 
-step "1. The organization: a root CA, headquarters hq and districts hq/d1, hq/d2"
+step "1. The organization: a root CA, headquarters hq and districts d1, d2"
 adm init --org "Demo Province Police" --kdf-memory 8 --kdf-iterations 1 >/dev/null || die "kenh-admin init"
-for u in hq hq/d1 hq/d2; do adm unit create "$u" >/dev/null || die "unit $u"; done
+for u in hq d1 d2; do adm unit create "$u" >/dev/null || die "unit $u"; done
 say "root and unit CAs made in $W/org (keys encrypted under the admin passphrase)"
 
 step "2. The relay: kenhd on 127.0.0.1 with its SQLite store in $DATA"
@@ -71,8 +71,8 @@ tls_cert = $W/relay-cert.pem
 tls_key = $W/relay-key.pem
 root_ca = $W/org/root.crt
 unit_ca = $W/org/units/hq/ca.crt
-unit_ca = $W/org/units/hq/d1/ca.crt
-unit_ca = $W/org/units/hq/d2/ca.crt
+unit_ca = $W/org/units/d1/ca.crt
+unit_ca = $W/org/units/d2/ca.crt
 db_path = $DATA/relay.db
 signing_key = $W/relay-signing.key
 CONF
@@ -87,7 +87,7 @@ say "kenhd pid $RELAY_PID listening on 127.0.0.1:$PORT"
 enroll() {
 	local dev=$1 user=$2 unit=$3 code out id cas=()
 	for c in "$W/org/units/$unit/ca.crt"; do cas+=(--unit-ca "$c"); done
-	[ "$unit" != hq ] && cas+=(--unit-ca "$W/org/units/hq/ca.crt")
+	
 	k "$dev" init --relay "127.0.0.1:$PORT" --relay-ca "$W/relay-cert.pem" --root "$W/org/root.crt" \
 		"${cas[@]}" --relay-key "$RELAY_PK" --kdf-memory 8 >/dev/null || die "kenh init $dev"
 	out=$(adm enroll-code "$user" --unit "$unit" --ttl 1h --no-qr) || die "enroll-code $user"
@@ -103,17 +103,17 @@ enroll() {
 	say "$dev: $out"
 }
 
-step "3. Enrollment: the commander (hq), officer an (hq/d1, two devices), officer binh (hq/d2)"
+step "3. Enrollment: the commander (hq), officer an (d1, two devices), officer binh (d2)"
 mkdir -p "$W/dev"
 enroll cmdr commander hq
-enroll an1 an hq/d1
-enroll an2 an hq/d1
-enroll binh binh hq/d2
+enroll an1 an d1
+enroll an2 an d1
+enroll binh binh d2
 k cmdr whoami | sed 's/^/   /'
 
 step "4. The commander makes a group and adds both units (every device of their officers)"
 k cmdr group create ops >/dev/null || die "group create"
-k cmdr group add ops unit:hq/d1 unit:hq/d2 | sed 's/^/   /' || die "group add"
+k cmdr group add ops unit:d1 unit:d2 | sed 's/^/   /' || die "group add"
 for d in an1 an2 binh; do k "$d" sync >/dev/null 2>&1 || die "sync $d"; done
 n=$(k binh members ops | wc -l)
 [ "$n" = 4 ] || die "binh sees $n members, expected 4"
@@ -127,7 +127,7 @@ echo "FILE-SECRET-c41b: route plan for the exercise" >>"$W/plan.txt"
 TITLE="Secure the north bridge (demo secret 91d2)"
 BODY="Two patrols, report every hour (demo secret e5b0)"
 DID=$(k cmdr directive issue ops --title "$TITLE" --body "$BODY" --deadline +7200 \
-	--priority high --assign unit:hq/d1 --assign unit:hq/d2 --attach "$W/plan.txt") ||
+	--priority high --assign unit:d1 --assign unit:d2 --attach "$W/plan.txt") ||
 	die "directive issue"
 say "directive $DID issued with plan.txt attached"
 
@@ -141,7 +141,7 @@ k an1 directive report "$DID" --status in-progress --percent 40 --text "patrol 1
 k binh directive ack "$DID" >/dev/null || die "binh ack"
 k binh directive report "$DID" --status done --percent 100 --text "bridge secured" >/dev/null ||
 	die "binh report"
-k an2 history ops | grep -q "demo secret 7f3a" || die "an's second device lacks the message"
+k an2 sync >/dev/null && k an2 history ops | grep -q "demo secret 7f3a" || die "an's second device lacks the message"
 say "an's second device received the message too"
 
 step "7. The progress table (the same on every member's device)"
@@ -157,7 +157,7 @@ k cmdr directive verify "$W/record.kev" --root "$W/org/root.crt" | tail -n 1 | s
 step "8. Revocation: an's second device is reported lost"
 AN2=$(k an2 --json whoami | sed -n 's/.*"device":"\([^"]*\)".*/\1/p')
 adm revoke "$AN2" --reason "key compromise" >/dev/null || die "revoke"
-k cmdr crl-upload "$W/org/units/hq/d1/ca.crl" | sed 's/^/   /' || die "crl upload"
+k cmdr crl-upload "$W/org/units/d1/ca.crl" | sed 's/^/   /' || die "crl upload"
 out=$(k an2 sync 2>&1) && die "the relay still accepts the revoked device"
 say "an2 refused: $out"
 k binh sync >/dev/null 2>&1 || die "binh sync after revocation"

@@ -11,6 +11,7 @@
 
 #include "util/compat.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 #include "../common/cli.h"
@@ -24,7 +25,7 @@
 static int write_config(struct kenh_app *a, const char *relay, const char *relay_ca,
                         const char *relay_key)
 {
-	char p[KENH_PATH_MAX], text[4096], absca[KENH_PATH_MAX];
+	char p[KENH_PATH_MAX], text[8192], absca[PATH_MAX];
 	int n;
 
 	if (realpath(relay_ca, absca) == NULL) return KENH_ERR(KENH_E_NOT_FOUND);
