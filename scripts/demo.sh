@@ -159,7 +159,8 @@ AN2=$(k an2 --json whoami | sed -n 's/.*"device":"\([^"]*\)".*/\1/p')
 adm revoke "$AN2" --reason "key compromise" >/dev/null || die "revoke"
 k cmdr crl-upload "$W/org/units/d1/ca.crl" | sed 's/^/   /' || die "crl upload"
 out=$(k an2 sync 2>&1) && die "the relay still accepts the revoked device"
-say "an2 refused: $out"
+grep -q "event=device_refused" "$DATA/relay.log" || die "no device_refused event in the relay's log"
+say "an2 refused by the relay (its log: $(grep -m1 -o 'event=device_refused.*' "$DATA/relay.log" | cut -c1-90))"
 k binh sync >/dev/null 2>&1 || die "binh sync after revocation"
 n=$(k cmdr members ops | grep -c "/an/")
 k cmdr sync >/dev/null 2>&1
@@ -169,14 +170,21 @@ say "the relay proposed the removal; the next member online committed it: an has
 k an1 send ops "an: still here on my first device" >/dev/null || die "an1 send after removal"
 
 step "9. The relay's data directory holds no plaintext"
+scan() {
+	local s
+	for s in "demo secret 7f3a" "FILE-SECRET-c41b" "demo secret 91d2" "demo secret e5b0" \
+		"north bridge" "bridge secured" "patrol 1 in place"; do
+		if grep -rqa -- "$s" "$DATA"/relay.db*; then die "plaintext \"$s\" found in the relay's files"; fi
+		[ "$1" = say ] && say "not found: \"$s\""
+	done
+	return 0
+}
+say "while the relay runs: $(ls "$DATA" | tr '\n' ' ')"
+scan quiet
 kill "$RELAY_PID" && wait "$RELAY_PID" 2>/dev/null
 RELAY_PID=
 ls -la "$DATA" | sed 's/^/   /'
-for s in "demo secret 7f3a" "FILE-SECRET-c41b" "demo secret 91d2" "demo secret e5b0" \
-	"north bridge" "bridge secured" "patrol 1 in place"; do
-	if grep -rqa -- "$s" "$DATA"/relay.db*; then die "plaintext \"$s\" found in the relay's files"; fi
-	say "not found: \"$s\""
-done
+scan say
 echo
 echo "demo: every step did what it should"
 echo "relay data: $DATA"

@@ -16,8 +16,8 @@
 
 #include "../common/cli.h"
 #include "client/client_directive.h"
-#include "codec/codec.h"
 #include "client/client_evidence.h"
+#include "codec/codec.h"
 #include "crypto/crypto.h"
 #include "kenh/client.h"
 #include "util/mem.h"
@@ -85,8 +85,9 @@ static int issue(struct kenh_app *a, int argc, char **argv)
 
 	if (kenh_args(argc, argv, 2, opts, 6, pos, 1, &npos) != 0 || npos != 1 || !title ||
 	    nassign == 0)
-		return kenh_usage("directive issue GROUP --title T [--body B] [--deadline UNIX|+SECONDS] "
-		                  "[--priority P] --assign unit:PATH|user:U... [--attach FILE]");
+		return kenh_usage(
+		        "directive issue GROUP --title T [--body B] [--deadline UNIX|+SECONDS] "
+		        "[--priority P] --assign unit:PATH|user:U... [--attach FILE]");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if ((rc = kenh_sync_run(a, 0, &nsync)) != 0) return kenh_fail("sync", rc);
 	if ((rc = new_content(a, CLIENT_CONTENT_DIRECTIVE, &c)) != 0) return kenh_fail("issue", rc);
@@ -94,8 +95,8 @@ static int issue(struct kenh_app *a, int argc, char **argv)
 	d->body = span_make((const uint8_t *)body, strlen(body));
 	if (deadline != NULL) {
 		d->has_deadline = true;
-		d->deadline = deadline[0] == '+' ? c.sent_at + strtoull(deadline + 1, NULL, 10) :
-		                                   strtoull(deadline, NULL, 10);
+		d->deadline = deadline[0] == '+' ? c.sent_at + strtoull(deadline + 1, NULL, 10)
+		                                 : strtoull(deadline, NULL, 10);
 	}
 	if (parse_priority(prio, &d->priority) != 0) return kenh_failf("--priority", "unknown");
 	for (i = 0; i < nassign; i++)
@@ -122,8 +123,8 @@ static int directive_group(struct kenh_app *a, const char *idhex, uint8_t *id, c
 	int rc;
 
 	if ((rc = kenh_unhex(idhex, id, CLIENT_ID_LEN)) != 0) return rc;
-	if ((rc = client_store_get(a->st, CLIENT_T_DIRECTIVES, span_make(id, CLIENT_ID_LEN), &it)) !=
-	    0)
+	if ((rc = client_store_get(a->st, CLIENT_T_DIRECTIVES, span_make(id, CLIENT_ID_LEN),
+	                           &it)) != 0)
 		return rc;
 	if (it.value.len >= cap) rc = KENH_ERR(KENH_E_TOO_LARGE);
 	if (rc == 0) {
@@ -149,8 +150,8 @@ static int answer(struct kenh_app *a, int argc, char **argv, bool report)
 	int rc;
 
 	if (kenh_args(argc, argv, 2, opts, report ? 3 : 0, pos, 1, &npos) != 0 || npos != 1)
-		return kenh_usage(report ? "directive report ID --status S --percent N [--text T]" :
-		                           "directive ack ID");
+		return kenh_usage(report ? "directive report ID --status S --percent N [--text T]"
+		                         : "directive ack ID");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if ((rc = kenh_sync_run(a, 0, &nsync)) != 0) return kenh_fail("sync", rc);
 	if ((rc = directive_group(a, pos[0], did, group, sizeof(group))) != 0)
@@ -267,7 +268,8 @@ static void print_table(const struct kenh_app *a, const struct client_progress *
 		kenh_json_str(stdout, p->title.p, p->title.len);
 		printf(",\"issuer\":");
 		kenh_json_str(stdout, p->issuer_user.p, p->issuer_user.len);
-		printf(",\"deadline\":%llu,\"rows\":[", (unsigned long long)(p->has_deadline ? p->deadline : 0));
+		printf(",\"deadline\":%llu,\"rows\":[",
+		       (unsigned long long)(p->has_deadline ? p->deadline : 0));
 		for (i = 0; i < p->nrows; i++) {
 			const struct client_progress_row *r = &p->rows[i];
 
@@ -277,7 +279,8 @@ static void print_table(const struct kenh_app *a, const struct client_progress *
 			kenh_json_str(stdout, r->unit.p, r->unit.len);
 			printf(",\"acknowledged\":%s,\"status\":\"%s\",\"percent\":%u,\"text\":",
 			       r->acknowledged ? "true" : "false",
-			       r->reported ? status_name(r->status) : "-", r->reported ? r->percent : 0);
+			       r->reported ? status_name(r->status) : "-",
+			       r->reported ? r->percent : 0);
 			kenh_json_str(stdout, r->text.p, r->reported ? r->text.len : 0);
 			printf(",\"overdue\":%s}", r->overdue ? "true" : "false");
 		}
@@ -327,7 +330,8 @@ static bool belongs(struct kenh_span content, const uint8_t *did)
 
 	if (client_content_decode(content, &c) != 0) return false;
 	if (c.type == CLIENT_CONTENT_DIRECTIVE) yes = memcmp(c.id, did, CLIENT_ID_LEN) == 0;
-	if (c.type == CLIENT_CONTENT_ACK) yes = memcmp(c.u.ack.directive_id, did, CLIENT_ID_LEN) == 0;
+	if (c.type == CLIENT_CONTENT_ACK)
+		yes = memcmp(c.u.ack.directive_id, did, CLIENT_ID_LEN) == 0;
 	if (c.type == CLIENT_CONTENT_REPORT)
 		yes = memcmp(c.u.report.directive_id, did, CLIENT_ID_LEN) == 0;
 	if (c.type == CLIENT_CONTENT_DIRECTIVE && yes) yes = true;
@@ -363,7 +367,8 @@ static int export_cmd(struct kenh_app *a, const char *idhex, const char *out)
 			if (is_dir != (j == 0)) continue;
 			ev[k].content = s->hist[i].content;
 			ev[k].sig = s->hist[i].sig;
-			memcpy(ev[k].chain, s->hist[i].chain, sizeof(ev[k].chain[0]) * s->hist[i].nchain);
+			memcpy(ev[k].chain, s->hist[i].chain,
+			       sizeof(ev[k].chain[0]) * s->hist[i].nchain);
 			ev[k++].nchain = s->hist[i].nchain;
 		}
 	rc = client_evidence_export(span_make((const uint8_t *)group, strlen(group)), ev, k, &rec,
@@ -398,13 +403,14 @@ static int verify_cmd(struct kenh_app *a, const char *file, const char *root)
 	rc = kenh_evidence_verify(a->ctx, &r, &ro, &e);
 	for (i = 0; e != NULL && i < kenh_evidence_count(e); i++)
 		printf("item %zu: %s by %s (%s, device %s): %s\n", i,
-		       kenh_evidence_item_type(e, i) == KENH_CONTENT_DIRECTIVE ? "directive" :
-		       kenh_evidence_item_type(e, i) == KENH_CONTENT_ACK       ? "ack" :
-		                                                                 "report",
+		       kenh_evidence_item_type(e, i) == KENH_CONTENT_DIRECTIVE ? "directive"
+		       : kenh_evidence_item_type(e, i) == KENH_CONTENT_ACK     ? "ack"
+		                                                               : "report",
 		       kenh_evidence_item_user(e, i), kenh_evidence_item_unit(e, i),
 		       kenh_evidence_item_device(e, i),
-		       kenh_evidence_item_result(e, i) == 0 ? "valid" :
-		                                              kenh_strerror(kenh_evidence_item_result(e, i)));
+		       kenh_evidence_item_result(e, i) == 0
+		               ? "valid"
+		               : kenh_strerror(kenh_evidence_item_result(e, i)));
 	kenh_evidence_free(e);
 	mem_free(rec);
 	mem_free(rt);

@@ -41,8 +41,8 @@ static int pending_get(struct kenh_app *a, struct pending *p)
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if ((rc = client_store_get(a->st, CLIENT_T_IDENTITY, span_make((const uint8_t *)"enroll", 6),
-	                           &it)) != 0)
+	if ((rc = client_store_get(a->st, CLIENT_T_IDENTITY,
+	                           span_make((const uint8_t *)"enroll", 6), &it)) != 0)
 		return rc;
 	codec_reader_init(&r, it.value.p, it.value.len);
 	codec_read_u16(&r, &sig);
@@ -108,7 +108,9 @@ static int submit(struct kenh_app *a, struct pending *p, const char *user, const
 		rc = cli_file_write(path, csr, csrlen, true, false);
 	if (rc == 0) rc = kenh_net_open(a, span_make(NULL, 0), NULL, &r);
 	req.csr = span_make(csr, csrlen);
-	if (rc == 0) rc = cli_relay_call(r, PROTO_ENROLL_SUBMIT, &proto_desc_enroll_submit, &req, &reply);
+	if (rc == 0)
+		rc = cli_relay_call(r, PROTO_ENROLL_SUBMIT, &proto_desc_enroll_submit, &req,
+		                    &reply);
 	if (rc == 0 && (rc = reply_decode(&reply, &proto_desc_ticket, &resp, sizeof(resp))) == 0 &&
 	    resp.ticket.len == TICKET_LEN) {
 		memcpy(p->ticket, resp.ticket.p, TICKET_LEN);
@@ -136,7 +138,8 @@ static int fetch_once(struct kenh_app *a, const struct pending *p, uint8_t **der
 	if ((rc = kenh_net_open(a, span_make(NULL, 0), NULL, &r)) != 0) return rc;
 	req.ticket = span_make(p->ticket, TICKET_LEN);
 	rc = cli_relay_call(r, PROTO_ENROLL_FETCH, &proto_desc_ticket, &req, &reply);
-	if (rc == 0 && (rc = reply_decode(&reply, &proto_desc_certificate, &resp, sizeof(resp))) == 0 &&
+	if (rc == 0 &&
+	    (rc = reply_decode(&reply, &proto_desc_certificate, &resp, sizeof(resp))) == 0 &&
 	    (rc = mem_dup(resp.certificate.p, resp.certificate.len, der)) == 0)
 		*len = resp.certificate.len;
 	cli_relay_reply_clear(&reply);
@@ -168,7 +171,8 @@ static int install(struct kenh_app *a, struct pending *p, const uint8_t *der, si
 	sec_zero(&id.key, sizeof(id.key));
 	kenh_dev_cas_free(cas, lens, ncas);
 	if (rc == 0)
-		rc = client_store_del(a->st, CLIENT_T_IDENTITY, span_make((const uint8_t *)"enroll", 6));
+		rc = client_store_del(a->st, CLIENT_T_IDENTITY,
+		                      span_make((const uint8_t *)"enroll", 6));
 	client_identity_clear(&a->id);
 	if (rc == 0 && (rc = client_store_identity_get(a->st, &a->id)) == 0) {
 		a->enrolled = true;
@@ -190,8 +194,9 @@ static int wait_fetch(struct kenh_app *a, struct pending *p, long seconds)
 		sleep(1);
 		waited++;
 	}
-	if (rc == KENH_E_STATE) return kenh_failf("enroll", "the authority has not signed yet "
-	                                                    "(run kenh enroll --fetch later)");
+	if (rc == KENH_E_STATE)
+		return kenh_failf("enroll", "the authority has not signed yet "
+		                            "(run kenh enroll --fetch later)");
 	if (rc != 0) return kenh_fail("enroll fetch", rc);
 	rc = install(a, p, der, len);
 	mem_free(der);
@@ -226,9 +231,12 @@ int cmd_kenh_enroll(struct kenh_app *a, int argc, char **argv)
 	bool fetch = false;
 	size_t npos;
 	const struct kenh_arg opts[] = {
-		{ "--user", &user, NULL, NULL, NULL, 0 }, { "--unit", &unit, NULL, NULL, NULL, 0 },
-		{ "--code", &code, NULL, NULL, NULL, 0 }, { "--wait", &wait, NULL, NULL, NULL, 0 },
-		{ "--cert", &cert, NULL, NULL, NULL, 0 }, { "--fetch", NULL, &fetch, NULL, NULL, 0 },
+		{ "--user", &user, NULL, NULL, NULL, 0 },
+		{ "--unit", &unit, NULL, NULL, NULL, 0 },
+		{ "--code", &code, NULL, NULL, NULL, 0 },
+		{ "--wait", &wait, NULL, NULL, NULL, 0 },
+		{ "--cert", &cert, NULL, NULL, NULL, 0 },
+		{ "--fetch", NULL, &fetch, NULL, NULL, 0 },
 	};
 	struct pending p;
 	int rc;

@@ -75,7 +75,8 @@ static bool matches(const char *target, struct kenh_span dev)
 		const char *at = strchr(target, '@');
 		size_t ul = at ? (size_t)(at - target - 5) : strlen(target + 5);
 
-		return user != NULL && strlen(user + 1) == ul && memcmp(user + 1, target + 5, ul) == 0;
+		return user != NULL && strlen(user + 1) == ul &&
+		       memcmp(user + 1, target + 5, ul) == 0;
 	}
 	*slash = '/';
 	return strcmp(name, target) == 0;
@@ -93,8 +94,8 @@ static void lookup_unit(const struct kenh_app *a, const char *target, char *out,
 		snprintf(out, cap, "%s", at + 1);
 	} else if (strncmp(target, "user:", 5) == 0) {
 		slash = strchr(a->me.unit, '/');
-		snprintf(out, cap, "%.*s", (int)(slash ? (size_t)(slash - a->me.unit) :
-		                                         strlen(a->me.unit)),
+		snprintf(out, cap, "%.*s",
+		         (int)(slash ? (size_t)(slash - a->me.unit) : strlen(a->me.unit)),
 		         a->me.unit);
 	} else {
 		slash = strchr(target, '/');
@@ -134,7 +135,8 @@ static int claim(struct kenh_app *a, struct kenh_span dev, struct adds *ad)
 	if ((rc = kenh_net_call(a, PROTO_KP_CLAIM, &proto_desc_kp_claim, &req,
 	                        &proto_desc_kp_claim_resp, &resp, sizeof(resp), NULL)) != 0)
 		return rc;
-	if ((rc = mem_dup(resp.key_package.p, resp.key_package.len, &ad->kp[ad->n])) != 0) return rc;
+	if ((rc = mem_dup(resp.key_package.p, resp.key_package.len, &ad->kp[ad->n])) != 0)
+		return rc;
 	ad->len[ad->n++] = resp.key_package.len;
 	return 0;
 }
@@ -155,7 +157,7 @@ static int collect(struct kenh_app *a, const struct kenh_mls_group *g, const cha
 	                        &proto_desc_dir_lookup_resp, &resp, sizeof(resp), NULL)) != 0)
 		return rc;
 	/* The response lives in the connection's frame: copy the names before claiming. */
-	char (*names)[300] = NULL;
+	char(*names)[300] = NULL;
 	size_t nn = 0;
 
 	if ((rc = mem_calloc(resp.n_devices + 1, sizeof(*names), (void **)&names)) != 0) goto out;
@@ -190,7 +192,8 @@ static int add(struct kenh_app *a, const char *name, char *const *targets, size_
 	if ((rc = kenh_sync_run(a, 0, &nsync)) != 0) return rc;
 	if ((rc = kenh_group_load(a, name, &g)) != 0) return rc;
 	if ((rc = mem_calloc(1, sizeof(*ad), (void **)&ad)) != 0) goto out;
-	for (i = 0; i < n && rc == 0; i++) rc = collect(a, g, targets[i], ad);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = collect(a, g, targets[i], ad);
 	if (rc == 0 && ad->n == 0) rc = KENH_ERR(KENH_E_NOT_FOUND);
 	memset(&ca, 0, sizeof(ca));
 	ca.key_packages = (const uint8_t *const *)ad->kp;
@@ -199,10 +202,12 @@ static int add(struct kenh_app *a, const char *name, char *const *targets, size_
 	ca.include_pending = true;
 	ca.ratchet_tree = true;
 	if (rc == 0) rc = kenh_group_commit(a, name, &ca, &epoch);
-	if (rc == 0) printf("added %zu device(s) to %s; epoch %llu\n", ad->n, name,
-	                    (unsigned long long)epoch);
+	if (rc == 0)
+		printf("added %zu device(s) to %s; epoch %llu\n", ad->n, name,
+		       (unsigned long long)epoch);
 out:
-	for (i = 0; ad != NULL && i < ad->n; i++) mem_free(ad->kp[i]);
+	for (i = 0; ad != NULL && i < ad->n; i++)
+		mem_free(ad->kp[i]);
 	mem_free(ad);
 	kenh_mls_group_free(g);
 	return rc;
@@ -223,10 +228,12 @@ static int removes(struct kenh_app *a, const char *name, char *const *targets, s
 	if ((rc = kenh_group_load(a, name, &g)) != 0) return rc;
 	count = kenh_mls_group_leaf_count(g);
 	for (i = 0; i < count && k < MAX_ADD; i++) {
-		if (i == kenh_mls_group_own_leaf(g) || kenh_member_info(a, g, i, &info) != 0) continue;
+		if (i == kenh_mls_group_own_leaf(g) || kenh_member_info(a, g, i, &info) != 0)
+			continue;
 		snprintf(dev, sizeof(dev), "%s/%s/%s", info.unit, info.user, info.device);
 		for (t = 0; t < n; t++)
-			if (matches(targets[t], span_make((const uint8_t *)dev, strlen(dev)))) break;
+			if (matches(targets[t], span_make((const uint8_t *)dev, strlen(dev))))
+				break;
 		if (t < n) leaves[k++] = i;
 	}
 	kenh_mls_group_free(g);
@@ -246,7 +253,8 @@ int cmd_kenh_group(struct kenh_app *a, int argc, char **argv)
 {
 	int rc;
 
-	if (argc < 3) return kenh_usage("group create NAME | add NAME TARGET... | remove NAME TARGET...");
+	if (argc < 3)
+		return kenh_usage("group create NAME | add NAME TARGET... | remove NAME TARGET...");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if (strcmp(argv[1], "create") == 0 && argc == 3) {
 		if (strlen(argv[2]) > 200) return kenh_failf("group", "name too long");
@@ -277,7 +285,8 @@ static int list_one(void *arg, const struct client_store_item *it)
 	if (a->opt.json) {
 		printf("%s{\"group\":", first ? "" : ",");
 		kenh_json_str(stdout, it->key.p, it->key.len);
-		printf(",\"epoch\":%llu,\"active\":%s}", (unsigned long long)kenh_mls_group_epoch(g),
+		printf(",\"epoch\":%llu,\"active\":%s}",
+		       (unsigned long long)kenh_mls_group_epoch(g),
 		       kenh_mls_group_is_active(g) ? "true" : "false");
 	} else {
 		printf("%.*s epoch %llu%s\n", (int)it->key.len, (const char *)it->key.p,

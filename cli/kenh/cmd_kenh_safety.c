@@ -80,7 +80,8 @@ int cmd_kenh_wipe(struct kenh_app *a, int argc, char **argv)
 
 	if (argc != 2) return kenh_usage("wipe-order FILE");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
-	if ((rc = cli_file_read(argv[1], 64u << 10, &order, &len)) != 0) return kenh_fail(argv[1], rc);
+	if ((rc = cli_file_read(argv[1], 64u << 10, &order, &len)) != 0)
+		return kenh_fail(argv[1], rc);
 	rc = crypto_trust_new(a->ctx, a->root, a->rootlen, &t);
 	for (i = 1; rc == 0 && i < a->id.nchain; i++)
 		rc = crypto_trust_add_ca(t, a->id.chain[i].p, a->id.chain[i].len);

@@ -109,8 +109,8 @@ static const char *type_name(enum client_content_type t)
 	return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
 
-static void print_item(struct kenh_app *a, const struct kenh_hist *h, const struct client_content *c,
-                       bool first)
+static void print_item(struct kenh_app *a, const struct kenh_hist *h,
+                       const struct client_content *c, bool first)
 {
 	char id[2 * CLIENT_ID_LEN + 1];
 	struct kenh_span text = span_make(NULL, 0);
@@ -121,8 +121,8 @@ static void print_item(struct kenh_app *a, const struct kenh_hist *h, const stru
 	if (c->type == CLIENT_CONTENT_DIRECTIVE) text = c->u.directive.title;
 	if (c->type == CLIENT_CONTENT_REPORT) text = c->u.report.text;
 	if (a->opt.json) {
-		printf("%s{\"id\":\"%s\",\"type\":\"%s\",\"sent_at\":%llu,\"user\":", first ? "" : ",",
-		       id, type_name(c->type), (unsigned long long)c->sent_at);
+		printf("%s{\"id\":\"%s\",\"type\":\"%s\",\"sent_at\":%llu,\"user\":",
+		       first ? "" : ",", id, type_name(c->type), (unsigned long long)c->sent_at);
 		kenh_json_str(stdout, h->user.p, h->user.len);
 		printf(",\"unit\":");
 		kenh_json_str(stdout, h->unit.p, h->unit.len);

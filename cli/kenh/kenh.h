@@ -102,10 +102,9 @@ void kenh_dev_cas_free(uint8_t **cas, size_t *lens, size_t n);
 KENH_MUST_CHECK int kenh_net_open(struct kenh_app *a, struct kenh_span cert,
                                   const struct crypto_sigkey *key, struct cli_relay **out);
 /* A call whose non-zero status becomes a negative code; *detail may be NULL. */
-KENH_MUST_CHECK int kenh_net_call(struct kenh_app *a, uint16_t type,
-                                  const struct proto_desc *d, const void *req,
-                                  const struct proto_desc *rd, void *resp, size_t resp_size,
-                                  uint64_t *detail);
+KENH_MUST_CHECK int kenh_net_call(struct kenh_app *a, uint16_t type, const struct proto_desc *d,
+                                  const void *req, const struct proto_desc *rd, void *resp,
+                                  size_t resp_size, uint64_t *detail);
 
 /* ---- MLS glue (kenh_mls.c) ---- */
 void kenh_mls_config(struct kenh_app *a, struct kenh_mls_config *cfg);
@@ -150,16 +149,16 @@ KENH_MUST_CHECK int kenh_hist_put(struct kenh_app *a, struct kenh_span gid,
                                   const struct kenh_hist *h, const struct kenh_mls_group *g);
 KENH_MUST_CHECK int kenh_hist_decode(struct kenh_span in, struct kenh_hist *out);
 /* Record an application message from leaf sender of g. */
-KENH_MUST_CHECK int kenh_hist_receive(struct kenh_app *a, struct kenh_mls_group *g,
-                                      uint32_t sender, struct kenh_span data);
+KENH_MUST_CHECK int kenh_hist_receive(struct kenh_app *a, struct kenh_mls_group *g, uint32_t sender,
+                                      struct kenh_span data);
 
 /* ---- sync (kenh_sync.c) ---- */
 /* Fetch and process everything; listen: keep going for wait_ms after the last push. */
 KENH_MUST_CHECK int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed);
 
 /* ---- files (kenh_file.c) ---- */
-KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path,
-                                     struct client_file *out, uint8_t **blob_id);
+KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path, struct client_file *out,
+                                     uint8_t **blob_id);
 KENH_MUST_CHECK int kenh_file_download(struct kenh_app *a, const struct client_file *f,
                                        const char *out);
 
@@ -184,7 +183,7 @@ KENH_MUST_CHECK int kenh_args(int argc, char **argv, int start, const struct ken
 /* ---- commands (cmd_kenh_*.c) ---- */
 kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd_kenh_groups,
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
-        cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety,
-        cmd_kenh_wipe, cmd_kenh_keypackages, cmd_kenh_crl_upload;
+        cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety, cmd_kenh_wipe,
+        cmd_kenh_keypackages, cmd_kenh_crl_upload;
 
 #endif /* KENH_CLI_KENH_H */

@@ -32,9 +32,11 @@ static int config_line(struct kenh_app *a, char *line)
 	if (eq == NULL) return KENH_ERR(KENH_E_PARSE);
 	*eq = '\0';
 	v = eq + 1;
-	while (*v == ' ') v++;
+	while (*v == ' ')
+		v++;
 	n = strlen(k);
-	while (n > 0 && k[n - 1] == ' ') k[--n] = '\0';
+	while (n > 0 && k[n - 1] == ' ')
+		k[--n] = '\0';
 	if (strcmp(k, "relay") == 0) return cli_path(a->relay, sizeof(a->relay), "%s", v);
 	if (strcmp(k, "relay_ca") == 0) return cli_path(a->relay_ca, sizeof(a->relay_ca), "%s", v);
 	if (strcmp(k, "relay_key") == 0) {
@@ -79,7 +81,8 @@ int kenh_dev_open(struct kenh_app *a, bool need_cert)
 	int rc;
 
 	if ((rc = kenh_dev_config_load(a)) != 0) {
-		if (rc == KENH_E_NOT_FOUND) return kenh_failf(a->dir, "no device here (run kenh init)");
+		if (rc == KENH_E_NOT_FOUND)
+			return kenh_failf(a->dir, "no device here (run kenh init)");
 		return kenh_fail("config", rc);
 	}
 	if ((rc = kenh_dev_path(a, p, sizeof(p), "store.db")) != 0) return kenh_fail("store", rc);
@@ -118,7 +121,8 @@ void kenh_dev_cas_free(uint8_t **cas, size_t *lens, size_t n)
 {
 	size_t i;
 
-	for (i = 0; cas != NULL && i < n; i++) mem_free(cas[i]);
+	for (i = 0; cas != NULL && i < n; i++)
+		mem_free(cas[i]);
 	mem_free(cas);
 	mem_free(lens);
 }

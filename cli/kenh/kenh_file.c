@@ -52,7 +52,8 @@ static int seal_all(struct kenh_app *a, FILE *in, struct kenh_file *f, struct ke
 		if ((rc = kenh_file_seal_chunk(f, i, pt, len, ct)) == 0)
 			rc = put_chunk(a, id, kenh_file_ct_size(f), kenh_file_ct_offset(f, i), ct,
 			               len + KENH_FILE_TAG_LEN);
-		if (isatty(2) && n > 1) fprintf(stderr, "\rupload %3u%%", (unsigned)((i + 1) * 100 / n));
+		if (isatty(2) && n > 1)
+			fprintf(stderr, "\rupload %3u%%", (unsigned)((i + 1) * 100 / n));
 	}
 	if (isatty(2) && n > 1) fprintf(stderr, "\n");
 	return rc;
@@ -103,8 +104,7 @@ out:
 }
 
 /* Read the ciphertext of one chunk (len bytes at off) from the blob. */
-static int get_chunk(struct kenh_app *a, struct kenh_span id, uint64_t off, uint8_t *ct,
-                     size_t len)
+static int get_chunk(struct kenh_app *a, struct kenh_span id, uint64_t off, uint8_t *ct, size_t len)
 {
 	struct proto_blob_get req;
 	struct proto_blob_get_resp resp;
@@ -118,7 +118,8 @@ static int get_chunk(struct kenh_app *a, struct kenh_span id, uint64_t off, uint
 		if ((rc = kenh_net_call(a, PROTO_BLOB_GET, &proto_desc_blob_get, &req,
 		                        &proto_desc_blob_get_resp, &resp, sizeof(resp), NULL)) != 0)
 			return rc;
-		if (resp.chunk.len == 0 || resp.chunk.len > len - got) return KENH_ERR(KENH_E_TRUNCATED);
+		if (resp.chunk.len == 0 || resp.chunk.len > len - got)
+			return KENH_ERR(KENH_E_TRUNCATED);
 		memcpy(ct + got, resp.chunk.p, resp.chunk.len);
 		got += resp.chunk.len;
 	}

@@ -17,8 +17,8 @@
 
 #include "util/compat.h"
 
-#include "codec/codec.h"
 #include "client/client_evidence.h"
+#include "codec/codec.h"
 #include "util/mem.h"
 
 #define ROW_MAX (CLIENT_STORE_MAX_VALUE)
@@ -63,7 +63,8 @@ int kenh_hist_put(struct kenh_app *a, struct kenh_span gid, const struct kenh_hi
 	codec_write_opaque(&w, h->content.p, h->content.len);
 	codec_write_opaque(&w, h->sig.p, h->sig.len);
 	codec_write_vector_begin(&w, &mark);
-	for (i = 0; i < h->nchain; i++) codec_write_opaque(&w, h->chain[i].p, h->chain[i].len);
+	for (i = 0; i < h->nchain; i++)
+		codec_write_opaque(&w, h->chain[i].p, h->chain[i].len);
 	codec_write_vector_end(&w, mark);
 	if (c.type == CLIENT_CONTENT_DIRECTIVE && g != NULL) {
 		rc = write_roster(a, g, &w);
@@ -154,8 +155,8 @@ int kenh_hist_receive(struct kenh_app *a, struct kenh_mls_group *g, uint32_t sen
 		who.user = h.user;
 		who.unit = h.unit;
 		who.device = h.device;
-		rc = client_evidence_check(a->ctx, info.sig_id, span_make(info.pk, info.pklen), &who,
-		                           gid, h.content, h.sig);
+		rc = client_evidence_check(a->ctx, info.sig_id, span_make(info.pk, info.pklen),
+		                           &who, gid, h.content, h.sig);
 	}
 	h.epoch = kenh_mls_group_epoch(g);
 	if (rc == 0) rc = kenh_hist_put(a, gid, &h, g);

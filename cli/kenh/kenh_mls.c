@@ -154,9 +154,10 @@ int kenh_kp_upload(struct kenh_app *a, size_t n, bool lr)
 	/* Keep the private parts only if the relay has the public ones. */
 	if (rc == 0)
 		rc = client_store_commit(a->st);
-	else
-		if (client_store_rollback(a->st) != 0) rc = KENH_ERR(KENH_E_DB);
-	for (i = 0; i < made; i++) kenh_mls_free((void *)(uintptr_t)msgs[i].p, msgs[i].len);
+	else if (client_store_rollback(a->st) != 0)
+		rc = KENH_ERR(KENH_E_DB);
+	for (i = 0; i < made; i++)
+		kenh_mls_free((void *)(uintptr_t)msgs[i].p, msgs[i].len);
 	kenh_mls_free((void *)(uintptr_t)req.last_resort.v.p, req.last_resort.v.len);
 	return rc;
 }

@@ -84,7 +84,8 @@ int kenh_args(int argc, char **argv, int start, const struct kenh_arg *opts, siz
 			pos[(*npos)++] = argv[i];
 			continue;
 		}
-		if ((o = find_arg(opts, nopts, argv[i])) == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
+		if ((o = find_arg(opts, nopts, argv[i])) == NULL)
+			return KENH_ERR(KENH_E_INVALID_ARG);
 		if (o->flag != NULL) {
 			*o->flag = true;
 			continue;

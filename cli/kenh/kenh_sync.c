@@ -23,9 +23,9 @@
 #include "proto/proto.h"
 #include "util/mem.h"
 
-#define FETCH_MAX   256
+#define FETCH_MAX           256
 #define LIMIT_GROUP_ID_TEXT (LIMIT_GROUP_ID + 1)
-#define MAX_PENDING 64
+#define MAX_PENDING         64
 
 struct sync_state {
 	struct kenh_app *a;
@@ -106,8 +106,8 @@ static int on_delivery(struct sync_state *s, const struct proto_delivery *d)
 
 	if (h == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
 	if ((rc = crypto_hash(h, d->message.p, d->message.len, dig)) != 0) return rc;
-	if ((rc = client_store_seen(s->a->st, span_make(dig, sizeof(dig)), cli_now(), KENH_SEEN_DAYS,
-	                            &dup)) != 0)
+	if ((rc = client_store_seen(s->a->st, span_make(dig, sizeof(dig)), cli_now(),
+	                            KENH_SEEN_DAYS, &dup)) != 0)
 		return rc;
 	if (dup) return 0;
 	s->processed++;
@@ -160,8 +160,8 @@ static int fetch_once(struct sync_state *s, bool *more)
 		rc = on_delivery(s, &resp.entries[i]);
 		if (rc == 0)
 			rc = client_store_commit(s->a->st);
-		else
-			if (client_store_rollback(s->a->st) != 0) rc = KENH_ERR(KENH_E_DB);
+		else if (client_store_rollback(s->a->st) != 0)
+			rc = KENH_ERR(KENH_E_DB);
 	}
 	*more = resp.more;
 	if (rc == 0 && resp.n_entries > 0) rc = ack_all(s->a, &resp);
@@ -174,7 +174,8 @@ static int fetch_all(struct sync_state *s)
 	bool more = true;
 	int rc = 0;
 
-	while (more && rc == 0) rc = fetch_once(s, &more);
+	while (more && rc == 0)
+		rc = fetch_once(s, &more);
 	return rc;
 }
 
@@ -198,7 +199,8 @@ static int commit_pending(struct sync_state *s)
 		if (!todo) continue;
 		rc = kenh_group_commit(s->a, s->pending[i], &ca, &epoch);
 		if (rc == 0 && !s->a->opt.json)
-			fprintf(stderr, "committed the relay's removal proposal in %s (epoch %llu)\n",
+			fprintf(stderr,
+			        "committed the relay's removal proposal in %s (epoch %llu)\n",
 			        s->pending[i], (unsigned long long)epoch);
 	}
 	s->npending = 0;
