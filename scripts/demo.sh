@@ -62,23 +62,30 @@ openssl req -x509 -newkey ed25519 -nodes -keyout "$W/relay-key.pem" -out "$W/rel
 	die "relay TLS certificate"
 RELAY_PK=$("$KENHD" --gen-signing-key "$W/relay-signing.key" | sed -n 's/^public_key=//p')
 [ ${#RELAY_PK} = 64 ] || die "relay signing key"
-PORT=$(free_port)
-ADMIN_PORT=$(free_port)
-cat >"$W/kenhd.conf" <<CONF
-listen = 127.0.0.1:$PORT
-admin_listen = 127.0.0.1:$ADMIN_PORT
-tls_cert = $W/relay-cert.pem
-tls_key = $W/relay-key.pem
-root_ca = $W/org/root.crt
-unit_ca = $W/org/units/hq/ca.crt
-unit_ca = $W/org/units/d1/ca.crt
-unit_ca = $W/org/units/d2/ca.crt
-db_path = $DATA/relay.db
-signing_key = $W/relay-signing.key
-CONF
-"$KENHD" --config "$W/kenhd.conf" >>"$DATA/relay.log" 2>&1 &
-RELAY_PID=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+# A port found free may be taken by the time kenhd binds it: try again with others.
+for attempt in 1 2 3; do
+	PORT=$(free_port)
+	ADMIN_PORT=$(free_port)
+	[ "$PORT" = "$ADMIN_PORT" ] && continue
+	cat >"$W/kenhd.conf" <<-CONF
+	listen = 127.0.0.1:$PORT
+	admin_listen = 127.0.0.1:$ADMIN_PORT
+	tls_cert = $W/relay-cert.pem
+	tls_key = $W/relay-key.pem
+	root_ca = $W/org/root.crt
+	unit_ca = $W/org/units/hq/ca.crt
+	unit_ca = $W/org/units/d1/ca.crt
+	unit_ca = $W/org/units/d2/ca.crt
+	db_path = $DATA/relay.db
+	signing_key = $W/relay-signing.key
+	CONF
+	"$KENHD" --config "$W/kenhd.conf" >>"$DATA/relay.log" 2>&1 &
+	RELAY_PID=$!
+	for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+
+	kill -0 "$RELAY_PID" 2>/dev/null && break
+	wait "$RELAY_PID" 2>/dev/null
+done
 kill -0 "$RELAY_PID" 2>/dev/null || die "kenhd did not start"
 say "kenhd pid $RELAY_PID listening on 127.0.0.1:$PORT"
 
