@@ -6,6 +6,8 @@
 #include "ref_common.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +133,8 @@ int ref_tcp_connect(const char *port)
 		struct timeval tv = { 5, 0 };
 
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		/* As kenh-relayc does: small writes must not wait for delayed ACKs. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	}
 	return fd;
 }
