@@ -179,6 +179,40 @@ static void apply_effects(struct relay *r)
 	if (fx->trust_changed && trust_rebuild(r) == 0) conn_revalidate_all(r);
 }
 
+/* Remember a connection that stopped at CONN_MAX_INFLIGHT (it keeps a reference). */
+static void hold_paused(struct relay *r, struct conn *c)
+{
+	if (!c->paused || c->held) return;
+	if (reserve((void **)&r->resume, r->nresume, &r->capresume, sizeof(*r->resume)) != 0) {
+		conn_close_later(c, "nomem");
+		return;
+	}
+	r->resume[r->nresume++] = c;
+	c->held = true;
+	c->refs++;
+}
+
+void batch_resume(struct relay *r)
+{
+	struct conn **list = r->resume;
+	size_t i, n = r->nresume;
+
+	/* Reading appends to a new batch (and may pause again): take the list first. */
+	r->resume = NULL;
+	r->nresume = r->capresume = 0;
+	for (i = 0; i < n; i++) {
+		struct conn *c = list[i];
+
+		c->held = false;
+		c->refs--;
+		if (c->peer.state == CONN_CLOSING)
+			event_active(r->reap_ev, 0, 0);
+		else
+			conn_resume(c);
+	}
+	mem_free(list);
+}
+
 void batch_flush(struct relay *r)
 {
 	double t0 = relay_mono();
@@ -201,8 +235,10 @@ void batch_flush(struct relay *r)
 			ok = false;
 		}
 	}
-	for (i = 0; i < r->nbatch; i++)
+	for (i = 0; i < r->nbatch; i++) {
 		release_conn(r, r->batch[i], ok);
+		hold_paused(r, r->batch[i]);
+	}
 	r->nbatch = 0;
 	if (ok) apply_effects(r);
 	effects_clear(&r->fx);

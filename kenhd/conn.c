@@ -185,7 +185,11 @@ static int handle_frame(struct conn *c, const struct proto_header *h, const uint
 	r->m.frames_out++;
 	batch_schedule(r);
 	if ((rc = pending_req_add(c, h->type, h->request_id)) != 0) return rc;
-	if (++r->batch_requests >= BATCH_MAX_REQUESTS) batch_flush(r);
+	/* A large batch is committed at once; the flush event still runs, to resume paused peers. */
+	if (++r->batch_requests >= BATCH_MAX_REQUESTS) {
+		batch_flush(r);
+		batch_schedule(r);
+	}
 	return 0;
 }
 
@@ -203,6 +207,11 @@ static void read_frames(struct conn *c)
 	int rc;
 
 	while (c->peer.state != CONN_CLOSING && evbuffer_get_length(in) >= PROTO_HEADER_LEN) {
+		/* R8.3: at most CONN_MAX_INFLIGHT answers wait for one commit; the rest waits. */
+		if (c->nreqs >= CONN_MAX_INFLIGHT) {
+			c->paused = true;
+			break;
+		}
 		if (evbuffer_copyout(in, hb, sizeof(hb)) != (ev_ssize_t)sizeof(hb) ||
 		    proto_header_decode(hb, sizeof(hb), &h) != 0)
 			break;
@@ -229,6 +238,13 @@ static void read_frames(struct conn *c)
 	}
 	if (evbuffer_get_length(in) > 0 && c->frame_start == 0) c->frame_start = relay_mono();
 	arm_timer(c);
+}
+
+void conn_resume(struct conn *c)
+{
+	if (!c->paused || c->peer.state == CONN_CLOSING) return;
+	c->paused = false;
+	read_frames(c);
 }
 
 static void on_read(struct bufferevent *bev, void *arg)

@@ -59,6 +59,7 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	batch_flush(arg);
+	batch_resume(arg);
 }
 
 static void on_retention(evutil_socket_t fd, short what, void *arg)
@@ -171,6 +172,11 @@ static void teardown(struct relay *r)
 	listener_stop(r);
 	admin_stop(r);
 	if (r->batch_open || r->nbatch > 0) batch_flush(r);
+	for (i = 0; i < r->nresume; i++) {
+		r->resume[i]->held = false;
+		r->resume[i]->refs--;
+	}
+	r->nresume = 0;
 	if (r->base) {
 		conn_close_all(r);
 		conn_reap(-1, 0, r);
@@ -185,6 +191,7 @@ static void teardown(struct relay *r)
 	if (r->st) r->so->close(r->st);
 	effects_clear(&r->fx);
 	mem_free(r->batch);
+	mem_free(r->resume);
 	trust_free(r);
 	signer_free(r);
 	tls_free(r->tls);

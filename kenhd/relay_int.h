@@ -27,7 +27,9 @@ struct crypto_crl;
 #define DEVMAP_BUCKETS 65536u
 /* A batch is committed at once beyond this many requests (see main.c, batch.c). */
 #define BATCH_MAX_REQUESTS 2048u
-#define ADDRMAP_BUCKETS    4096u
+/* Requests of one connection answered by one commit (docs/protocol.md §7). */
+#define CONN_MAX_INFLIGHT 256u
+#define ADDRMAP_BUCKETS   4096u
 
 /* A request of the open batch, to answer DB if the commit fails. */
 struct pending_req {
@@ -49,6 +51,8 @@ struct conn {
 	bool in_batch;
 	bool in_devmap;
 	bool reaped;                 /* on the reap list */
+	bool paused;                 /* CONN_MAX_INFLIGHT requests wait for the commit */
+	bool held;                   /* on the relay's resume list */
 	struct codec_writer pending; /* response frames of the open batch */
 	struct pending_req *reqs;
 	size_t nreqs, capreqs;
@@ -92,6 +96,8 @@ struct relay {
 	size_t batch_requests; /* requests in the open batch */
 	bool flush_scheduled;
 	struct conn **batch;
+	struct conn **resume; /* paused connections to read on after the commit */
+	size_t nresume, capresume;
 	size_t nbatch, capbatch;
 	struct effects fx;
 	struct metrics m;
@@ -106,6 +112,10 @@ size_t conn_addr_count(struct relay *r, const char *addr);
 /* The deferred free (an event callback; arg is the relay). */
 void conn_reap(int fd, short what, void *arg);
 void conn_devmap_add(struct relay *r, struct conn *c);
+/* After a commit: read the frames a paused connection left in its input. */
+void conn_resume(struct conn *c);
+/* From the flush event: resume the connections paused in earlier batches (batch.c). */
+void batch_resume(struct relay *r);
 
 /* Free the trust store and the anchors (trust.c). */
 void trust_free(struct relay *r);

@@ -59,6 +59,8 @@ static int load_cas(struct relay *r, char *err, size_t errlen)
 int trust_load_anchors(struct relay *r, char *err, size_t errlen)
 {
 	struct kenh_span *objs = NULL;
+	struct crypto_trust *t = NULL;
+	struct crypto_cert_info info;
 	size_t n = 0, i;
 	int rc;
 
@@ -70,21 +72,19 @@ int trust_load_anchors(struct relay *r, char *err, size_t errlen)
 	r->anchors.root = objs[0];
 	mem_free(objs);
 	if ((rc = load_cas(r, err, errlen)) != 0) return rc;
-	for (i = 0; i < r->anchors.ncas; i++) {
-		struct crypto_cert_info info;
-		struct crypto_trust *t = NULL;
-
-		rc = crypto_trust_new(r->ctx, r->anchors.root.p, r->anchors.root.len, &t);
-		if (rc == 0)
-			rc = crypto_trust_verify_ca(t, r->anchors.cas[i].p, r->anchors.cas[i].len,
-			                            relay_now(), &info);
-		crypto_trust_free(t);
-		if (rc != 0) {
+	/* Every unit CA must chain to the root, through the others (a unit CA may issue sub-units). */
+	rc = crypto_trust_new(r->ctx, r->anchors.root.p, r->anchors.root.len, &t);
+	for (i = 0; rc == 0 && i < r->anchors.ncas; i++)
+		rc = crypto_trust_add_ca(t, r->anchors.cas[i].p, r->anchors.cas[i].len);
+	for (i = 0; rc == 0 && i < r->anchors.ncas; i++) {
+		rc = crypto_trust_verify_ca(t, r->anchors.cas[i].p, r->anchors.cas[i].len,
+		                            relay_now(), &info);
+		if (rc != 0)
 			snprintf(err, errlen, "unit CA %s does not validate under the root: %s",
 			         r->anchors.ca_units[i], kenh_strerror(rc));
-			return rc;
-		}
 	}
+	crypto_trust_free(t);
+	if (rc != 0) return rc;
 	return 0;
 }
 

@@ -6,12 +6,15 @@
 #include "ref_common.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,6 +128,14 @@ int ref_tcp_connect(const char *port)
 		fd = -1;
 	}
 	freeaddrinfo(res);
+	if (fd >= 0) {
+		/* A server that never answers one connection must not stall the count. */
+		struct timeval tv = { 5, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		/* As kenh-relayc does: small writes must not wait for delayed ACKs. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
+	}
 	return fd;
 }
 

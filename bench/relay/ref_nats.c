@@ -136,7 +136,7 @@ static int idle(const char *port, const char *ca, long count, const char *pid)
 	after = ref_rss_kib(pid);
 	printf("idle connections=%ld rss_before_kib=%ld rss_after_kib=%ld per_connection_kib=%.1f\n",
 	       open, before, after, open ? (double)(after - before) / (double)open : 0.0);
-	return open == count ? 0 : 1;
+	return open > 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)

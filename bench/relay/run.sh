@@ -27,8 +27,9 @@ MESSAGES=${MESSAGES:-20000}
 FANOUT=${FANOUT:-100}
 IDLE=${IDLE:-10000}
 SIZE=256
-KENHD=$ROOT/$B/kenhd
-RELAYC=$ROOT/$B/kenh-relayc
+case $B in /*) ;; *) B=$ROOT/$B ;; esac
+KENHD=$B/kenhd
+RELAYC=$B/kenh-relayc
 T=$(mktemp -d /tmp/kenh-bench.XXXXXX)
 PIDS=()
 cleanup() {
@@ -184,8 +185,10 @@ line kenhd "$k1"; line mosquitto "$m1"; line nats "$n1"
 echo "relay fan-out 1->$FANOUT, $SIZE-byte messages, $((MESSAGES / 10)) messages:"
 line kenhd "$k100"; line mosquitto "$m100"; line nats "$n100"
 echo "relay idle connections ($IDLE):"
-printf '  %-12s %8s KiB per connection\n' kenhd "$(echo "$kidle" | field per_connection_kib)" \
-	mosquitto "$(echo "$midle" | field per_connection_kib)" nats "$(echo "$nidle" | field per_connection_kib)"
+for x in "kenhd:$kidle" "mosquitto:$midle" "nats:$nidle"; do
+	printf '  %-12s %8s KiB per connection (%s connections open)\n' "${x%%:*}" \
+		"$(echo "${x#*:}" | field per_connection_kib)" "$(echo "${x#*:}" | field connections)"
+done
 kx=$(echo "$k100" | field rate)
 mx=$(echo "$m100" | field rate)
 nx=$(echo "$n100" | field rate)

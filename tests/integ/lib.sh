@@ -230,12 +230,16 @@ stop_relay() {
 	return $rc
 }
 
-# relayc DEVICE ARGS...: run the client as $PKI/DEVICE.
+# relayc DEVICE ARGS...: run the client as $PKI/DEVICE. In a subshell (a
+# background job, a command substitution) it replaces the subshell, so
+# that $! is the client's own pid and killing it stops the client.
 relayc() {
 	local dev=$1
 	shift
-	"$RELAYC" --port "$PORT" --ca "$PKI/relay-cert.pem" --cert "$PKI/$dev.der" \
+	set -- --port "$PORT" --ca "$PKI/relay-cert.pem" --cert "$PKI/$dev.der" \
 		--key "$PKI/$dev.key" "$@"
+	[ "$BASHPID" != "$$" ] && exec "$RELAYC" "$@"
+	"$RELAYC" "$@"
 }
 
 # The relay's resident memory in KiB (VmRSS).

@@ -266,6 +266,94 @@ static int cmd_commit_ref(struct rc_conn *c, const char *group, uint32_t leaf, c
 	return submit_commit(c, &cm, false, true, NULL);
 }
 
+static void hex_of(struct kenh_span s, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < s.len; i++)
+		snprintf(out + 2 * i, 3, "%02x", s.p[i]);
+	out[2 * s.len] = '\0';
+}
+
+/* DESIGN §6: a device without a certificate hands in its request. */
+static int cmd_enroll_submit(struct rc_conn *c, const char *csr_path)
+{
+	struct rc_bytes csr = { 0 }, r = { 0 };
+	struct proto_enroll_submit q;
+	struct proto_ticket t;
+	char hex[2 * PROTO_TICKET_LEN + 1];
+	int rc;
+
+	if (rc_file_read(csr_path, &csr) != 0) return 1;
+	q.csr = span_make(csr.p, csr.len);
+	if ((rc = call(c, PROTO_ENROLL_SUBMIT, &proto_desc_enroll_submit, &q, &r)) == 0 &&
+	    (rc = proto_msg_decode(&proto_desc_ticket, r.p, r.len, &t, sizeof(t))) == 0) {
+		hex_of(t.ticket, hex);
+		printf("ticket=%s\n", hex);
+	}
+	rc_bytes_free(&csr);
+	rc_bytes_free(&r);
+	return rc;
+}
+
+static int cmd_enroll_fetch(struct rc_conn *c, const char *ticket_hex, const char *out)
+{
+	uint8_t ticket[PROTO_TICKET_LEN];
+	struct proto_ticket q = { span_make(ticket, sizeof(ticket)) };
+	struct proto_certificate cert;
+	struct rc_bytes r = { 0 };
+	int rc;
+
+	if (rc_hex(ticket_hex, ticket, sizeof(ticket)) != PROTO_TICKET_LEN) return 2;
+	if ((rc = call(c, PROTO_ENROLL_FETCH, &proto_desc_ticket, &q, &r)) == 0 &&
+	    (rc = proto_msg_decode(&proto_desc_certificate, r.p, r.len, &cert, sizeof(cert))) == 0)
+		rc = rc_file_write(out, cert.certificate.p, cert.certificate.len);
+	if (rc == 0) printf("certificate bytes=%zu\n", cert.certificate.len);
+	rc_bytes_free(&r);
+	return rc;
+}
+
+/* The authority's device collects the pending requests into dir/TICKET.csr. */
+static int cmd_enroll_list(struct rc_conn *c, const char *dir)
+{
+	struct proto_empty q = { 0 };
+	struct proto_enroll_list_resp resp;
+	struct rc_bytes r = { 0 };
+	char hex[2 * PROTO_TICKET_LEN + 1], path[600];
+	size_t i;
+	int rc;
+
+	if ((rc = call(c, PROTO_ENROLL_LIST, &proto_desc_empty, &q, &r)) != 0) return rc;
+	rc = proto_msg_decode(&proto_desc_enroll_list_resp, r.p, r.len, &resp, sizeof(resp));
+	for (i = 0; rc == 0 && i < resp.n_pending; i++) {
+		hex_of(resp.pending[i].ticket, hex);
+		snprintf(path, sizeof(path), "%s/%s.csr", dir, hex);
+		rc = rc_file_write(path, resp.pending[i].csr.p, resp.pending[i].csr.len);
+		printf("pending ticket=%s\n", hex);
+	}
+	if (rc == 0) proto_msg_clear(&proto_desc_enroll_list_resp, &resp);
+	rc_bytes_free(&r);
+	return rc;
+}
+
+static int cmd_enroll_issue(struct rc_conn *c, const char *ticket_hex, const char *cert_path)
+{
+	uint8_t ticket[PROTO_TICKET_LEN];
+	struct proto_enroll_issue q;
+	struct rc_bytes cert = { 0 }, r = { 0 };
+	int rc;
+
+	if (rc_hex(ticket_hex, ticket, sizeof(ticket)) != PROTO_TICKET_LEN) return 2;
+	if (rc_cert_der(cert_path, &cert) != 0) return 1;
+	q.ticket = span_make(ticket, sizeof(ticket));
+	q.certificate = span_make(cert.p, cert.len);
+	if ((rc = call(c, PROTO_ENROLL_ISSUE, &proto_desc_enroll_issue, &q, &r)) == 0)
+		printf("issued\n");
+	rc_bytes_free(&cert);
+	rc_bytes_free(&r);
+	return rc;
+}
+
 static int cmd_crl_upload(struct rc_conn *c, const char *path)
 {
 	struct rc_bytes der = { 0 }, r = { 0 };
@@ -449,6 +537,14 @@ int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **
 	else if (strcmp(cmd, "commit-ref") == 0 && argc >= 4)
 		rc = cmd_commit_ref(c, argv[1], (uint32_t)strtoul(argv[2], NULL, 10), argv + 3,
 		                    (size_t)argc - 3);
+	else if (strcmp(cmd, "enroll-submit") == 0 && argc >= 2)
+		rc = cmd_enroll_submit(c, argv[1]);
+	else if (strcmp(cmd, "enroll-fetch") == 0 && argc >= 3)
+		rc = cmd_enroll_fetch(c, argv[1], argv[2]);
+	else if (strcmp(cmd, "enroll-list") == 0 && argc >= 2)
+		rc = cmd_enroll_list(c, argv[1]);
+	else if (strcmp(cmd, "enroll-issue") == 0 && argc >= 3)
+		rc = cmd_enroll_issue(c, argv[1], argv[2]);
 	else
 		rc = 2;
 	rc_close(c);

@@ -11,6 +11,7 @@
 /* OpenSSL's headers use names compat.h poisons (rand), so they come first. */
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -315,5 +316,33 @@ int rc_call(struct rc_conn *c, uint16_t type, const struct codec_writer *body, r
 		}
 	}
 	rc_frame_free(&f);
+	return rc;
+}
+
+int rc_cert_der(const char *path, struct rc_bytes *out)
+{
+	struct rc_bytes raw = { 0 };
+	unsigned char *der = NULL;
+	X509 *x = NULL;
+	BIO *bio;
+	int n, rc;
+
+	if ((rc = rc_file_read(path, &raw)) != 0) return rc;
+	if (raw.len < 10 || memcmp(raw.p, "-----BEGIN", 10) != 0) {
+		*out = raw;
+		return 0;
+	}
+	rc = KENH_E_PARSE;
+	if ((bio = BIO_new_mem_buf(raw.p, (int)raw.len)) != NULL &&
+	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL && (n = i2d_X509(x, &der)) > 0 &&
+	    mem_dup(der, (size_t)n, &out->p) == 0) {
+		out->len = (size_t)n;
+		rc = 0;
+	}
+	OPENSSL_free(der);
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	rc_bytes_free(&raw);
 	return rc;
 }

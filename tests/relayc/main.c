@@ -9,7 +9,10 @@
  *
  * COMMAND: ping, kp-upload N, create GROUP, dir UNIT, add GROUP LEAF DEVICE...,
  * remove GROUP LEAF LEAF..., commit GROUP LEAF EPOCH, send GROUP N PREFIX,
- * load GROUP SECONDS LOG PREFIX [RATE], recv ..., crl-upload FILE, hostile ...
+ * load GROUP SECONDS LOG PREFIX [RATE], recv ..., crl-upload FILE, commit-gi GROUP LEAF PK,
+ * commit-ref GROUP LEAF REF..., enroll-submit CSR, enroll-fetch TICKET OUT (both without
+ * --cert), enroll-list DIR, enroll-issue TICKET CERT, bench-fanout ..., bench-idle ...,
+ * hostile ...
  */
 #include "relayc.h"
 

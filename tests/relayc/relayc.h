@@ -30,6 +30,9 @@ struct rc_bytes {
 
 void rc_bytes_free(struct rc_bytes *b);
 
+/* A certificate file, PEM or DER, as DER. */
+int rc_cert_der(const char *path, struct rc_bytes *out);
+
 /* Read and write whole files; write is atomic (temporary file, then rename). */
 int rc_file_read(const char *path, struct rc_bytes *out);
 int rc_file_write(const char *path, const uint8_t *p, size_t len);
