@@ -6,7 +6,10 @@
  * certificate"): signed by the unit CA nearest to the request's unit, for
  * the key the device made, naming the user, the unit and a device id
  * derived from the key. The request is checked again (it sat on disk),
- * and so is the unit's subtree, by crypto_cert_issue.
+ * and so is the unit's subtree, by crypto_cert_issue. A request that came
+ * through the relay gets its certificate handed to the relay at once
+ * (ENROLL_ISSUE, docs/protocol.md §5), where the device fetches it; if the
+ * relay cannot be reached, the next requests fetch hands it over.
  */
 #include "admin.h"
 
@@ -72,6 +75,26 @@ static int record(struct admin *a, struct admin_request *r, const struct admin_c
 	return 0;
 }
 
+/* Hand the certificate to the relay for the device that asked through it. */
+static int deliver(struct admin *a, const struct admin_request *r, const uint8_t *der, size_t len)
+{
+	int rc;
+
+	if (r->ticket[0] == '\0') return 0;
+	if (!admin_relay_configured(a)) {
+		printf("the request came through a relay, but none is configured (kenh-admin "
+		       "relay set)\n");
+		return 0;
+	}
+	if ((rc = admin_relay_issue(a, r->ticket, der, len)) != 0) {
+		fprintf(stderr, "kenh-admin: the certificate is issued; kenh-admin requests fetch "
+		                "hands it to the relay later\n");
+		return rc;
+	}
+	printf("handed to the relay: the device can fetch its certificate now\n");
+	return 0;
+}
+
 /* The stored request must still verify and still say what the state file says. */
 static int recheck(struct admin *a, const struct admin_request *r, const uint8_t *csr, size_t len,
                    struct crypto_csr_info *info)
@@ -118,7 +141,8 @@ int cmd_admin_sign(struct admin *a, int argc, char **argv)
 	}
 	if ((rc = recheck(a, &r, csr, csrlen, &info)) != 0) goto out;
 	if ((rc = issue(a, &info, r.device, days, &ca, &der, &len)) != 0) goto out;
-	rc = record(a, &r, &ca, der, len, out);
+	if ((rc = record(a, &r, &ca, der, len, out)) != 0) goto out;
+	rc = deliver(a, &r, der, len);
 out:
 	admin_ca_free(&ca);
 	mem_free(csr);
