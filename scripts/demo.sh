@@ -2,14 +2,23 @@
 # SPDX-License-Identifier: ISC
 # Copyright (c) 2026 The Kenh developers
 #
-# `make demo` (issue 6): an organization with a headquarters and two
-# district units, a relay on 127.0.0.1, a commander and two officers (one
-# with two devices) enrolled through the relay, a group, a directive with
-# a file attached, acknowledgements and reports, the progress table, one
-# device revoked (refused by the relay, removed from the group by the next
-# member's commit), and a scan of the relay's data directory showing that
-# none of the plaintext is in it. Every step is checked; exit 0 only if
-# all did what they should. The relay's data directory is left in place.
+# `make demo` (issue 6), with no questions asked: an organization (kenh-admin)
+# with a headquarters hq and two district units hq/d1 and hq/d2 whose CAs
+# hq's CA issued; a relay (kenhd) on 127.0.0.1 on a free port with its
+# SQLite store in a temporary directory, which knows the authority's
+# identity; a commander and two officers (one with two devices) enrolled
+# through the relay: the device sends its code-bound request
+# (ENROLL_SUBMIT), the authority collects it (kenh-admin requests fetch),
+# signs offline and hands the certificate back (kenh-admin sign), the
+# device fetches it (kenh enroll --fetch). Then a group with both units, a
+# message, a directive with a file attached, acknowledgements and reports,
+# the progress table compared between two devices, the signed record
+# verified offline, one device revoked (kenh-admin revoke uploads the CRL:
+# the relay refuses the device and proposes its removal, the next member
+# online commits it), and a scan of the relay's data directory showing
+# that none of the plaintext is in it. Every step is checked; exit 0 only
+# if all did what they should. It prints `relay data: PATH` and leaves
+# that directory in place.
 set -u
 B=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,10 +60,11 @@ free_port() {
 	done
 }
 
-step "1. The organization: a root CA, headquarters hq and districts d1, d2"
+step "1. The organization: a root CA, headquarters hq and its districts hq/d1, hq/d2"
 adm init --org "Demo Province Police" --kdf-memory 8 --kdf-iterations 1 >/dev/null || die "kenh-admin init"
-for u in hq d1 d2; do adm unit create "$u" >/dev/null || die "unit $u"; done
-say "root and unit CAs made in $W/org (keys encrypted under the admin passphrase)"
+for u in hq hq/d1 hq/d2; do adm unit create "$u" >/dev/null || die "unit $u"; done
+say "root CA, and unit CAs hq, hq/d1 and hq/d2 (the districts' CAs issued by hq's) in $W/org"
+say "(CA keys encrypted under the admin passphrase, never leaving that folder)"
 
 step "2. The relay: kenhd on 127.0.0.1 with its SQLite store in $DATA"
 openssl req -x509 -newkey ed25519 -nodes -keyout "$W/relay-key.pem" -out "$W/relay-cert.pem" \
@@ -67,6 +77,10 @@ for attempt in 1 2 3; do
 	PORT=$(free_port)
 	ADMIN_PORT=$(free_port)
 	[ "$PORT" = "$ADMIN_PORT" ] && continue
+	# The authority's identity at the relay (a device certificate under the root).
+	out=$(adm relay set "127.0.0.1:$PORT" --ca "$W/relay-cert.pem") || die "kenh-admin relay set"
+	AUTHORITY=$(printf '%s\n' "$out" | sed -n 's/^ *authority = //p')
+	[ -n "$AUTHORITY" ] || die "no authority line from kenh-admin relay set: $out"
 	cat >"$W/kenhd.conf" <<-CONF
 	listen = 127.0.0.1:$PORT
 	admin_listen = 127.0.0.1:$ADMIN_PORT
@@ -74,10 +88,11 @@ for attempt in 1 2 3; do
 	tls_key = $W/relay-key.pem
 	root_ca = $W/org/root.crt
 	unit_ca = $W/org/units/hq/ca.crt
-	unit_ca = $W/org/units/d1/ca.crt
-	unit_ca = $W/org/units/d2/ca.crt
+	unit_ca = $W/org/units/hq/d1/ca.crt
+	unit_ca = $W/org/units/hq/d2/ca.crt
 	db_path = $DATA/relay.db
 	signing_key = $W/relay-signing.key
+	authority = $AUTHORITY
 	CONF
 	"$KENHD" --config "$W/kenhd.conf" >>"$DATA/relay.log" 2>&1 &
 	RELAY_PID=$!
@@ -88,39 +103,47 @@ for attempt in 1 2 3; do
 done
 kill -0 "$RELAY_PID" 2>/dev/null || die "kenhd did not start"
 say "kenhd pid $RELAY_PID listening on 127.0.0.1:$PORT"
+say "the authority (kenh-admin) is known to it as $AUTHORITY"
+adm relay show | tail -n 1 | sed 's/^/   /'
 
-# enroll DEV USER UNIT: a device folder, a code from the authority, the
-# request through the relay, the authority signs, the device installs.
+# enroll DEV USER UNIT: the device makes its key and sends its request,
+# bound to a one-time code, through the relay; the authority fetches the
+# requests from the relay, checks the code binding and signs offline; the
+# certificate goes back through the relay and the device fetches it.
 enroll() {
-	local dev=$1 user=$2 unit=$3 code out id cas=()
-	for c in "$W/org/units/$unit/ca.crt"; do cas+=(--unit-ca "$c"); done
-	
+	local dev=$1 user=$2 unit=$3 code out id cas=() u=$3
+	# The unit CAs from the device's unit up to the top (the credential's chain).
+	while :; do
+		cas+=(--unit-ca "$W/org/units/$u/ca.crt")
+		[ "${u%/*}" = "$u" ] && break
+		u=${u%/*}
+	done
 	k "$dev" init --relay "127.0.0.1:$PORT" --relay-ca "$W/relay-cert.pem" --root "$W/org/root.crt" \
 		"${cas[@]}" --relay-key "$RELAY_PK" --kdf-memory 8 >/dev/null || die "kenh init $dev"
 	out=$(adm enroll-code "$user" --unit "$unit" --ttl 1h --no-qr) || die "enroll-code $user"
 	code=$(printf '%s\n' "$out" | grep -Eo '[0-9A-Z]{4}(-[0-9A-Z]{4}){6}' | head -n 1)
-	out=$(k "$dev" enroll --user "$user" --unit "$unit" --code "$code" 2>&1)
-	printf '%s\n' "$out" | grep -q "not signed yet" || die "enroll request $dev: $out"
-	# kenh-admin's relay half is not merged yet: the authority imports the
-	# request file the device wrote and the certificate goes back as a file.
-	out=$(adm requests import "$W/dev/$dev/request.csr") || die "import $dev: $out"
+	k "$dev" enroll --user "$user" --unit "$unit" --code "$code" >/dev/null ||
+		die "enroll request $dev"
+	out=$(adm requests fetch) || die "requests fetch: $out"
 	id=$(printf '%s\n' "$out" | sed -n 's/^imported request \([0-9a-f]*\):.*/\1/p')
-	adm sign "$id" --out "$W/dev/$dev.crt" >/dev/null || die "sign $dev"
-	out=$(k "$dev" enroll --cert "$W/dev/$dev.crt") || die "install certificate $dev: $out"
+	[ -n "$id" ] || die "the authority found no request of $dev at the relay: $out"
+	out=$(adm sign "$id") || die "sign $dev: $out"
+	printf '%s\n' "$out" | grep -q "handed to the relay" || die "sign $dev did not reach the relay: $out"
+	out=$(k "$dev" enroll --fetch --wait 30) || die "fetch certificate $dev: $out"
 	say "$dev: $out"
 }
 
-step "3. Enrollment: the commander (hq), officer an (d1, two devices), officer binh (d2)"
+step "3. Enrollment through the relay: the commander (hq), officer an (hq/d1, two devices), officer binh (hq/d2)"
 mkdir -p "$W/dev"
 enroll cmdr commander hq
-enroll an1 an d1
-enroll an2 an d1
-enroll binh binh d2
+enroll an1 an hq/d1
+enroll an2 an hq/d1
+enroll binh binh hq/d2
 k cmdr whoami | sed 's/^/   /'
 
 step "4. The commander makes a group and adds both units (every device of their officers)"
 k cmdr group create ops >/dev/null || die "group create"
-k cmdr group add ops unit:d1 unit:d2 | sed 's/^/   /' || die "group add"
+k cmdr group add ops unit:hq/d1 unit:hq/d2 | sed 's/^/   /' || die "group add"
 for d in an1 an2 binh; do k "$d" sync >/dev/null 2>&1 || die "sync $d"; done
 n=$(k binh members ops | wc -l)
 [ "$n" = 4 ] || die "binh sees $n members, expected 4"
@@ -134,7 +157,7 @@ echo "FILE-SECRET-c41b: route plan for the exercise" >>"$W/plan.txt"
 TITLE="Secure the north bridge (demo secret 91d2)"
 BODY="Two patrols, report every hour (demo secret e5b0)"
 DID=$(k cmdr directive issue ops --title "$TITLE" --body "$BODY" --deadline +7200 \
-	--priority high --assign unit:d1 --assign unit:d2 --attach "$W/plan.txt") ||
+	--priority high --assign unit:hq/d1 --assign unit:hq/d2 --attach "$W/plan.txt") ||
 	die "directive issue"
 say "directive $DID issued with plan.txt attached"
 
@@ -163,8 +186,8 @@ k cmdr directive verify "$W/record.kev" --root "$W/org/root.crt" | tail -n 1 | s
 
 step "8. Revocation: an's second device is reported lost"
 AN2=$(k an2 --json whoami | sed -n 's/.*"device":"\([^"]*\)".*/\1/p')
-adm revoke "$AN2" --reason "key compromise" >/dev/null || die "revoke"
-k cmdr crl-upload "$W/org/units/d1/ca.crl" | sed 's/^/   /' || die "crl upload"
+out=$(adm revoke "$AN2" --reason "key compromise") || die "revoke: $out"
+printf '%s\n' "$out" | sed 's/^/   /'
 out=$(k an2 sync 2>&1) && die "the relay still accepts the revoked device"
 grep -q "event=device_refused" "$DATA/relay.log" || die "no device_refused event in the relay's log"
 say "an2 refused by the relay (its log: $(grep -m1 -o 'event=device_refused.*' "$DATA/relay.log" | cut -c1-90))"

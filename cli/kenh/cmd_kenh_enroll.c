@@ -123,8 +123,29 @@ static int submit(struct kenh_app *a, struct pending *p, const char *user, const
 	return rc;
 }
 
-/* One ENROLL_FETCH on a fresh enrolling connection: *der (mem_free) or STATE while pending. */
-static int fetch_once(struct kenh_app *a, const struct pending *p, uint8_t **der, size_t *len)
+/* Why the authority refused (docs/protocol.md EnrollRefusal), for people. */
+static const char *refusal_text(uint64_t why)
+{
+	static const char *const texts[] = {
+		"refused",
+		"the authority reviewed the request and refused it",
+		"the enrollment code is unknown (mistyped?)",
+		"the enrollment code was already used",
+		"the enrollment code has expired",
+		"the enrollment code was made for another user or unit",
+		"the request does not verify",
+		"too many refused attempts: try again later",
+	};
+
+	return why < sizeof(texts) / sizeof(texts[0]) ? texts[why] : texts[0];
+}
+
+/*
+ * One ENROLL_FETCH on a fresh enrolling connection: *der (mem_free), or
+ * STATE while pending, or PERM with *why the refusal.
+ */
+static int fetch_once(struct kenh_app *a, const struct pending *p, uint8_t **der, size_t *len,
+                      uint64_t *why)
 {
 	struct cli_relay *r = NULL;
 	struct proto_ticket req;
@@ -138,6 +159,7 @@ static int fetch_once(struct kenh_app *a, const struct pending *p, uint8_t **der
 	if ((rc = kenh_net_open(a, span_make(NULL, 0), NULL, &r)) != 0) return rc;
 	req.ticket = span_make(p->ticket, TICKET_LEN);
 	rc = cli_relay_call(r, PROTO_ENROLL_FETCH, &proto_desc_ticket, &req, &reply);
+	*why = reply.detail;
 	if (rc == 0 &&
 	    (rc = reply_decode(&reply, &proto_desc_certificate, &resp, sizeof(resp))) == 0 &&
 	    (rc = mem_dup(resp.certificate.p, resp.certificate.len, der)) == 0)
@@ -186,10 +208,11 @@ static int wait_fetch(struct kenh_app *a, struct pending *p, long seconds)
 	uint8_t *der = NULL;
 	size_t len = 0;
 	long waited = 0;
+	uint64_t why = 0;
 	int rc;
 
 	for (;;) {
-		rc = fetch_once(a, p, &der, &len);
+		rc = fetch_once(a, p, &der, &len, &why);
 		if (rc != KENH_E_STATE || waited >= seconds) break;
 		sleep(1);
 		waited++;
@@ -197,6 +220,7 @@ static int wait_fetch(struct kenh_app *a, struct pending *p, long seconds)
 	if (rc == KENH_E_STATE)
 		return kenh_failf("enroll", "the authority has not signed yet "
 		                            "(run kenh enroll --fetch later)");
+	if (rc == KENH_E_PERM) return kenh_failf("enroll", refusal_text(why));
 	if (rc != 0) return kenh_fail("enroll fetch", rc);
 	rc = install(a, p, der, len);
 	mem_free(der);
@@ -255,8 +279,16 @@ int cmd_kenh_enroll(struct kenh_app *a, int argc, char **argv)
 			crypto_sigkey_clear(&p.key);
 			return kenh_fail("enroll request", rc);
 		}
+		if (!fetch && wait == NULL) {
+			/* Submitted: the authority decides later, the device fetches then. */
+			crypto_sigkey_clear(&p.key);
+			printf("request sent to the relay; once the authority has signed it: "
+			       "kenh enroll --fetch [--wait SECONDS]\n");
+			return 0;
+		}
 		if (!fetch) printf("request sent; waiting for the authority to sign it\n");
-		if (!p.has_ticket) rc = kenh_failf("enroll", "no request sent yet");
+		if (!p.has_ticket)
+			rc = kenh_failf("enroll", "no request sent yet (kenh enroll --code)");
 		if (rc == 0) rc = wait_fetch(a, &p, wait ? strtol(wait, NULL, 10) : 0);
 	}
 	crypto_sigkey_clear(&p.key);

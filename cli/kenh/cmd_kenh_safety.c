@@ -7,7 +7,8 @@
  * (the same set from either side), shown as 12 groups of 5 digits.
  * kenh wipe-order FILE: apply a remote wipe order (docs/pki.md "Wipe
  * order"): verified against the organization's root and unit CAs, naming
- * this device; then the store is destroyed.
+ * this device, not carried out before; then the store is destroyed
+ * (kenh_wipe.c; orders sent through the relay arrive with kenh sync).
  */
 #include "kenh.h"
 
@@ -72,25 +73,20 @@ int cmd_kenh_safety(struct kenh_app *a, int argc, char **argv)
 
 int cmd_kenh_wipe(struct kenh_app *a, int argc, char **argv)
 {
-	struct crypto_trust *t = NULL;
-	struct crypto_wipe_order wo;
 	uint8_t *order = NULL;
-	size_t len = 0, i;
+	size_t len = 0;
 	int rc;
 
 	if (argc != 2) return kenh_usage("wipe-order FILE");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if ((rc = cli_file_read(argv[1], 64u << 10, &order, &len)) != 0)
 		return kenh_fail(argv[1], rc);
-	rc = crypto_trust_new(a->ctx, a->root, a->rootlen, &t);
-	for (i = 1; rc == 0 && i < a->id.nchain; i++)
-		rc = crypto_trust_add_ca(t, a->id.chain[i].p, a->id.chain[i].len);
-	if (rc == 0) rc = crypto_wipe_verify(t, &a->me, span_make(order, len), cli_now(), &wo);
-	crypto_trust_free(t);
+	rc = kenh_wipe_apply(a, span_make(order, len));
 	mem_free(order);
-	if (rc != 0) return kenh_fail("wipe order refused", rc);
-	rc = client_store_wipe(a->st);
-	a->st = NULL;
+	if (rc == KENH_E_EXISTS)
+		return kenh_failf("wipe order refused",
+		                  "this order was carried out before (replay)");
+	if (rc != 0 && !a->wiped) return kenh_fail("wipe order refused", rc);
 	if (rc != 0) return kenh_fail("wipe", rc);
 	printf("wipe order verified: the device store was erased\n");
 	return 0;

@@ -11,6 +11,8 @@
  *                 device key and certificate chain, pending enrollment,
  *                 KeyPackage private keys, MLS group states, history,
  *                 directive index, file transfer state
+ *   wipe-nonces   nonces of the wipe orders carried out (clear; outlives
+ *                 the store, against a replayed order)
  *
  * The passphrase comes from --passphrase-file, KENH_PASSPHRASE or a
  * prompt without echo, never from an argument. Every command reports an
@@ -71,7 +73,14 @@ struct kenh_app {
 	struct cli_relay *net;
 	uint8_t *reply; /* the last response body: decoded views point into it */
 	size_t replylen;
+	bool wiped; /* a wipe order erased the store during this run */
 };
+
+/*
+ * kenh_sync_run's result when a verified wipe order erased the store: not
+ * a library code (those are above KENH_E_LAST), only for kenh_fail.
+ */
+#define KENH_CLI_E_WIPED (-100)
 
 /* A command: argv[0] is the command word (or sub-word). */
 typedef int kenh_cmd_fn(struct kenh_app *a, int argc, char **argv);
@@ -155,6 +164,16 @@ KENH_MUST_CHECK int kenh_hist_receive(struct kenh_app *a, struct kenh_mls_group 
 /* ---- sync (kenh_sync.c) ---- */
 /* Fetch and process everything; listen: keep going for wait_ms after the last push. */
 KENH_MUST_CHECK int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed);
+
+/* ---- remote wipe (kenh_wipe.c) ---- */
+/*
+ * Verify a wipe order against the root and our chain's unit CAs, refuse a
+ * nonce carried out before (KENH_E_EXISTS), remember the nonce, and erase
+ * the store (a->st becomes NULL, a->wiped true). Errors of
+ * crypto_wipe_verify (KENH_E_VERIFY, KENH_E_PERM, KENH_E_PARSE) leave
+ * everything as it was.
+ */
+KENH_MUST_CHECK int kenh_wipe_apply(struct kenh_app *a, struct kenh_span order);
 
 /* ---- files (kenh_file.c) ---- */
 KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path, struct client_file *out,

@@ -10,8 +10,6 @@
 
 #include "util/compat.h"
 
-#include <dirent.h>
-
 #include "../common/cli.h"
 #include "../common/cli_relay.h"
 #include "util/mem.h"
@@ -127,33 +125,25 @@ void kenh_dev_cas_free(uint8_t **cas, size_t *lens, size_t n)
 	mem_free(lens);
 }
 
+/* cas/0.crt, cas/1.crt, ... in the order kenh init was given them (the credential's chain order). */
 int kenh_dev_cas(const struct kenh_app *a, uint8_t ***cas, size_t **lens, size_t *n)
 {
-	char d[KENH_PATH_MAX], p[KENH_PATH_MAX + 300];
-	struct dirent *e;
-	DIR *dir;
+	char p[KENH_PATH_MAX];
 	int rc = 0;
 
 	*cas = NULL;
 	*lens = NULL;
 	*n = 0;
-	if ((rc = kenh_dev_path(a, d, sizeof(d), "cas")) != 0) return rc;
-	if ((dir = opendir(d)) == NULL) return 0;
 	if ((rc = mem_calloc(CRYPTO_PKI_MAX_CHAIN, sizeof(**cas), (void **)cas)) != 0 ||
 	    (rc = mem_calloc(CRYPTO_PKI_MAX_CHAIN, sizeof(**lens), (void **)lens)) != 0)
 		goto out;
-	while (rc == 0 && (e = readdir(dir)) != NULL) {
-		size_t l = strlen(e->d_name);
-
-		if (l < 5 || strcmp(e->d_name + l - 4, ".crt") != 0) continue;
-		if (*n == CRYPTO_PKI_MAX_CHAIN) rc = KENH_ERR(KENH_E_TOO_LARGE);
-		if (rc == 0) rc = cli_path(p, sizeof(p), "%s/%s", d, e->d_name);
-		if (rc == 0)
-			rc = cli_file_read(p, CRYPTO_PKI_MAX_CERT_DER, &(*cas)[*n], &(*lens)[*n]);
-		if (rc == 0) (*n)++;
+	for (; *n < CRYPTO_PKI_MAX_CHAIN; (*n)++) {
+		if ((rc = cli_path(p, sizeof(p), "%s/cas/%zu.crt", a->dir, *n)) != 0) break;
+		rc = cli_file_read(p, CRYPTO_PKI_MAX_CERT_DER, &(*cas)[*n], &(*lens)[*n]);
+		if (rc != 0) break;
 	}
+	if (rc == KENH_E_NOT_FOUND) rc = 0;
 out:
-	closedir(dir);
 	if (rc != 0) {
 		kenh_dev_cas_free(*cas, *lens, *n);
 		*cas = NULL;

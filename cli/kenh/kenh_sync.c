@@ -9,8 +9,11 @@
  * cannot be processed later either); keep application messages in the
  * history; acknowledge what was handled. Proposals from the relay as
  * external sender (Remove of a revoked device, §12.1.8.1) are committed
- * at the end by whoever is online first. listen keeps the connection live
- * and fetches again on every push.
+ * at the end by whoever is online first. A wipe order (delivery kind
+ * wipe, docs/protocol.md WIPE_SEND) is verified and, if valid, erases the
+ * store at once (kenh_wipe.c); one that does not verify is reported and
+ * dropped. listen keeps the connection live and fetches again on every
+ * push.
  */
 #include "kenh.h"
 
@@ -142,6 +145,26 @@ static int ack_all(struct kenh_app *a, const struct proto_fetch_resp *f)
 	return rc;
 }
 
+/*
+ * A wipe order from the inbox: carried out if it verifies (the store is
+ * gone afterwards: nothing else of the fetch is processed), otherwise
+ * reported and dropped (acknowledged, so the relay deletes it).
+ */
+static int on_wipe(struct sync_state *s, const struct proto_delivery *d)
+{
+	int rc = kenh_wipe_apply(s->a, d->message);
+
+	if (s->a->wiped) {
+		fprintf(stderr, "kenh: a wipe order for this device was verified: the store is "
+		                "erased\n");
+		return rc;
+	}
+	if (rc == KENH_E_DB || rc == KENH_E_IO || rc == KENH_E_NOMEM) return rc;
+	fprintf(stderr, "kenh: a wipe order was ignored: %s\n",
+	        rc == KENH_E_EXISTS ? "carried out before (a replay)" : kenh_strerror(rc));
+	return 0;
+}
+
 /* One FETCH and its processing; *more if the relay held back entries. */
 static int fetch_once(struct sync_state *s, bool *more)
 {
@@ -155,7 +178,11 @@ static int fetch_once(struct sync_state *s, bool *more)
 	                        &resp, sizeof(resp), NULL)) != 0)
 		return rc;
 	/* The frame is reused by the next call: process everything before the ACK. */
-	for (i = 0; i < resp.n_entries && rc == 0; i++) {
+	for (i = 0; i < resp.n_entries && rc == 0 && !s->a->wiped; i++) {
+		if (resp.entries[i].kind == PROTO_DELIVERY_WIPE) {
+			rc = on_wipe(s, &resp.entries[i]);
+			continue;
+		}
 		if ((rc = client_store_begin(s->a->st)) != 0) break;
 		rc = on_delivery(s, &resp.entries[i]);
 		if (rc == 0)
@@ -163,8 +190,13 @@ static int fetch_once(struct sync_state *s, bool *more)
 		else if (client_store_rollback(s->a->st) != 0)
 			rc = KENH_ERR(KENH_E_DB);
 	}
-	*more = resp.more;
-	if (rc == 0 && resp.n_entries > 0) rc = ack_all(s->a, &resp);
+	*more = resp.more && !s->a->wiped;
+	/* After a wipe, acknowledge the order so the relay deletes it; the rest goes with the device. */
+	if ((rc == 0 || s->a->wiped) && resp.n_entries > 0) {
+		int arc = ack_all(s->a, &resp);
+
+		if (rc == 0) rc = arc;
+	}
 	proto_msg_clear(&proto_desc_fetch_resp, &resp);
 	return rc;
 }
@@ -226,9 +258,9 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 	if ((rc = mem_calloc(1, sizeof(*s), (void **)&s)) != 0) return rc;
 	s->a = a;
 	rc = fetch_all(s);
-	if (rc == 0) rc = commit_pending(s);
-	if (rc == 0) rc = top_up(a);
-	while (rc == 0 && listen_ms > 0 && got) {
+	if (rc == 0 && !a->wiped) rc = commit_pending(s);
+	if (rc == 0 && !a->wiped) rc = top_up(a);
+	while (rc == 0 && listen_ms > 0 && got && !a->wiped) {
 		size_t before = s->processed;
 		struct cli_relay *r;
 
@@ -243,11 +275,11 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 		if (rc != 0) break;
 		got = f.request_id == 0;
 		cli_relay_frame_clear(&f);
-		if ((rc = fetch_all(s)) == 0) rc = commit_pending(s);
+		if ((rc = fetch_all(s)) == 0 && !a->wiped) rc = commit_pending(s);
 		if (rc == 0 && s->processed > before && !a->opt.json)
 			printf("%zu new\n", s->processed - before), fflush(stdout);
 	}
 	*processed = s->processed;
 	mem_free(s);
-	return rc;
+	return a->wiped ? KENH_CLI_E_WIPED : rc;
 }

@@ -51,7 +51,14 @@ static const struct command commands[] = {
 
 int kenh_fail(const char *what, int code)
 {
-	const char *why = kenh_strerror(code);
+	const char *why;
+
+	if (code == KENH_CLI_E_WIPED) {
+		fprintf(stderr, "kenh: %s: a verified wipe order erased this device's store\n",
+		        what);
+		return 1;
+	}
+	why = kenh_strerror(code);
 
 	if (code == KENH_E_DECRYPT) why = "wrong passphrase (or the store was changed)";
 	if (code == KENH_E_REVOKED) why = "this device's certificate is revoked";
