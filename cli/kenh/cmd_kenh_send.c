@@ -51,7 +51,7 @@ int cmd_kenh_send(struct kenh_app *a, int argc, char **argv)
 int cmd_kenh_send_file(struct kenh_app *a, int argc, char **argv)
 {
 	struct client_content c;
-	uint8_t *blob = NULL;
+	uint8_t *blob = NULL, id[CLIENT_ID_LEN];
 	size_t n;
 	int rc;
 
@@ -62,10 +62,11 @@ int cmd_kenh_send_file(struct kenh_app *a, int argc, char **argv)
 	if ((rc = kenh_file_upload(a, argv[2], &c.u.file, &blob)) != 0)
 		return kenh_fail(argv[2], rc);
 	rc = kenh_group_send(a, argv[1], &c, NULL);
+	memcpy(id, c.id, sizeof(id)); /* the clear below wipes the content */
 	client_content_clear(&c);
 	mem_free(blob);
 	if (rc != 0) return kenh_fail("send-file", rc);
-	print_id(c.id);
+	print_id(id);
 	return 0;
 }
 

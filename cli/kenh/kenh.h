@@ -71,7 +71,8 @@ struct kenh_app {
 	bool enrolled;
 	struct crypto_cert_info me;
 	struct cli_relay *net;
-	uint8_t *reply; /* the last response body: decoded views point into it */
+	size_t net_calls; /* calls answered on net since it was opened */
+	uint8_t *reply;   /* the last response body: decoded views point into it */
 	size_t replylen;
 	bool wiped; /* a wipe order erased the store during this run */
 };

@@ -57,11 +57,22 @@ int kenh_net_call(struct kenh_app *a, uint16_t type, const struct proto_desc *d,
 	a->replylen = 0;
 	if ((rc = kenh_dev_net(a, &r)) != 0) return rc;
 	if ((rc = cli_relay_call(r, type, d, req, &reply)) != 0) {
+		/*
+		 * The relay reads the client certificate after the TLS handshake
+		 * and closes at once if it refuses it: the first call then fails.
+		 */
+		if (rc == KENH_E_IO && a->net_calls == 0)
+			fprintf(stderr,
+			        "kenh: relay %s closed the connection at once: it refuses this "
+			        "device's certificate (revoked or expired?)\n",
+			        a->relay);
 		/* The connection is unusable after an error: the next call reconnects. */
+		a->net_calls = 0;
 		cli_relay_close(a->net);
 		a->net = NULL;
 		return rc;
 	}
+	a->net_calls++;
 	if (detail != NULL) *detail = reply.detail;
 	if (reply.status != 0) {
 		rc = -(int)reply.status;

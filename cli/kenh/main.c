@@ -9,6 +9,7 @@
 
 #include "util/compat.h"
 
+#include <signal.h>
 #include <stdlib.h>
 
 #include "kenh/kenh.h"
@@ -132,6 +133,8 @@ int main(int argc, char **argv)
 	int next = 0, rc;
 
 	memset(&a, 0, sizeof(a));
+	/* A relay that closes the connection (a revoked certificate) is an error, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = parse_global(&a.opt, argc, argv, &next)) >= 0) return rc;
 	if (next >= argc) return (usage_all(stderr), 2);
 	if (a.opt.dir == NULL) a.opt.dir = getenv("KENH_DIR");
