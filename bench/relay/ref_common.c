@@ -172,3 +172,41 @@ void ref_nofile_max(void)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
+
+#define OPEN_THREADS 32
+
+struct opener {
+	pthread_t th;
+	SSL_CTX *ctx;
+	const char *port;
+	long first, count, step, ok;
+	int (*one)(SSL_CTX *ctx, const char *port, long i);
+};
+
+static void *open_some(void *arg)
+{
+	struct opener *o = arg;
+	long i;
+
+	for (i = o->first; i < o->count; i += o->step)
+		if (o->one(o->ctx, o->port, i) == 0) o->ok++;
+	return NULL;
+}
+
+long ref_open_parallel(SSL_CTX *ctx, const char *port, long count,
+                       int (*one)(SSL_CTX *ctx, const char *port, long i))
+{
+	struct opener o[OPEN_THREADS];
+	long total = 0;
+	int t;
+
+	for (t = 0; t < OPEN_THREADS; t++) {
+		o[t] = (struct opener){ 0, ctx, port, t, count, OPEN_THREADS, 0, one };
+		if (pthread_create(&o[t].th, NULL, open_some, &o[t]) != 0) exit(1);
+	}
+	for (t = 0; t < OPEN_THREADS; t++) {
+		pthread_join(o[t].th, NULL);
+		total += o[t].ok;
+	}
+	return total;
+}

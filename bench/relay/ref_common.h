@@ -32,6 +32,14 @@ SSL *ref_tls_connect(SSL_CTX *ctx, const char *port, int *fd, int already_connec
 SSL_CTX *ref_tls_ctx(const char *ca);
 int ref_tcp_connect(const char *port);
 
+/*
+ * Open count connections with one(ctx, i) (0 on success) from 32 threads,
+ * keep them open, and return how many succeeded. Parallel, because a
+ * single-threaded server may take a whole loop turn per handshake.
+ */
+long ref_open_parallel(SSL_CTX *ctx, const char *port, long count,
+                       int (*one)(SSL_CTX *ctx, const char *port, long i));
+
 /* Raise the open-file limit to its hard maximum. */
 void ref_nofile_max(void);
 

@@ -144,18 +144,22 @@ static int mqtt_connect(SSL *ssl, long i)
 	return got == 4 && ack[0] == 0x20 && ack[3] == 0 ? 0 : -1;
 }
 
+static int open_one(SSL_CTX *ctx, const char *port, long i)
+{
+	int fd;
+	SSL *ssl = ref_tls_connect(ctx, port, &fd, -1);
+
+	/* The connection stays open, idle, until the process ends. */
+	return ssl != NULL && mqtt_connect(ssl, i) == 0 ? 0 : -1;
+}
+
 static int idle(const char *port, const char *ca, long count, const char *pid)
 {
 	SSL_CTX *ctx = ref_tls_ctx(ca);
-	long before = ref_rss_kib(pid), after, i, open = 0;
-	int fd;
+	long before = ref_rss_kib(pid), after, open;
 
 	ref_nofile_max();
-	for (i = 0; i < count; i++) {
-		SSL *ssl = ref_tls_connect(ctx, port, &fd, -1);
-
-		if (ssl != NULL && mqtt_connect(ssl, i) == 0) open++;
-	}
+	open = ref_open_parallel(ctx, port, count, open_one);
 	sleep(1);
 	after = ref_rss_kib(pid);
 	printf("idle connections=%ld rss_before_kib=%ld rss_after_kib=%ld per_connection_kib=%.1f\n",

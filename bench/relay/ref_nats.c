@@ -107,7 +107,7 @@ static int read_line(int fd, SSL *ssl, char *buf, size_t cap)
 }
 
 /* NATS: INFO in clear, then TLS, then CONNECT and PING, answered by PONG. */
-static int nats_idle_conn(SSL_CTX *ctx, const char *port)
+static int nats_idle_conn(SSL_CTX *ctx, const char *port, long i)
 {
 	static const char hello[] = "CONNECT {\"verbose\":false,\"pedantic\":false,"
 	                            "\"tls_required\":true}\r\nPING\r\n";
@@ -115,6 +115,7 @@ static int nats_idle_conn(SSL_CTX *ctx, const char *port)
 	int fd = ref_tcp_connect(port);
 	SSL *ssl;
 
+	(void)i;
 	if (fd < 0 || read_line(fd, NULL, line, sizeof(line)) != 0) return -1;
 	if ((ssl = ref_tls_connect(ctx, port, &fd, fd)) == NULL) return -1;
 	if (SSL_write(ssl, hello, (int)sizeof(hello) - 1) != (int)sizeof(hello) - 1) return -1;
@@ -127,11 +128,10 @@ static int nats_idle_conn(SSL_CTX *ctx, const char *port)
 static int idle(const char *port, const char *ca, long count, const char *pid)
 {
 	SSL_CTX *ctx = ref_tls_ctx(ca);
-	long before = ref_rss_kib(pid), after, i, open = 0;
+	long before = ref_rss_kib(pid), after, open;
 
 	ref_nofile_max();
-	for (i = 0; i < count; i++)
-		if (nats_idle_conn(ctx, port) == 0) open++;
+	open = ref_open_parallel(ctx, port, count, nats_idle_conn);
 	sleep(1);
 	after = ref_rss_kib(pid);
 	printf("idle connections=%ld rss_before_kib=%ld rss_after_kib=%ld per_connection_kib=%.1f\n",
