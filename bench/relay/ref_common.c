@@ -5,18 +5,19 @@
  */
 #include "ref_common.h"
 
+#include "util/compat.h"
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util/mem.h"
 
 struct ref_lat {
 	pthread_mutex_t mu;
@@ -49,9 +50,11 @@ long ref_rss_kib(const char *pid)
 
 struct ref_lat *ref_lat_new(size_t capacity)
 {
-	struct ref_lat *l = calloc(1, sizeof(*l));
+	struct ref_lat *l = NULL;
 
-	if (l == NULL || (l->v = calloc(capacity ? capacity : 1, sizeof(*l->v))) == NULL) exit(1);
+	if (mem_calloc(1, sizeof(*l), (void **)&l) != 0 ||
+	    mem_calloc(capacity ? capacity : 1, sizeof(*l->v), (void **)&l->v) != 0)
+		exit(1);
 	l->cap = capacity;
 	pthread_mutex_init(&l->mu, NULL);
 	return l;
@@ -209,4 +212,16 @@ long ref_open_parallel(SSL_CTX *ctx, const char *port, long count,
 		total += o[t].ok;
 	}
 	return total;
+}
+
+long ref_arg(const char *s)
+{
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end != '\0' || v < 0) {
+		fprintf(stderr, "bench: not a number: %s\n", s);
+		exit(2);
+	}
+	return v;
 }

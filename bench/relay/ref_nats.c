@@ -12,13 +12,14 @@
  *       COUNT connections: INFO, the TLS handshake, CONNECT and PING/PONG,
  *       then idle; the server's VmRSS per connection.
  */
+#include "ref_common.h"
+
+#include "util/compat.h"
+
 #include <nats/nats.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "ref_common.h"
+#include "util/mem.h"
 
 #define SUBJECT "kenh.bench"
 
@@ -60,13 +61,14 @@ static natsConnection *connect_tls(const char *port, const char *ca)
 static int fanout(const char *port, const char *ca, long messages, int size, int n)
 {
 	struct ref_lat *lat = ref_lat_new((size_t)messages * (size_t)n);
-	natsConnection **subs = calloc((size_t)n, sizeof(*subs)), *pub;
+	natsConnection **subs = NULL, *pub;
 	natsSubscription *sub;
 	uint8_t payload[4096];
 	uint64_t t0, now, deadline;
 	long sent;
 	int i, k;
 
+	if (mem_calloc((size_t)n, sizeof(*subs), (void **)&subs) != 0) return 1;
 	for (i = 0; i < n; i++) {
 		subs[i] = connect_tls(port, ca);
 		if (natsConnection_Subscribe(&sub, subs[i], SUBJECT, on_msg, lat) != NATS_OK)
@@ -142,9 +144,10 @@ static int idle(const char *port, const char *ca, long count, const char *pid)
 int main(int argc, char **argv)
 {
 	if (argc == 7 && strcmp(argv[1], "fanout") == 0)
-		return fanout(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
+		return fanout(argv[2], argv[3], ref_arg(argv[4]), (int)ref_arg(argv[5]),
+		              (int)ref_arg(argv[6]));
 	if (argc == 6 && strcmp(argv[1], "idle") == 0)
-		return idle(argv[2], argv[3], atol(argv[4]), argv[5]);
+		return idle(argv[2], argv[3], ref_arg(argv[4]), argv[5]);
 	fprintf(stderr,
 	        "usage: ref_nats fanout PORT CA MESSAGES SIZE RECEIVERS | idle PORT CA COUNT PID\n");
 	return 2;
