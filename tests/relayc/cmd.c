@@ -438,18 +438,27 @@ struct sender {
 	size_t inflight;
 	uint64_t next, acked;
 	int refused;
+	size_t size; /* payload bytes (0: just the name) */
 };
 
 static int send_one(struct sender *s, uint64_t i)
 {
-	char payload[128];
+	char payload[8192];
 	struct rc_bytes msg = { 0 };
 	struct proto_app_send q;
 	struct codec_writer w;
+	size_t n;
 	int rc;
 
 	snprintf(payload, sizeof(payload), "%s-%llu", s->prefix, (unsigned long long)i);
-	if ((rc = rc_mls_private(str_span(s->group), 0, str_span(payload), &msg)) != 0) return rc;
+	/* Padded to s->size bytes with spaces when asked ("deliver" prints up to the first). */
+	n = strlen(payload);
+	if (s->size > n && s->size <= sizeof(payload)) {
+		memset(payload + n, ' ', s->size - n);
+		n = s->size;
+	}
+	rc = rc_mls_private(str_span(s->group), 0, span_make((const uint8_t *)payload, n), &msg);
+	if (rc != 0) return rc;
 	q.message = span_make(msg.p, msg.len);
 	codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
 	if ((rc = proto_msg_encode(&w, &proto_desc_app_send, &q)) == 0)
@@ -492,9 +501,10 @@ static int receive_one(struct sender *s)
 	return 0;
 }
 
-static int cmd_send(struct rc_conn *c, const char *group, uint64_t count, const char *prefix)
+static int cmd_send(struct rc_conn *c, const char *group, uint64_t count, const char *prefix,
+                    size_t size)
 {
-	struct sender s = { c, group, prefix, stdout, { 0 }, { 0 }, 0, 0, 0, 0 };
+	struct sender s = { c, group, prefix, stdout, { 0 }, { 0 }, 0, 0, 0, 0, size };
 	int rc = 0;
 
 	while (rc == 0 && (s.next < count || s.inflight > 0)) {
@@ -515,7 +525,7 @@ static int cmd_send(struct rc_conn *c, const char *group, uint64_t count, const 
 static int cmd_load(const struct rc_opts *o, const char *group, double seconds, const char *logp,
                     const char *prefix, double rate)
 {
-	struct sender s = { NULL, group, prefix, NULL, { 0 }, { 0 }, 0, 0, 0, 0 };
+	struct sender s = { NULL, group, prefix, NULL, { 0 }, { 0 }, 0, 0, 0, 0, 0 };
 	double end = now_s() + seconds, start = now_s();
 	size_t k;
 	int rc;
@@ -585,7 +595,8 @@ int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **
 		rc = cmd_commit(c, argv[1], (uint32_t)strtoul(argv[2], NULL, 10),
 		                strtoull(argv[3], NULL, 10));
 	else if (strcmp(cmd, "send") == 0 && argc >= 4)
-		rc = cmd_send(c, argv[1], strtoull(argv[2], NULL, 10), argv[3]);
+		rc = cmd_send(c, argv[1], strtoull(argv[2], NULL, 10), argv[3],
+		              argc >= 5 ? strtoul(argv[4], NULL, 10) : 0);
 	else if (strcmp(cmd, "crl-upload") == 0 && argc >= 2)
 		rc = cmd_crl_upload(c, argv[1]);
 	else if (strcmp(cmd, "commit-gi") == 0 && argc >= 4)
