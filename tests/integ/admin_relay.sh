@@ -67,6 +67,16 @@ start_relay
 run_ok "relay show" adm relay show || fatal "relay show"
 printf '%s\n' "$OUT" | grep -q "the relay accepts this authority; 0 enrollment" ||
 	fail "relay show: $OUT"
+# The relay's TLS certificate is checked: against the CA given, and against the name used.
+openssl req -x509 -newkey ed25519 -nodes -keyout "$TMP/other-key.pem" -out "$TMP/other.pem" \
+	-days 2 -subj "/CN=someone else" -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1 ||
+	fatal "other certificate"
+adm relay set "127.0.0.1:$PORT" --ca "$TMP/other.pem" >/dev/null || fatal "relay set other CA"
+run_fail "relay with another CA" "the server's certificate: .*(self.signed|unable to get)" \
+	adm relay show
+adm relay set "localhost:$PORT" --ca "$PKI/relay-cert.pem" >/dev/null || fatal "relay set name"
+run_fail "relay by another name" "the server's certificate: hostname mismatch" adm relay show
+adm relay set "127.0.0.1:$PORT" >/dev/null || fatal "relay set back"
 
 # code USER UNIT [TTL]: a one-time code from kenh-admin, in $CODE.
 code() {
