@@ -101,7 +101,7 @@ struct rc_commit {
 int rc_mls_commit(const struct rc_commit *c, struct rc_bytes *out);
 /* A GroupInfo whose GroupContext lists ext_sender_pk (Ed25519) as external sender 0. */
 int rc_mls_group_info(struct kenh_span group, uint64_t epoch, struct kenh_span ext_sender_pk,
-		      struct rc_bytes *out);
+                      struct rc_bytes *out);
 /* Parse hex into out (at most max bytes); the byte count, or -1. */
 int rc_hex(const char *hex, uint8_t *out, size_t max);
 
