@@ -62,7 +62,7 @@ else
 $(error MODE must be dev, asan or release)
 endif
 
-CPPFLAGS := -Iinclude -Ilib -Itests/lib
+CPPFLAGS := -Iinclude -Ilib -Itests/lib -Ikenhd
 CFLAGS_ALL := -std=c11 -D_DEFAULT_SOURCE $(OPT) $(MODEFLAGS) $(WARN) -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(MODE_LD) $(LDFLAGS)
 LIBS := $(PKG_LIBS) $(LIBPQ_LIBS) -lpthread
@@ -74,12 +74,15 @@ TLIB_OBJS := $(TLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 # Programs: name:directory. Each directory's .c files make one program.
 PROGRAMS := kenh-vectors:tests/kat kenh-mls:cli/kenh-mls kenhd:kenhd kenh:cli/kenh \
-	kenh-admin:cli/kenh-admin kenh-test-csr:tests/tools
+	kenh-admin:cli/kenh-admin kenh-test-csr:tests/tools kenh-relayc:tests/relayc
 prog_name = $(word 1,$(subst :, ,$(1)))
 prog_dir  = $(word 2,$(subst :, ,$(1)))
 prog_srcs = $(sort $(wildcard $(call prog_dir,$(1))/*.c))
 PRESENT   := $(foreach p,$(PROGRAMS),$(if $(call prog_srcs,$(p)),$(p)))
 PROG_BINS := $(foreach p,$(PRESENT),$(BUILD)/$(call prog_name,$(p)))
+# kenhd's storage backends: linked into kenhd and into the unit test of the store.
+STORE_SRCS := $(sort $(wildcard kenhd/store/*.c))
+STORE_OBJS := $(STORE_SRCS:%.c=$(BUILD)/obj/%.o)
 COMMON_SRCS := $(sort $(wildcard cli/common/*.c))
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -106,7 +109,7 @@ $(BUILD)/libkenh.so: $(LIB_OBJS)
 	$(CC) -shared $(filter-out -pie,$(LDFLAGS_ALL)) -o $@ $^ $(LIBS)
 
 define PROGRAM_RULE
-$(BUILD)/$(call prog_name,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_srcs,$(1))) $(COMMON_OBJS) $(if $(filter tests/%,$(call prog_dir,$(1))),$(TLIB_OBJS)) $(BUILD)/libkenh.a
+$(BUILD)/$(call prog_name,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(call prog_srcs,$(1))) $(COMMON_OBJS) $(if $(filter tests/%,$(call prog_dir,$(1))),$(TLIB_OBJS)) $(if $(filter kenhd,$(call prog_dir,$(1))),$(STORE_OBJS)) $(BUILD)/libkenh.a
 	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $(BUILD)/libkenh.a $$(LIBS)
 endef
 $(foreach p,$(PRESENT),$(eval $(call PROGRAM_RULE,$(p))))
@@ -117,6 +120,10 @@ $(BUILD)/kenh-vectors: $(TLIB_OBJS)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(COMMON_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/test_store: $(STORE_OBJS)
+# The store embeds its migrations with .incbin (kenhd/store/store_sqlite.c).
+$(STORE_OBJS): $(wildcard kenhd/store/sql/*.sql)
 
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/fuzz/fuzz_%.o $(BUILD)/obj/fuzz/replay.o $(TLIB_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)

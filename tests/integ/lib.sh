@@ -13,9 +13,11 @@
 #                sets it; default: build/ of this tree)
 #   VERBOSE=1    print each step
 #
-# Helpers: verbose, fail, fatal, finish, wait_for, spawn, run_ok, run_fail.
-# start_relay (a kenhd on 127.0.0.1 with a PKI made for the run) comes with
-# the relay.
+# Helpers: verbose, fail, fatal, finish, wait_for, spawn, run_ok, run_fail;
+# for the relay (tests/integ, tests/hostile, tests/fault): make_pki,
+# make_device, write_config, start_relay, stop_relay, relayc, http_get,
+# metric, relay_rss, free_port, pass. A failing script prints the end of
+# the relay's log.
 
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -92,10 +94,17 @@ run_fail() {
 }
 
 cleanup() {
-	local pid
+	local rc=$? pid
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
+	if [ -n "${RELAY_PID:-}" ]; then
+		kill "$RELAY_PID" 2>/dev/null && wait "$RELAY_PID" 2>/dev/null
+	fi
+	if { [ "$rc" -ne 0 ] || [ "$RESULT" -ne 0 ]; } && [ -f "$TMP/relay.log" ]; then
+		echo "--- $TEST_NAME: relay log (last 30 lines)" >&2
+		tail -n 30 "$TMP/relay.log" >&2
+	fi
 	if [ "${KEEP_TMP:-0}" = 1 ]; then
 		echo "$TEST_NAME: kept $TMP" >&2
 	else
@@ -116,3 +125,131 @@ finish() {
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kenh-$TEST_NAME.XXXXXX") || exit 2
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
+
+# ---- the relay (kenhd) and its test client (kenh-relayc) ----
+
+KENHD=$KENH_BUILD/kenhd
+RELAYC=$KENH_BUILD/kenh-relayc
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+PKI=$TMP/pki
+RELAY_PID=""
+PORT=""
+ADMIN_PORT=""
+
+# need_relay: stop unless kenhd and kenh-relayc are built.
+need_relay() {
+	[ -x "$KENHD" ] && [ -x "$RELAYC" ] || fatal "build $KENHD and $RELAYC first"
+}
+
+# pass [WHAT]: the script succeeded; say what it measured.
+pass() {
+	[ -n "${1:-}" ] && echo "$TEST_NAME: $1"
+	finish
+}
+
+# A free TCP port on 127.0.0.1, chosen at random.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+# The organization for the run, made with kenh-relayc's pki commands
+# (lib/crypto/pki.h): a root, a unit CA for "tb/pc02", and the relay's own
+# TLS certificate (a separate self-signed Ed25519 certificate with
+# 127.0.0.1 in its subjectAltName, which the clients trust).
+make_pki() {
+	need_relay
+	mkdir -p "$PKI"
+	"$RELAYC" pki root "$PKI" "Test Province" || fatal "pki root"
+	"$RELAYC" pki unit "$PKI" root tb/pc02 unit-pc02 || fatal "pki unit"
+	openssl req -x509 -newkey ed25519 -nodes -keyout "$PKI/relay-key.pem" \
+		-out "$PKI/relay-cert.pem" -days 2 -subj "/CN=kenhd test relay" \
+		-addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1 || fatal "relay certificate"
+}
+
+# make_device USER DEVICE [ISSUER [UNIT]]: a device certificate $PKI/USER-DEVICE.{der,key}.
+make_device() {
+	"$RELAYC" pki device "$PKI" "${3:-unit-pc02}" "${4:-tb/pc02}" "$1" "$2" "$1-$2" ||
+		fatal "pki device $1 $2"
+}
+
+# The relay's configuration; extra "key = value" lines may follow as arguments.
+write_config() {
+	local line
+	PORT=${PORT:-$(free_port)}
+	ADMIN_PORT=${ADMIN_PORT:-$(free_port)}
+	{
+		echo "listen = 127.0.0.1:$PORT"
+		echo "admin_listen = 127.0.0.1:$ADMIN_PORT"
+		echo "tls_cert = $PKI/relay-cert.pem"
+		echo "tls_key = $PKI/relay-key.pem"
+		echo "root_ca = $PKI/root.der"
+		echo "unit_ca = $PKI/unit-pc02.der"
+		echo "db_path = $TMP/relay.db"
+		echo "log_level = ${RELAY_LOG_LEVEL:-info}"
+		for line in "$@"; do echo "$line"; done
+	} >"$TMP/kenhd.conf"
+}
+
+# http_get PATH: the body of a GET on the admin listener (bash's /dev/tcp; no curl needed).
+http_get() {
+	local line body=0
+	exec 3<>"/dev/tcp/127.0.0.1/$ADMIN_PORT" || return 1
+	printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" >&3
+	read -r line <&3 || { exec 3<&-; return 1; }
+	case "$line" in *" 200 "*) ;; *) exec 3<&-; return 1 ;; esac
+	while IFS= read -r line <&3; do
+		line=${line%$'\r'}
+		if [ $body = 1 ]; then echo "$line"; elif [ -z "$line" ]; then body=1; fi
+	done
+	exec 3<&-
+}
+
+healthy() { http_get /healthz | grep -q '^ok$'; }
+
+# start_relay [config lines...]: write the configuration (first call) and start kenhd.
+start_relay() {
+	[ -f "$TMP/kenhd.conf" ] || write_config "$@"
+	"$KENHD" --config "$TMP/kenhd.conf" >>"$TMP/relay.log" 2>&1 &
+	RELAY_PID=$!
+	wait_for 20 healthy || fatal "relay did not start"
+	verbose "relay pid $RELAY_PID on port $PORT"
+}
+
+# stop_relay: SIGTERM, and the relay's exit status.
+stop_relay() {
+	local rc
+	[ -n "$RELAY_PID" ] || return 0
+	kill -TERM "$RELAY_PID" 2>/dev/null
+	wait "$RELAY_PID" 2>/dev/null
+	rc=$?
+	RELAY_PID=""
+	return $rc
+}
+
+# relayc DEVICE ARGS...: run the client as $PKI/DEVICE. In a subshell (a
+# background job, a command substitution) it replaces the subshell, so
+# that $! is the client's own pid and killing it stops the client.
+relayc() {
+	local dev=$1
+	shift
+	set -- --port "$PORT" --ca "$PKI/relay-cert.pem" --cert "$PKI/$dev.der" \
+		--key "$PKI/$dev.key" "$@"
+	[ "$BASHPID" != "$$" ] && exec "$RELAYC" "$@"
+	"$RELAYC" "$@"
+}
+
+# For tests that measure the relay's memory: under ASan, freed memory waits
+# in a 256 MiB quarantine and would count as resident; keep it small.
+lean_asan() {
+	export ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=1:thread_local_quarantine_size_kb=64"
+}
+
+# The relay's resident memory in KiB (VmRSS).
+relay_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$RELAY_PID/status"; }
+
+# metric NAME: one value from /metrics.
+metric() { http_get /metrics | awk -v m="$1" '$1 == m { print $2 }'; }

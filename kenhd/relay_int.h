@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Kenh developers */
+/*
+ * The event-driven side of kenhd: struct relay (all process state, R7.3)
+ * and struct conn (one TLS connection). Only the files that talk to
+ * libevent include this; handlers see struct peer and struct op_env
+ * (relay.h) and nothing of sockets or buffers (R8.1).
+ */
+#ifndef KENH_KENHD_RELAY_INT_H
+#define KENH_KENHD_RELAY_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec/codec.h"
+#include "crypto/pki.h"
+#include "relay.h"
+
+struct bufferevent;
+struct event;
+struct event_base;
+struct evconnlistener;
+struct evhttp;
+struct crypto_crl;
+
+#define DEVMAP_BUCKETS 65536u
+/* A batch is committed at once beyond this many requests (see main.c, batch.c). */
+#define BATCH_MAX_REQUESTS 2048u
+/* Requests of one connection answered by one commit (docs/protocol.md §7). */
+#define CONN_MAX_INFLIGHT 256u
+#define ADDRMAP_BUCKETS   4096u
+
+/* A request of the open batch, to answer DB if the commit fails. */
+struct pending_req {
+	uint16_t type;
+	uint32_t request_id;
+};
+
+struct conn {
+	struct relay *r;
+	struct conn *next, *prev;         /* every connection */
+	struct conn *dev_next, *dev_prev; /* the device map bucket */
+	struct bufferevent *bev;
+	struct event *timer;
+	struct peer peer;
+	uint8_t *cert_der;
+	struct crypto_serial serial;
+	char addr[64];
+	unsigned refs; /* the batch holds one while the conn is in it */
+	bool in_batch;
+	bool in_devmap;
+	bool reaped;                 /* on the reap list */
+	bool paused;                 /* CONN_MAX_INFLIGHT requests wait for the commit */
+	bool held;                   /* on the relay's resume list */
+	struct codec_writer pending; /* response frames of the open batch */
+	struct pending_req *reqs;
+	size_t nreqs, capreqs;
+	double created;     /* monotonic */
+	double last_frame;  /* monotonic: last complete frame (idle timer) */
+	double frame_start; /* monotonic: first byte of the incomplete frame; 0 if none */
+	struct conn *reap_next;
+};
+
+/* Source address counts for max_per_address. */
+struct addr_count {
+	struct addr_count *next;
+	size_t count;
+	char addr[64];
+};
+
+struct relay {
+	struct config cfg;
+	struct kenh_ctx *ctx;
+	struct event_base *base;
+	struct tls *tls;
+	struct evconnlistener *listener;
+	struct evhttp *admin;
+	const struct store_ops *so;
+	struct store *st;
+	struct anchors anchors;
+	struct crypto_trust *trust;
+	struct crypto_crl **crls; /* parsed CRLs of the trust store, for serial checks */
+	size_t ncrls;
+	const struct signer_ops *signer;
+	void *signer_arg;
+	struct conn *conns;
+	struct conn *devmap[DEVMAP_BUCKETS];
+	struct addr_count *addrs[ADDRMAP_BUCKETS];
+	struct conn *reap;
+	struct event *reap_ev;
+	struct event *flush_ev;
+	struct event *retention_ev;
+	struct event *sig_ev[3];
+	bool batch_open;
+	size_t batch_requests; /* requests in the open batch */
+	bool flush_scheduled;
+	struct conn **batch;
+	struct conn **resume; /* paused connections to read on after the commit */
+	size_t nresume, capresume;
+	size_t nbatch, capbatch;
+	struct effects fx;
+	struct metrics m;
+	uint64_t next_conn_id;
+	bool stopping;
+};
+
+/* Connections (conn.c): create on an accepted socket (closed on failure). */
+KENH_MUST_CHECK int conn_new(struct relay *r, int fd, const char *addr);
+/* Connections open from addr. */
+size_t conn_addr_count(struct relay *r, const char *addr);
+/* The deferred free (an event callback; arg is the relay). */
+void conn_reap(int fd, short what, void *arg);
+void conn_devmap_add(struct relay *r, struct conn *c);
+/* After a commit: read the frames a paused connection left in its input. */
+void conn_resume(struct conn *c);
+/* From the flush event: resume the connections paused in earlier batches (batch.c). */
+void batch_resume(struct relay *r);
+
+/* Free the trust store and the anchors (trust.c). */
+void trust_free(struct relay *r);
+
+/* Wipe and free the external-sender key (signer.c). */
+void signer_free(struct relay *r);
+
+#endif /* KENH_KENHD_RELAY_INT_H */
