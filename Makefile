@@ -24,6 +24,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 LIBPQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null)
 LIBPQ_LIBS   := $(shell pkg-config --libs libpq 2>/dev/null)
+# References the benchmarks compare against, linked only where installed (the
+# bench sources test for their headers): libolm (Megolm), libsignal-protocol-c.
+BENCH_LIBS := $(foreach p,olm libsignal-protocol-c,$(shell pkg-config --exists $(p) 2>/dev/null && pkg-config --libs $(p)))
 
 # R15.2 warnings.
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wsign-conversion -Wformat=2 \
@@ -113,7 +116,8 @@ $(foreach p,$(PRESENT),$(eval $(call PROGRAM_RULE,$(p))))
 # The vector runner also needs the shared test helpers (hex, JSON).
 $(BUILD)/kenh-vectors: $(TLIB_OBJS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(BUILD)/libkenh.a
+# Unit tests also link cli/common, so the programs' shared helpers have tests too.
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(COMMON_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS) $(CMOCKA_LIBS)
 
@@ -131,7 +135,7 @@ $(BUILD)/fuzz/replay_%: $(BUILD)/obj/fuzz/fuzz_%.o $(BUILD)/obj/fuzz/replay.o $(
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(TLIB_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS) $(BENCH_LIBS)
 
 # The whole test run, under ASan and UBSan (STYLE R15.4), one closing count line.
 check: deps

@@ -22,10 +22,10 @@
  * ours, so both sides compute the same thing. Where the time goes: an
  * X25519 scalar multiplication is about half of a DH from raw bytes,
  * because OpenSSL derives the public key when it imports a raw private
- * key. The reference's DH reuses the EVP_PKEY its keygen made; ours goes
- * through the provider's raw-byte interface (crypto_kem_keygen, then
- * crypto_kem_dh re-imports skE), which costs SealBase one extra
- * multiplication; the same holds for OpenBase when it derives pk(skR).
+ * key. The reference's DH reuses the EVP_PKEY its keygen made, and so
+ * does our SealBase (crypto_kem_keygen_dh); OpenBase without pk_r pays one
+ * extra multiplication for pk(skR), which the recipient cannot avoid when
+ * it holds only skR.
  * Timing is as in bench_crypto.c: a warm-up, then RUNS short paired
  * batches; times are medians and the ratio is the median of per-batch
  * ours/reference.

@@ -8,6 +8,7 @@ B=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
 V=${KENH_VECTORS:-$ROOT/../shared/vectors}
+[ -d "$V" ] && V=$(cd "$V" && pwd)
 echo "Kenh demo: the relay and client are not built yet (see the open issues);"
 echo "this runs build/kenh-vectors over the official test vectors in $V."
 if [ ! -d "$V" ]; then

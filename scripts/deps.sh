@@ -20,6 +20,7 @@ libargon2-dev
 libcmocka-dev
 libjansson-dev
 clang-14
+clang-format
 libclang-rt-14-dev
 "
 

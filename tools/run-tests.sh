@@ -5,6 +5,7 @@
 #   unit   build/.../tests/test_*      (cmocka: counts its cases)
 #   kat    kenh-vectors on every known file under $KENH_VECTORS (counts cases)
 #   fuzz   build/.../fuzz/replay_<t> over fuzz/corpus/<t>   (one test per target)
+#   lint   tools/lint.sh (one test per check)
 #   integ  tests/integ/*.sh, tests/hostile/*.sh, tests/fault/*.sh (one test per script)
 # VALGRIND=1 runs the unit and kat layers under memcheck instead.
 set -u
@@ -101,6 +102,16 @@ if [ "${VALGRIND:-0}" != 1 ]; then
 			fail=$((fail + 1))
 		fi
 	done
+fi
+
+# --- the lint gate (STYLE R17): one test per check ---
+if [ -x tools/lint.sh ] && [ "${VALGRIND:-0}" != 1 ]; then
+	tools/lint.sh "$B" >"$LOG/lint.log" 2>&1
+	lp=$(grep -c '^lint [a-z]*: ok$' "$LOG/lint.log")
+	lf=$(grep -c '^lint [a-z]*: FAILED$' "$LOG/lint.log")
+	note "lint: $lp passed, $lf failed"
+	[ "$lf" -ne 0 ] && grep -B5 'FAILED$' "$LOG/lint.log" | sed 's/^/    /' | tail -n 40
+	pass=$((pass + lp)) fail=$((fail + lf))
 fi
 
 note ""

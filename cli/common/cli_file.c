@@ -52,7 +52,8 @@ static int read_fd(int fd, size_t max, uint8_t **out, size_t *outlen)
 		r = read(fd, (uint8_t *)mem + got, n - got);
 		if (r < 0 && errno == EINTR) continue;
 		if (r <= 0) {
-			mem_free(mem);
+			/* What was read may be a passphrase (cli_pass.c): wipe it (R5.2). */
+			sec_free(mem, n + 1);
 			return KENH_ERR(KENH_E_IO);
 		}
 		got += (size_t)r;

@@ -89,6 +89,8 @@ static void print_code(const char *user, const char *unit, const char *text, uin
 	if (!qr) return;
 	snprintf(uri, sizeof(uri), "kenh:enroll/%s/%s?code=%s", unit, user, text);
 	show_qr(uri);
+	/* The URI holds the code: wipe it like the caller wipes text (R5.2). */
+	sec_zero(uri, sizeof(uri));
 }
 
 static int make_code(struct admin *a, const char *user, const char *unit, uint64_t ttl, bool qr)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "kenh/err.h"
+#include "kenh/mls.h"
 
 #ifdef __cplusplus
 extern "C" {

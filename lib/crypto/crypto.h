@@ -195,6 +195,23 @@ KENH_MUST_CHECK int crypto_kem_check_pk(const struct crypto_kem *kem, const uint
 KENH_MUST_CHECK int crypto_kem_dh(const struct crypto_kem *kem, const uint8_t *sk,
                                   const uint8_t *pk, size_t pklen, uint8_t *out);
 
+/*
+ * GenerateKeyPair followed by DH with it, as RFC 9180 §4.1 Encap begins: a
+ * fresh key pair, sk_out (nsk bytes) and pk_out (npk bytes), and dh_out =
+ * DH(sk_out, pk_peer) (ndh bytes), equal to what crypto_kem_dh(kem, sk_out,
+ * pk_peer, pklen) returns. Cheaper than crypto_kem_keygen then crypto_kem_dh:
+ * the DH uses the generated key as OpenSSL holds it instead of importing its
+ * raw bytes again (which, for X25519, recomputes the public key). pk_peer
+ * (borrowed) is checked as by crypto_kem_check_pk before any key is
+ * generated; an invalid peer key and an all-zero X25519 output (RFC 9180
+ * §7.1.4) return KENH_E_VERIFY; KENH_E_CRYPTO if OpenSSL fails. All three
+ * outputs are zeroed at entry and are all zero again after any failure; the
+ * temporaries, including the private key inside OpenSSL, are wiped.
+ */
+KENH_MUST_CHECK int crypto_kem_keygen_dh(const struct crypto_kem *kem, const uint8_t *pk_peer,
+                                         size_t pklen, uint8_t *sk_out, uint8_t *pk_out,
+                                         uint8_t *dh_out);
+
 /* Fresh signature key pair: sk (nsk bytes), pk (npk bytes). */
 KENH_MUST_CHECK int crypto_sig_keygen(const struct crypto_sig *sig, uint8_t *sk, uint8_t *pk);
 

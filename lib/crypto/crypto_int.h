@@ -139,6 +139,21 @@ KENH_MUST_CHECK int crypto_key_import_sk(const struct crypto_provider *p, enum c
 KENH_MUST_CHECK int crypto_key_import_pk(const struct crypto_provider *p, enum crypto_curve c,
                                          const uint8_t *pk, size_t pklen, EVP_PKEY **out);
 
+/*
+ * Fresh key pair of curve c as a new EVP_PKEY (*out, owned by the caller,
+ * NULL on failure). KENH_E_CRYPTO if OpenSSL fails.
+ */
+KENH_MUST_CHECK int crypto_key_generate_pkey(const struct crypto_provider *p, enum crypto_curve c,
+                                             EVP_PKEY **out);
+
+/*
+ * Raw forms of the key pair in key (borrowed) of curve c: sk (32 bytes),
+ * pk (32 or 65 bytes). sk is wiped on failure; KENH_E_CRYPTO if OpenSSL
+ * fails.
+ */
+KENH_MUST_CHECK int crypto_key_export(const struct crypto_provider *p, enum crypto_curve c,
+                                      const EVP_PKEY *key, uint8_t *sk, uint8_t *pk);
+
 /* Fresh key pair of curve c in raw form: sk (32 bytes), pk (32 or 65 bytes). */
 KENH_MUST_CHECK int crypto_key_generate(const struct crypto_provider *p, enum crypto_curve c,
                                         uint8_t *sk, uint8_t *pk);

@@ -5,8 +5,10 @@
  * and P-256 ECDH (SEC1 §3.3.1, output the x-coordinate), with the
  * validation of RFC 9180 §7.1.4: P-256 peer points must be uncompressed
  * points on the curve (checked when keys.c imports them), and an all-zero
- * X25519 output is rejected. Encap, Decap, ExtractAndExpand and
- * DeriveKeyPair are hpke/'s.
+ * X25519 output is rejected. crypto_kem_keygen_dh joins GenerateKeyPair
+ * and the first DH of Encap so that the ephemeral key never leaves OpenSSL
+ * between the two. Encap, Decap, ExtractAndExpand and DeriveKeyPair are
+ * hpke/'s.
  */
 #include "crypto/crypto.h"
 
@@ -72,9 +74,10 @@ static int derive_error(enum crypto_curve c)
 }
 
 /*
- * The peer key was validated on import, so the derive context does not
- * validate it again (for P-256 that would repeat the on-curve test and add
- * a multiplication by the order, useless with cofactor 1).
+ * DH(own, peer) into dh, ndh bytes. The peer key was validated on import,
+ * so the derive context does not validate it again (for P-256 that would
+ * repeat the on-curve test and add a multiplication by the order, useless
+ * with cofactor 1).
  */
 static int derive(const struct crypto_kem_impl *k, EVP_PKEY *own, EVP_PKEY *peer,
                   uint8_t dh[static CRYPTO_MAX_DH])
@@ -92,7 +95,17 @@ static int derive(const struct crypto_kem_impl *k, EVP_PKEY *own, EVP_PKEY *peer
 		rc = derive_error(k->curve);
 		goto out;
 	}
-	if (n != k->pub.ndh) rc = KENH_ERR(KENH_E_CRYPTO);
+	if (n != k->pub.ndh) {
+		rc = KENH_ERR(KENH_E_CRYPTO);
+		goto out;
+	}
+	/*
+	 * RFC 9180 §7.1.4: an all-zero X25519 output MUST be rejected (a
+	 * low-order peer point). OpenSSL refuses it already; the test stays so
+	 * the rule does not rest on that. P-256 needs no such test: a valid
+	 * point times 0 < sk < n is never the identity.
+	 */
+	if (k->curve == CRYPTO_CURVE_X25519 && is_all_zero(dh, n)) rc = KENH_ERR(KENH_E_VERIFY);
 out:
 	EVP_PKEY_CTX_free(dctx);
 	return rc;
@@ -111,16 +124,6 @@ int crypto_kem_dh(const struct crypto_kem *kem, const uint8_t *sk, const uint8_t
 	if ((rc = crypto_key_import_pk(k->prov, k->curve, pk, pklen, &peer)) != 0) goto out;
 	if ((rc = crypto_key_import_sk(k->prov, k->curve, sk, &own)) != 0) goto out;
 	if ((rc = derive(k, own, peer, dh)) != 0) goto out;
-	/*
-	 * RFC 9180 §7.1.4: an all-zero X25519 output MUST be rejected (a
-	 * low-order peer point). OpenSSL refuses it already; the test stays so
-	 * the rule does not rest on that. P-256 needs no such test: a valid
-	 * point times 0 < sk < n is never the identity.
-	 */
-	if (k->curve == CRYPTO_CURVE_X25519 && is_all_zero(dh, kem->ndh)) {
-		rc = KENH_ERR(KENH_E_VERIFY);
-		goto out;
-	}
 	memcpy(out, dh, kem->ndh);
 out:
 	sec_zero(dh, sizeof(dh));
@@ -128,5 +131,41 @@ out:
 	EVP_PKEY_free(own);
 	EVP_PKEY_free(peer);
 	if (rc != 0) crypto_err_drain(k->prov, __func__);
+	return rc;
+}
+
+/*
+ * The generated EVP_PKEY is used for the DH as it is: going back through its
+ * raw bytes (crypto_kem_keygen, then crypto_kem_dh) would make OpenSSL
+ * import the scalar again, and for X25519 recompute its public key, a third
+ * scalar multiplication where two suffice.
+ */
+int crypto_kem_keygen_dh(const struct crypto_kem *kem, const uint8_t *pk_peer, size_t pklen,
+                         uint8_t *sk_out, uint8_t *pk_out, uint8_t *dh_out)
+{
+	const struct crypto_kem_impl *k = impl_of_kem(kem);
+	uint8_t dh[CRYPTO_MAX_DH]; /* secret */
+	EVP_PKEY *own = NULL, *peer = NULL;
+	int rc;
+
+	sec_zero(sk_out, kem->nsk);
+	memset(pk_out, 0, kem->npk);
+	sec_zero(dh_out, kem->ndh);
+	/* The peer key first: a hostile key costs no key generation. */
+	if ((rc = crypto_key_import_pk(k->prov, k->curve, pk_peer, pklen, &peer)) != 0) goto out;
+	if ((rc = crypto_key_generate_pkey(k->prov, k->curve, &own)) != 0) goto out;
+	if ((rc = derive(k, own, peer, dh)) != 0) goto out;
+	if ((rc = crypto_key_export(k->prov, k->curve, own, sk_out, pk_out)) != 0) goto out;
+	memcpy(dh_out, dh, kem->ndh);
+out:
+	sec_zero(dh, sizeof(dh));
+	/* EVP_PKEY_free cleanses the private key. */
+	EVP_PKEY_free(own);
+	EVP_PKEY_free(peer);
+	if (rc != 0) {
+		sec_zero(sk_out, kem->nsk);
+		memset(pk_out, 0, kem->npk);
+		crypto_err_drain(k->prov, __func__);
+	}
 	return rc;
 }

@@ -187,31 +187,47 @@ static int export_raw(const EVP_PKEY *key, uint8_t *sk, uint8_t *pk)
 	return 0;
 }
 
+int crypto_key_generate_pkey(const struct crypto_provider *p, enum crypto_curve c, EVP_PKEY **out)
+{
+	*out = NULL;
+	switch (c) {
+	case CRYPTO_CURVE_P256:
+		*out = EVP_PKEY_Q_keygen(p->libctx, NULL, "EC", "P-256");
+		break;
+	case CRYPTO_CURVE_X25519:
+		*out = EVP_PKEY_Q_keygen(p->libctx, NULL, "X25519");
+		break;
+	case CRYPTO_CURVE_ED25519:
+		*out = EVP_PKEY_Q_keygen(p->libctx, NULL, "ED25519");
+		break;
+	}
+	if (*out == NULL) {
+		crypto_err_drain(p, __func__);
+		return KENH_ERR(KENH_E_CRYPTO);
+	}
+	return 0;
+}
+
+int crypto_key_export(const struct crypto_provider *p, enum crypto_curve c, const EVP_PKEY *key,
+                      uint8_t *sk, uint8_t *pk)
+{
+	int rc;
+
+	rc = c == CRYPTO_CURVE_P256 ? export_p256(key, sk, pk) : export_raw(key, sk, pk);
+	if (rc != 0) crypto_err_drain(p, __func__);
+	return rc;
+}
+
 int crypto_key_generate(const struct crypto_provider *p, enum crypto_curve c, uint8_t *sk,
                         uint8_t *pk)
 {
 	EVP_PKEY *key = NULL;
 	int rc;
 
-	switch (c) {
-	case CRYPTO_CURVE_P256:
-		key = EVP_PKEY_Q_keygen(p->libctx, NULL, "EC", "P-256");
-		break;
-	case CRYPTO_CURVE_X25519:
-		key = EVP_PKEY_Q_keygen(p->libctx, NULL, "X25519");
-		break;
-	case CRYPTO_CURVE_ED25519:
-		key = EVP_PKEY_Q_keygen(p->libctx, NULL, "ED25519");
-		break;
-	}
-	if (key == NULL) {
-		rc = KENH_ERR(KENH_E_CRYPTO);
-		goto out;
-	}
-	rc = c == CRYPTO_CURVE_P256 ? export_p256(key, sk, pk) : export_raw(key, sk, pk);
+	if ((rc = crypto_key_generate_pkey(p, c, &key)) != 0) goto out;
+	rc = crypto_key_export(p, c, key, sk, pk);
 out:
 	EVP_PKEY_free(key);
-	if (rc != 0) crypto_err_drain(p, __func__);
 	return rc;
 }
 

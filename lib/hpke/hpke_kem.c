@@ -6,7 +6,8 @@
  * (§7.1.3), GenerateKeyPair and DeserializePublicKey with the validation of
  * §7.1.4. Serialized keys are raw bytes (§7.1.1, §7.1.2), so Serialize* is
  * the identity and is not spelled out. The DH itself, point checks and the
- * all-zero X25519 check are the provider's (crypto_kem_dh).
+ * all-zero X25519 check are the provider's (crypto_kem_dh, and
+ * crypto_kem_keygen_dh for a fresh ephemeral key).
  */
 #include "hpke/hpke_int.h"
 
@@ -71,14 +72,27 @@ out:
 	return rc;
 }
 
-/* skE, pkE = GenerateKeyPair(), or the caller's fixed skE (tests). pk: Npk bytes. */
-static int make_ephemeral(const struct crypto_kem *kem, struct kenh_span fixed, uint8_t *sk,
-                          uint8_t *pk)
+/*
+ * Steps 1 and 2 for skE: enc = pkE, and DH(skE, pkR) appended to w->dh. A
+ * fresh skE never leaves the provider between GenerateKeyPair and the DH
+ * (crypto_kem_keygen_dh, which saves a scalar multiplication); the caller's
+ * fixed skE (tests) goes through its raw bytes.
+ */
+static int ephemeral_dh(const struct crypto_kem *kem, struct kenh_span fixed, struct kenh_span pk_r,
+                        struct dhkem_work *w, uint8_t *enc)
 {
-	if (fixed.len == 0) return crypto_kem_keygen(kem, sk, pk);
+	int rc;
+
+	KENH_ASSERT(w->dh_len == 0);
+	if (fixed.len == 0) {
+		rc = crypto_kem_keygen_dh(kem, pk_r.p, pk_r.len, w->sk_e, enc, w->dh);
+		if (rc == 0) w->dh_len = kem->ndh;
+		return rc;
+	}
 	if (fixed.len != kem->nsk) return KENH_ERR(KENH_E_INVALID_ARG);
-	memcpy(sk, fixed.p, fixed.len);
-	return crypto_kem_pk_from_sk(kem, sk, pk);
+	memcpy(w->sk_e, fixed.p, fixed.len);
+	if ((rc = crypto_kem_pk_from_sk(kem, w->sk_e, enc)) != 0) return rc;
+	return add_dh(kem, w, w->sk_e, pk_r);
 }
 
 /* Argument shape shared by both sides: key lengths, and sk_s/pk_s iff Auth. */
@@ -110,10 +124,8 @@ int hpke_kem_encap(const struct hpke_suite *s, const struct hpke_setup_s_args *a
 	memset(shared_secret, 0, s->kem_lab.kdf->nh);
 	if ((rc = check_mode_key(a->mode, a->sk_s, kem->nsk)) != 0) return rc;
 	if (a->pk_r.len != kem->npk) return KENH_ERR(KENH_E_VERIFY); /* DeserializeError */
-	/* Step 1. */
-	if ((rc = make_ephemeral(kem, a->sk_e, w.sk_e, enc)) != 0) goto out;
-	/* Step 2. */
-	if ((rc = add_dh(kem, &w, w.sk_e, a->pk_r)) != 0) goto out;
+	/* Steps 1 and 2. */
+	if ((rc = ephemeral_dh(kem, a->sk_e, a->pk_r, &w, enc)) != 0) goto out;
 	if (auth && (rc = add_dh(kem, &w, a->sk_s.p, a->pk_r)) != 0) goto out;
 	/* Step 3. */
 	add_context(&w, enc, kem->npk);

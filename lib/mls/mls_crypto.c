@@ -111,11 +111,15 @@ int mls_make_proposal_ref(const struct crypto_suite *cs, struct kenh_span authen
 	return mls_ref_hash(cs, MLS_LABEL(MLS_REF_PROPOSAL), authenticated_content, out);
 }
 
-/* SignContent { opaque label<V>; opaque content<V>; } into a fresh writer. */
+/*
+ * SignContent { opaque label<V>; opaque content<V>; } into a fresh writer.
+ * The content may be confidential (a PrivateMessage's FramedContentTBS
+ * holds its plaintext), so the writer is sensitive (R5.3).
+ */
 static int encode_sign_content(struct codec_writer *w, struct kenh_span label,
                                struct kenh_span content)
 {
-	codec_writer_init(w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	codec_writer_init(w, MLS_LABELLED_MAX, CODEC_WRITER_SENSITIVE);
 	return write_labelled(w, label, content);
 }
 

@@ -35,6 +35,8 @@
 #include "kenh/err.h"
 #include "util/util.h"
 
+struct codec_reader;
+struct codec_writer;
 struct kenh_ctx;
 
 /* ------------------------------------------------------------------------ */
@@ -376,6 +378,18 @@ KENH_MUST_CHECK int mls_secret_tree_decrypt_key(struct mls_secret_tree *st, uint
  */
 void mls_secret_tree_consume(struct mls_secret_tree *st, uint32_t leaf, enum mls_ratchet_type t,
                              uint32_t generation);
+
+/*
+ * The tree's whole state (every stored node secret, ratchet and kept key:
+ * secrets, so w should be a sensitive writer) for a group's saved state,
+ * and back. Decoding checks the leaf count, the limits, that the entries
+ * tile the leaves in order, and every ratchet's generations; it returns
+ * the reader's error or KENH_E_PARSE, leaving *st all zero on failure.
+ */
+KENH_MUST_CHECK int mls_secret_tree_encode(const struct mls_secret_tree *st,
+                                           struct codec_writer *w);
+KENH_MUST_CHECK int mls_secret_tree_decode(struct mls_secret_tree *st,
+                                           const struct crypto_suite *cs, struct codec_reader *r);
 
 /* Entries the tree stores now (node secrets plus leaves with ratchets). */
 size_t mls_secret_tree_stored(const struct mls_secret_tree *st);

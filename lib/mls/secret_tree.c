@@ -19,6 +19,7 @@
 
 #include "util/compat.h"
 
+#include "codec/codec.h"
 #include "util/mem.h"
 
 /* A kept key: a skipped generation, or one handed out and not yet consumed. */
@@ -541,4 +542,140 @@ void mls_secret_tree_consume(struct mls_secret_tree *st, uint32_t leaf, enum mls
 	r = &st->entries[at]->ratchet[t];
 	if ((at = find_past(r, generation)) == r->n_past) return;
 	remove_past(st, r, at, 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* State bytes (for a group's saved state)                                   */
+/* ------------------------------------------------------------------------ */
+
+static void put_ratchet(const struct crypto_suite *cs, const struct st_ratchet *r,
+                        struct codec_writer *w)
+{
+	size_t i;
+
+	codec_write_u64(w, r->next);
+	codec_write_bytes(w, r->secret, cs->kdf->nh);
+	codec_write_u32(w, (uint32_t)r->n_past);
+	for (i = 0; i < r->n_past; i++) {
+		codec_write_u32(w, r->past[i].generation);
+		codec_write_bytes(w, r->past[i].key, cs->aead->nk);
+		codec_write_bytes(w, r->past[i].nonce, cs->aead->nn);
+	}
+}
+
+int mls_secret_tree_encode(const struct mls_secret_tree *st, struct codec_writer *w)
+{
+	const struct mls_st_entry *e;
+	size_t i;
+
+	codec_write_u32(w, st->n_leaves);
+	codec_write_u32(w, st->limits.max_forward);
+	codec_write_u32(w, st->limits.max_past);
+	codec_write_u32(w, st->limits.max_past_total);
+	codec_write_u32(w, (uint32_t)st->n_entries);
+	for (i = 0; i < st->n_entries; i++) {
+		e = st->entries[i];
+		codec_write_u32(w, e->node);
+		codec_write_u8(w, e->has_ratchets ? 1 : 0);
+		if (!e->has_ratchets) {
+			codec_write_bytes(w, e->secret, st->cs->kdf->nh);
+			continue;
+		}
+		put_ratchet(st->cs, &e->ratchet[0], w);
+		put_ratchet(st->cs, &e->ratchet[1], w);
+	}
+	return codec_writer_err(w);
+}
+
+/* One ratchet: next generation in range, kept keys sorted, older than next, within max_past. */
+static int get_ratchet(struct mls_secret_tree *st, struct codec_reader *r, struct st_ratchet *rt)
+{
+	const struct crypto_suite *cs = st->cs;
+	uint32_t n = 0, i;
+	int rc;
+
+	codec_read_u64(r, &rt->next);
+	codec_read_bytes(r, rt->secret, cs->kdf->nh);
+	codec_read_u32(r, &n);
+	if ((rc = codec_reader_err(r)) != 0) return rc;
+	if (rt->next > GENERATION_END || n > st->limits.max_past + 1u)
+		return KENH_ERR(KENH_E_PARSE);
+	if (n != 0 && (rc = resize_past(rt, n)) != 0) return rc;
+	for (i = 0; i < n; i++) {
+		codec_read_u32(r, &rt->past[i].generation);
+		codec_read_bytes(r, rt->past[i].key, cs->aead->nk);
+		codec_read_bytes(r, rt->past[i].nonce, cs->aead->nn);
+		if ((rc = codec_reader_err(r)) != 0) return rc;
+		rt->n_past = i + 1;
+		if (rt->past[i].generation >= rt->next ||
+		    (i > 0 && rt->past[i].generation <= rt->past[i - 1].generation))
+			return KENH_ERR(KENH_E_PARSE);
+	}
+	st->n_past_total += n;
+	return 0;
+}
+
+/* The leaves under node x (level k): [lo, hi]. */
+static void leaf_span(uint32_t x, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t half = (1u << mls_tree_level(x)) - 1u;
+
+	*lo = (x - half) / 2;
+	*hi = (x + half) / 2;
+}
+
+static int get_entry(struct mls_secret_tree *st, struct codec_reader *r, uint32_t *next_leaf)
+{
+	struct mls_st_entry *e = NULL;
+	uint32_t lo, hi;
+	uint8_t has = 0;
+	int rc;
+
+	if ((rc = sec_alloc(sizeof(*e), (void **)&e)) != 0) return rc;
+	st->entries[st->n_entries++] = e;
+	codec_read_u32(r, &e->node);
+	codec_read_u8(r, &has);
+	if ((rc = codec_reader_err(r)) != 0) return rc;
+	if (has > 1 || e->node >= mls_tree_node_width(st->n_leaves)) return KENH_ERR(KENH_E_PARSE);
+	/* The entries tile the leaves in order: each covers the leaves after the last one's. */
+	leaf_span(e->node, &lo, &hi);
+	if (lo != *next_leaf || hi >= st->n_leaves) return KENH_ERR(KENH_E_PARSE);
+	*next_leaf = hi + 1;
+	e->has_ratchets = has == 1;
+	if (!e->has_ratchets) {
+		codec_read_bytes(r, e->secret, st->cs->kdf->nh);
+		return codec_reader_err(r);
+	}
+	if (!mls_tree_is_leaf(e->node)) return KENH_ERR(KENH_E_PARSE);
+	if ((rc = get_ratchet(st, r, &e->ratchet[0])) != 0) return rc;
+	return get_ratchet(st, r, &e->ratchet[1]);
+}
+
+int mls_secret_tree_decode(struct mls_secret_tree *st, const struct crypto_suite *cs,
+                           struct codec_reader *r)
+{
+	uint32_t n = 0, next_leaf = 0, i;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->cs = cs;
+	codec_read_u32(r, &st->n_leaves);
+	codec_read_u32(r, &st->limits.max_forward);
+	codec_read_u32(r, &st->limits.max_past);
+	codec_read_u32(r, &st->limits.max_past_total);
+	codec_read_u32(r, &n);
+	if ((rc = codec_reader_err(r)) != 0) goto out;
+	/* At most one entry per leaf, and each takes at least five bytes. */
+	if (!mls_tree_is_valid_size(st->n_leaves) || check_limits(&st->limits) != 0 || n == 0 ||
+	    n > st->n_leaves || n > codec_reader_remaining(r) / 5) {
+		rc = KENH_ERR(KENH_E_PARSE);
+		goto out;
+	}
+	if ((rc = reserve_entries(st, n)) != 0) goto out;
+	for (i = 0; i < n; i++)
+		if ((rc = get_entry(st, r, &next_leaf)) != 0) goto out;
+	rc = next_leaf == st->n_leaves ? 0 : KENH_ERR(KENH_E_PARSE);
+out:
+	if (rc != 0) mls_secret_tree_clear(st);
+	return rc;
 }

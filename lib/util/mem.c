@@ -5,7 +5,9 @@
  * friends. Secret buffers are wiped with explicit_bzero (glibc >= 2.25),
  * which the compiler may not remove; this keeps util/ free of OpenSSL while
  * giving the guarantee STYLE R5.3 asks of OPENSSL_cleanse (see
- * docs/decisions/0001-foundation.md).
+ * docs/decisions/0001-foundation.md). Test builds (KENH_FAULT_INJECT)
+ * can fail the Nth allocation and show every block released without a
+ * wipe to a watch (mem_release_watch).
  */
 #define KENH_MEM_IMPL 1
 #include "util/mem.h"
@@ -15,9 +17,12 @@
 #include <string.h>
 
 #ifdef KENH_FAULT_INJECT
+#include <malloc.h>
+
 /*
- * Test-only state, thread-local so parallel tests do not interfere. It is
- * the single writable datum the no-globals lint allows, and only in the
+ * Test-only state (the fault countdown and the release watch),
+ * thread-local so parallel tests do not interfere. It is the single
+ * writable datum the no-globals lint allows, and only in the
  * fault-injection build.
  */
 static _Thread_local struct {
@@ -25,6 +30,8 @@ static _Thread_local struct {
 	unsigned long hits;
 	int sticky;
 	int armed;
+	mem_release_fn *watch;
+	void *watch_arg;
 } fault;
 
 void mem_fault_set(unsigned long n, int sticky)
@@ -38,6 +45,19 @@ void mem_fault_set(unsigned long n, int sticky)
 unsigned long mem_fault_hits(void)
 {
 	return fault.hits;
+}
+
+void mem_release_watch(mem_release_fn *fn, void *arg)
+{
+	fault.watch = fn;
+	fault.watch_arg = arg;
+}
+
+/* Show a block to the watch before the allocator takes it back. */
+static void show_release(void *p)
+{
+	if (fault.watch != NULL && p != NULL)
+		fault.watch(fault.watch_arg, p, malloc_usable_size(p));
 }
 
 static int should_fail(void)
@@ -55,6 +75,11 @@ static int should_fail(void)
 static int should_fail(void)
 {
 	return 0;
+}
+
+static void show_release(void *p)
+{
+	(void)p;
 }
 #endif
 
@@ -92,6 +117,7 @@ int mem_grow(void *old, size_t count, size_t size, void **out)
 	*out = NULL;
 	if (size_mul(count, size, &n)) return KENH_ERR(KENH_E_TOO_LARGE);
 	if (should_fail()) return KENH_ERR(KENH_E_NOMEM);
+	show_release(old);
 	p = realloc(old, n ? n : 1);
 	if (p == NULL) return KENH_ERR(KENH_E_NOMEM);
 	*out = p;
@@ -100,6 +126,7 @@ int mem_grow(void *old, size_t count, size_t size, void **out)
 
 void mem_free(void *p)
 {
+	show_release(p);
 	free(p);
 }
 

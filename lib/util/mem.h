@@ -56,6 +56,16 @@ KENH_MUST_CHECK int sec_dup(const void *p, size_t n, uint8_t **out);
 void mem_fault_set(unsigned long n, int sticky);
 /* Number of allocations that failed by injection since the last mem_fault_set. */
 unsigned long mem_fault_hits(void);
+
+/*
+ * Show fn(arg, p, n) every block that mem_free is about to release, and
+ * every block that mem_grow is about to move, on the calling thread (n is
+ * the block's usable size); fn = NULL stops it. sec_free wipes before it
+ * releases, so its blocks are not shown. Lets a test check that no secret
+ * or plaintext reaches the allocator unwiped (STYLE R5.3, R5.8).
+ */
+typedef void mem_release_fn(void *arg, const void *p, size_t n);
+void mem_release_watch(mem_release_fn *fn, void *arg);
 #endif
 
 #endif /* KENH_UTIL_MEM_H */

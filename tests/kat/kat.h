@@ -44,6 +44,14 @@ kat_run_fn kat_hpke;
 /* RFC 9420 (mls-implementations vectors). */
 kat_run_fn kat_mls_deserialization;
 kat_run_fn kat_mls_messages;
+kat_run_fn kat_mls_tree_validation;
+kat_run_fn kat_mls_tree_operations;
+kat_run_fn kat_mls_treekem;
+kat_run_fn kat_mls_message_protection;
+kat_run_fn kat_mls_welcome;
+kat_run_fn kat_mls_passive_welcome;
+kat_run_fn kat_mls_passive_commit;
+kat_run_fn kat_mls_passive_random;
 kat_run_fn kat_mls_tree_math;
 kat_run_fn kat_mls_crypto_basics;
 kat_run_fn kat_mls_secret_tree;

@@ -7,10 +7,11 @@
  * class; round trips of every algorithm of MLS suites 1-3 (RFC 9420 §17.1);
  * the flip-each-bit tests of STYLE R17.1 for AEAD open and signature
  * verification; the wiping of R5.5; the key checks of RFC 9180 §7.1.4
- * (P-256 scalar range, uncompressed points, all-zero X25519 output); and
- * kenh_ctx_new under allocation failure (R17.5). After every call that
- * fails, OpenSSL's error queue must be empty (R3.9). Wycheproof vectors
- * are run by kenh-vectors, not here.
+ * (P-256 scalar range, uncompressed points, all-zero X25519 output), also
+ * for the ephemeral key generation joined to its DH (crypto_kem_keygen_dh);
+ * and kenh_ctx_new under allocation failure (R17.5). After every call that
+ * fails, OpenSSL's error queue must be empty (R3.9). Wycheproof vectors are
+ * run by kenh-vectors, not here.
  */
 #include "crypto/crypto.h"
 
@@ -571,6 +572,86 @@ static void test_crypto_x25519_zero_output_rejected(void **state)
 	assert_int_equal(crypto_kem_check_pk(kem, pk, 32), 0);
 }
 
+/* Ephemeral key generation joined to its DH gives what the two separate calls give. */
+static void test_crypto_kem_keygen_dh_agrees_with_dh(void **state)
+{
+	uint8_t skp[CRYPTO_MAX_KEM_SK], pkp[CRYPTO_MAX_KEM_PK], sk[CRYPTO_MAX_KEM_SK];
+	uint8_t pk[CRYPTO_MAX_KEM_PK], pk2[CRYPTO_MAX_KEM_PK], dh[CRYPTO_MAX_DH];
+	uint8_t dh2[CRYPTO_MAX_DH], sk_first[CRYPTO_MAX_KEM_SK];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(kem_ids); i++) {
+		const struct crypto_kem *kem = crypto_kem_get(*state, kem_ids[i]);
+
+		assert_int_equal(crypto_kem_keygen(kem, skp, pkp), 0);
+		assert_int_equal(crypto_kem_keygen_dh(kem, pkp, kem->npk, sk, pk, dh), 0);
+		/* sk_out is the private key of pk_out, and dh_out is DH(sk_out, pk_peer). */
+		assert_int_equal(crypto_kem_pk_from_sk(kem, sk, pk2), 0);
+		assert_memory_equal(pk, pk2, kem->npk);
+		assert_int_equal(crypto_kem_dh(kem, sk, pkp, kem->npk, dh2), 0);
+		assert_memory_equal(dh, dh2, kem->ndh);
+		/* The peer computes the same secret from pk_out. */
+		assert_int_equal(crypto_kem_dh(kem, skp, pk, kem->npk, dh2), 0);
+		assert_memory_equal(dh, dh2, kem->ndh);
+		/* A second call draws a new key. */
+		memcpy(sk_first, sk, kem->nsk);
+		assert_int_equal(crypto_kem_keygen_dh(kem, pkp, kem->npk, sk, pk, dh), 0);
+		assert_memory_not_equal(sk, sk_first, kem->nsk);
+		assert_int_equal(crypto_kem_dh(kem, sk, pkp, kem->npk, dh2), 0);
+		assert_memory_equal(dh, dh2, kem->ndh);
+		assert_queue_empty();
+	}
+}
+
+/* A refused call leaves sk, pk and dh all zero and the OpenSSL queue empty. */
+static void expect_keygen_dh_refused(const struct crypto_kem *kem, const uint8_t *peer, size_t len)
+{
+	uint8_t sk[CRYPTO_MAX_KEM_SK], pk[CRYPTO_MAX_KEM_PK], dh[CRYPTO_MAX_DH];
+
+	memset(sk, 0xaa, sizeof(sk));
+	memset(pk, 0xaa, sizeof(pk));
+	memset(dh, 0xaa, sizeof(dh));
+	assert_int_equal(crypto_kem_keygen_dh(kem, peer, len, sk, pk, dh), KENH_E_VERIFY);
+	assert_all_zero(sk, kem->nsk);
+	assert_all_zero(pk, kem->npk);
+	assert_all_zero(dh, kem->ndh);
+	assert_queue_empty();
+}
+
+/* RFC 9180 §7.1.4 on the joined call: invalid peer keys and all-zero X25519 output. */
+static void test_crypto_kem_keygen_dh_rejects(void **state)
+{
+	const struct crypto_kem *p256 = crypto_kem_get(*state, CRYPTO_KEM_P256_SHA256);
+	const struct crypto_kem *x25519 = crypto_kem_get(*state, CRYPTO_KEM_X25519_SHA256);
+	uint8_t g[66] = { 0 }, x[33] = { 0 };
+	size_t i;
+
+	unhex(p256_g, g, 65);
+	/* P-256: wrong lengths, compressed, off the curve. */
+	expect_keygen_dh_refused(p256, g, 64);
+	expect_keygen_dh_refused(p256, g, 66);
+	expect_keygen_dh_refused(p256, g, 0);
+	g[0] = 0x02;
+	expect_keygen_dh_refused(p256, g, 33);
+	g[0] = 0x04;
+	g[64] ^= 1;
+	expect_keygen_dh_refused(p256, g, 65);
+	/* X25519: wrong lengths. */
+	x[0] = 9;
+	expect_keygen_dh_refused(x25519, x, 31);
+	expect_keygen_dh_refused(x25519, x, 33);
+	/* X25519 low-order points 0 (order 4), 1 (order 1) and p - 1 (order 2): DH is all zero. */
+	x[0] = 0;
+	expect_keygen_dh_refused(x25519, x, 32);
+	x[0] = 1;
+	expect_keygen_dh_refused(x25519, x, 32);
+	x[0] = 0xec;
+	for (i = 1; i < 31; i++)
+		x[i] = 0xff;
+	x[31] = 0x7f;
+	expect_keygen_dh_refused(x25519, x, 32);
+}
+
 /* ---- provider, random, constant-time compare ---- */
 
 struct log_capture {
@@ -708,6 +789,8 @@ int main(void)
 		cmocka_unit_test(test_crypto_p256_scalar_range),
 		cmocka_unit_test(test_crypto_p256_point_checks),
 		cmocka_unit_test(test_crypto_x25519_zero_output_rejected),
+		cmocka_unit_test(test_crypto_kem_keygen_dh_agrees_with_dh),
+		cmocka_unit_test(test_crypto_kem_keygen_dh_rejects),
 		cmocka_unit_test(test_crypto_errors_reach_debug_log),
 		cmocka_unit_test(test_crypto_lookups),
 		cmocka_unit_test(test_crypto_random_and_ct_eq),
