@@ -5,18 +5,19 @@
  */
 #include "ref_common.h"
 
+#include "util/compat.h"
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util/mem.h"
 
 struct ref_lat {
 	pthread_mutex_t mu;
@@ -49,9 +50,11 @@ long ref_rss_kib(const char *pid)
 
 struct ref_lat *ref_lat_new(size_t capacity)
 {
-	struct ref_lat *l = calloc(1, sizeof(*l));
+	struct ref_lat *l = NULL;
 
-	if (l == NULL || (l->v = calloc(capacity ? capacity : 1, sizeof(*l->v))) == NULL) exit(1);
+	if (mem_calloc(1, sizeof(*l), (void **)&l) != 0 ||
+	    mem_calloc(capacity ? capacity : 1, sizeof(*l->v), (void **)&l->v) != 0)
+		exit(1);
 	l->cap = capacity;
 	pthread_mutex_init(&l->mu, NULL);
 	return l;
@@ -171,4 +174,54 @@ void ref_nofile_max(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+#define OPEN_THREADS 32
+
+struct opener {
+	pthread_t th;
+	SSL_CTX *ctx;
+	const char *port;
+	long first, count, step, ok;
+	int (*one)(SSL_CTX *ctx, const char *port, long i);
+};
+
+static void *open_some(void *arg)
+{
+	struct opener *o = arg;
+	long i;
+
+	for (i = o->first; i < o->count; i += o->step)
+		if (o->one(o->ctx, o->port, i) == 0) o->ok++;
+	return NULL;
+}
+
+long ref_open_parallel(SSL_CTX *ctx, const char *port, long count,
+                       int (*one)(SSL_CTX *ctx, const char *port, long i))
+{
+	struct opener o[OPEN_THREADS];
+	long total = 0;
+	int t;
+
+	for (t = 0; t < OPEN_THREADS; t++) {
+		o[t] = (struct opener){ 0, ctx, port, t, count, OPEN_THREADS, 0, one };
+		if (pthread_create(&o[t].th, NULL, open_some, &o[t]) != 0) exit(1);
+	}
+	for (t = 0; t < OPEN_THREADS; t++) {
+		pthread_join(o[t].th, NULL);
+		total += o[t].ok;
+	}
+	return total;
+}
+
+long ref_arg(const char *s)
+{
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end != '\0' || v < 0) {
+		fprintf(stderr, "bench: not a number: %s\n", s);
+		exit(2);
+	}
+	return v;
 }

@@ -4,9 +4,10 @@
  * What the reference load generators of bench/relay share (ref_mqtt.c,
  * ref_nats.c): the clock, latency records and the report line in the same
  * format as kenh-relayc bench-fanout, the server's VmRSS, and a plain TLS
- * client connection for the idle-connection count. Built by
- * bench/relay/run.sh, outside the project's Makefile, because their
- * client libraries are installed only for the benchmark.
+ * client connection for the idle-connection count, and a number parser.
+ * Built by bench/relay/run.sh against libkenh.a, outside the project's
+ * Makefile, because their client libraries are installed only for the
+ * benchmark.
  */
 #ifndef KENH_BENCH_REF_COMMON_H
 #define KENH_BENCH_REF_COMMON_H
@@ -31,6 +32,17 @@ void ref_lat_report(struct ref_lat *l, size_t receivers, uint64_t messages, uint
 SSL *ref_tls_connect(SSL_CTX *ctx, const char *port, int *fd, int already_connected_fd);
 SSL_CTX *ref_tls_ctx(const char *ca);
 int ref_tcp_connect(const char *port);
+
+/*
+ * Open count connections with one(ctx, i) (0 on success) from 32 threads,
+ * keep them open, and return how many succeeded. Parallel, because a
+ * single-threaded server may take a whole loop turn per handshake.
+ */
+long ref_open_parallel(SSL_CTX *ctx, const char *port, long count,
+                       int (*one)(SSL_CTX *ctx, const char *port, long i));
+
+/* A decimal argument, or exit with a message. */
+long ref_arg(const char *s);
 
 /* Raise the open-file limit to its hard maximum. */
 void ref_nofile_max(void);

@@ -13,13 +13,14 @@
  *       COUNT TLS connections, each with an MQTT CONNECT answered by a
  *       CONNACK, kept idle; the broker's VmRSS per connection.
  */
+#include "ref_common.h"
+
+#include "util/compat.h"
+
 #include <mosquitto.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "ref_common.h"
+#include "util/mem.h"
 
 #define WINDOW 128
 #define TOPIC  "kenh/bench"
@@ -72,7 +73,7 @@ static struct mosquitto *client(const char *id, const char *port, const char *ca
 	mosquitto_message_callback_set(m, on_message);
 	mosquitto_subscribe_callback_set(m, on_subscribe);
 	mosquitto_publish_callback_set(m, on_publish);
-	if (mosquitto_connect(m, "127.0.0.1", atoi(port), 600) != MOSQ_ERR_SUCCESS) {
+	if (mosquitto_connect(m, "127.0.0.1", (int)ref_arg(port), 600) != MOSQ_ERR_SUCCESS) {
 		fprintf(stderr, "ref_mqtt: connect failed\n");
 		exit(1);
 	}
@@ -82,7 +83,7 @@ static struct mosquitto *client(const char *id, const char *port, const char *ca
 
 static int fanout(const char *port, const char *ca, long messages, int size, int n)
 {
-	struct mosquitto **subs = calloc((size_t)n, sizeof(*subs)), *pub;
+	struct mosquitto **subs = NULL, *pub;
 	struct ctx c = { ref_lat_new((size_t)messages * (size_t)n), 0, 0 };
 	uint8_t payload[4096];
 	uint64_t t0, now, deadline;
@@ -90,6 +91,7 @@ static int fanout(const char *port, const char *ca, long messages, int size, int
 	char id[32];
 	int i;
 
+	if (mem_calloc((size_t)n, sizeof(*subs), (void **)&subs) != 0) return 1;
 	mosquitto_lib_init();
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "sub%d", i);
@@ -144,18 +146,22 @@ static int mqtt_connect(SSL *ssl, long i)
 	return got == 4 && ack[0] == 0x20 && ack[3] == 0 ? 0 : -1;
 }
 
+static int open_one(SSL_CTX *ctx, const char *port, long i)
+{
+	int fd;
+	SSL *ssl = ref_tls_connect(ctx, port, &fd, -1);
+
+	/* The connection stays open, idle, until the process ends. */
+	return ssl != NULL && mqtt_connect(ssl, i) == 0 ? 0 : -1;
+}
+
 static int idle(const char *port, const char *ca, long count, const char *pid)
 {
 	SSL_CTX *ctx = ref_tls_ctx(ca);
-	long before = ref_rss_kib(pid), after, i, open = 0;
-	int fd;
+	long before = ref_rss_kib(pid), after, open;
 
 	ref_nofile_max();
-	for (i = 0; i < count; i++) {
-		SSL *ssl = ref_tls_connect(ctx, port, &fd, -1);
-
-		if (ssl != NULL && mqtt_connect(ssl, i) == 0) open++;
-	}
+	open = ref_open_parallel(ctx, port, count, open_one);
 	sleep(1);
 	after = ref_rss_kib(pid);
 	printf("idle connections=%ld rss_before_kib=%ld rss_after_kib=%ld per_connection_kib=%.1f\n",
@@ -166,9 +172,10 @@ static int idle(const char *port, const char *ca, long count, const char *pid)
 int main(int argc, char **argv)
 {
 	if (argc == 7 && strcmp(argv[1], "fanout") == 0)
-		return fanout(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
+		return fanout(argv[2], argv[3], ref_arg(argv[4]), (int)ref_arg(argv[5]),
+		              (int)ref_arg(argv[6]));
 	if (argc == 6 && strcmp(argv[1], "idle") == 0)
-		return idle(argv[2], argv[3], atol(argv[4]), argv[5]);
+		return idle(argv[2], argv[3], ref_arg(argv[4]), argv[5]);
 	fprintf(stderr,
 	        "usage: ref_mqtt fanout PORT CA MESSAGES SIZE RECEIVERS | idle PORT CA COUNT PID\n");
 	return 2;

@@ -12,13 +12,14 @@
  *       COUNT connections: INFO, the TLS handshake, CONNECT and PING/PONG,
  *       then idle; the server's VmRSS per connection.
  */
+#include "ref_common.h"
+
+#include "util/compat.h"
+
 #include <nats/nats.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "ref_common.h"
+#include "util/mem.h"
 
 #define SUBJECT "kenh.bench"
 
@@ -60,13 +61,14 @@ static natsConnection *connect_tls(const char *port, const char *ca)
 static int fanout(const char *port, const char *ca, long messages, int size, int n)
 {
 	struct ref_lat *lat = ref_lat_new((size_t)messages * (size_t)n);
-	natsConnection **subs = calloc((size_t)n, sizeof(*subs)), *pub;
+	natsConnection **subs = NULL, *pub;
 	natsSubscription *sub;
 	uint8_t payload[4096];
 	uint64_t t0, now, deadline;
 	long sent;
 	int i, k;
 
+	if (mem_calloc((size_t)n, sizeof(*subs), (void **)&subs) != 0) return 1;
 	for (i = 0; i < n; i++) {
 		subs[i] = connect_tls(port, ca);
 		if (natsConnection_Subscribe(&sub, subs[i], SUBJECT, on_msg, lat) != NATS_OK)
@@ -107,7 +109,7 @@ static int read_line(int fd, SSL *ssl, char *buf, size_t cap)
 }
 
 /* NATS: INFO in clear, then TLS, then CONNECT and PING, answered by PONG. */
-static int nats_idle_conn(SSL_CTX *ctx, const char *port)
+static int nats_idle_conn(SSL_CTX *ctx, const char *port, long i)
 {
 	static const char hello[] = "CONNECT {\"verbose\":false,\"pedantic\":false,"
 	                            "\"tls_required\":true}\r\nPING\r\n";
@@ -115,6 +117,7 @@ static int nats_idle_conn(SSL_CTX *ctx, const char *port)
 	int fd = ref_tcp_connect(port);
 	SSL *ssl;
 
+	(void)i;
 	if (fd < 0 || read_line(fd, NULL, line, sizeof(line)) != 0) return -1;
 	if ((ssl = ref_tls_connect(ctx, port, &fd, fd)) == NULL) return -1;
 	if (SSL_write(ssl, hello, (int)sizeof(hello) - 1) != (int)sizeof(hello) - 1) return -1;
@@ -127,11 +130,10 @@ static int nats_idle_conn(SSL_CTX *ctx, const char *port)
 static int idle(const char *port, const char *ca, long count, const char *pid)
 {
 	SSL_CTX *ctx = ref_tls_ctx(ca);
-	long before = ref_rss_kib(pid), after, i, open = 0;
+	long before = ref_rss_kib(pid), after, open;
 
 	ref_nofile_max();
-	for (i = 0; i < count; i++)
-		if (nats_idle_conn(ctx, port) == 0) open++;
+	open = ref_open_parallel(ctx, port, count, nats_idle_conn);
 	sleep(1);
 	after = ref_rss_kib(pid);
 	printf("idle connections=%ld rss_before_kib=%ld rss_after_kib=%ld per_connection_kib=%.1f\n",
@@ -142,9 +144,10 @@ static int idle(const char *port, const char *ca, long count, const char *pid)
 int main(int argc, char **argv)
 {
 	if (argc == 7 && strcmp(argv[1], "fanout") == 0)
-		return fanout(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
+		return fanout(argv[2], argv[3], ref_arg(argv[4]), (int)ref_arg(argv[5]),
+		              (int)ref_arg(argv[6]));
 	if (argc == 6 && strcmp(argv[1], "idle") == 0)
-		return idle(argv[2], argv[3], atol(argv[4]), argv[5]);
+		return idle(argv[2], argv[3], ref_arg(argv[4]), argv[5]);
 	fprintf(stderr,
 	        "usage: ref_nats fanout PORT CA MESSAGES SIZE RECEIVERS | idle PORT CA COUNT PID\n");
 	return 2;

@@ -57,9 +57,10 @@ if [ -n "$need" ]; then
 fi
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
-cc -O2 -Wall -o "$T/ref_mqtt" bench/relay/ref_mqtt.c bench/relay/ref_common.c \
+REFCC="cc -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Iinclude -Ilib -Ibench/relay"
+$REFCC -o "$T/ref_mqtt" bench/relay/ref_mqtt.c bench/relay/ref_common.c "$B/libkenh.a" \
 	-lmosquitto -lssl -lcrypto -lpthread || die "build ref_mqtt"
-cc -O2 -Wall -o "$T/ref_nats" bench/relay/ref_nats.c bench/relay/ref_common.c \
+$REFCC -o "$T/ref_nats" bench/relay/ref_nats.c bench/relay/ref_common.c "$B/libkenh.a" \
 	-lnats -lssl -lcrypto -lpthread || die "build ref_nats"
 
 free_port() {

@@ -11,6 +11,7 @@
 . "$(dirname "$0")/../integ/lib.sh"
 
 make_pki
+lean_asan
 make_device alice d1
 make_device bob d1
 start_relay "request_timeout = 3" "handshake_timeout = 3" "enroll_timeout = 3"

@@ -10,6 +10,7 @@
 . "$(dirname "$0")/../integ/lib.sh"
 
 make_pki
+lean_asan
 make_device alice d1
 start_relay "handshake_timeout = 3" "max_per_address = 200" "max_connections = 1000"
 relayc alice-d1 ping >/dev/null || fatal "baseline ping"

@@ -354,6 +354,62 @@ static int cmd_enroll_issue(struct rc_conn *c, const char *ticket_hex, const cha
 	return rc;
 }
 
+/* A file as a blob in chunks of at most PROTO_MAX_CHUNK, from offset from (a resumed upload). */
+static int cmd_blob_put(struct rc_conn *c, const char *path, const char *id, uint64_t from,
+                        size_t chunk)
+{
+	struct rc_bytes data = { 0 }, r = { 0 };
+	struct proto_blob_put q;
+	uint64_t off;
+	int rc = 0;
+
+	if (rc_file_read(path, &data) != 0 || data.len == 0) return 1;
+	if (chunk == 0 || chunk > PROTO_MAX_CHUNK) chunk = PROTO_MAX_CHUNK;
+	for (off = from; rc == 0 && off < data.len; off += chunk) {
+		size_t n = data.len - off < chunk ? (size_t)(data.len - off) : chunk;
+
+		q.blob_id = str_span(id);
+		q.total_size = data.len;
+		q.offset = off;
+		q.chunk = span_make(data.p + off, n);
+		if ((rc = call(c, PROTO_BLOB_PUT, &proto_desc_blob_put, &q, &r)) == 0)
+			printf("stored=%llu\n", (unsigned long long)load_be64(r.p));
+		rc_bytes_free(&r);
+	}
+	rc_bytes_free(&data);
+	return rc;
+}
+
+static int cmd_blob_get(struct rc_conn *c, const char *id, const char *out)
+{
+	struct proto_blob_get q = { str_span(id), 0, PROTO_MAX_CHUNK };
+	struct proto_blob_get_resp resp;
+	struct rc_bytes r = { 0 };
+	uint8_t *all = NULL;
+	size_t len = 0;
+	int rc = 0;
+	bool done = false;
+
+	while (rc == 0 && !done) {
+		void *grown = NULL;
+
+		if ((rc = call(c, PROTO_BLOB_GET, &proto_desc_blob_get, &q, &r)) != 0) break;
+		rc = proto_msg_decode(&proto_desc_blob_get_resp, r.p, r.len, &resp, sizeof(resp));
+		if (rc == 0 && (rc = mem_grow(all, len + resp.chunk.len + 1, 1, &grown)) == 0) {
+			all = grown;
+			memcpy(all + len, resp.chunk.p, resp.chunk.len);
+			len += resp.chunk.len;
+			q.offset = len;
+			done = resp.chunk.len == 0 || len >= resp.total_size;
+		}
+		rc_bytes_free(&r);
+	}
+	if (rc == 0) rc = rc_file_write(out, all, len);
+	if (rc == 0) printf("blob bytes=%zu\n", len);
+	mem_free(all);
+	return rc;
+}
+
 static int cmd_crl_upload(struct rc_conn *c, const char *path)
 {
 	struct rc_bytes der = { 0 }, r = { 0 };
@@ -382,18 +438,27 @@ struct sender {
 	size_t inflight;
 	uint64_t next, acked;
 	int refused;
+	size_t size; /* payload bytes (0: just the name) */
 };
 
 static int send_one(struct sender *s, uint64_t i)
 {
-	char payload[128];
+	char payload[8192];
 	struct rc_bytes msg = { 0 };
 	struct proto_app_send q;
 	struct codec_writer w;
+	size_t n;
 	int rc;
 
 	snprintf(payload, sizeof(payload), "%s-%llu", s->prefix, (unsigned long long)i);
-	if ((rc = rc_mls_private(str_span(s->group), 0, str_span(payload), &msg)) != 0) return rc;
+	/* Padded to s->size bytes with spaces when asked ("deliver" prints up to the first). */
+	n = strlen(payload);
+	if (s->size > n && s->size <= sizeof(payload)) {
+		memset(payload + n, ' ', s->size - n);
+		n = s->size;
+	}
+	rc = rc_mls_private(str_span(s->group), 0, span_make((const uint8_t *)payload, n), &msg);
+	if (rc != 0) return rc;
 	q.message = span_make(msg.p, msg.len);
 	codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
 	if ((rc = proto_msg_encode(&w, &proto_desc_app_send, &q)) == 0)
@@ -436,9 +501,10 @@ static int receive_one(struct sender *s)
 	return 0;
 }
 
-static int cmd_send(struct rc_conn *c, const char *group, uint64_t count, const char *prefix)
+static int cmd_send(struct rc_conn *c, const char *group, uint64_t count, const char *prefix,
+                    size_t size)
 {
-	struct sender s = { c, group, prefix, stdout, { 0 }, { 0 }, 0, 0, 0, 0 };
+	struct sender s = { c, group, prefix, stdout, { 0 }, { 0 }, 0, 0, 0, 0, size };
 	int rc = 0;
 
 	while (rc == 0 && (s.next < count || s.inflight > 0)) {
@@ -459,7 +525,7 @@ static int cmd_send(struct rc_conn *c, const char *group, uint64_t count, const 
 static int cmd_load(const struct rc_opts *o, const char *group, double seconds, const char *logp,
                     const char *prefix, double rate)
 {
-	struct sender s = { NULL, group, prefix, NULL, { 0 }, { 0 }, 0, 0, 0, 0 };
+	struct sender s = { NULL, group, prefix, NULL, { 0 }, { 0 }, 0, 0, 0, 0, 0 };
 	double end = now_s() + seconds, start = now_s();
 	size_t k;
 	int rc;
@@ -529,7 +595,8 @@ int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **
 		rc = cmd_commit(c, argv[1], (uint32_t)strtoul(argv[2], NULL, 10),
 		                strtoull(argv[3], NULL, 10));
 	else if (strcmp(cmd, "send") == 0 && argc >= 4)
-		rc = cmd_send(c, argv[1], strtoull(argv[2], NULL, 10), argv[3]);
+		rc = cmd_send(c, argv[1], strtoull(argv[2], NULL, 10), argv[3],
+		              argc >= 5 ? strtoul(argv[4], NULL, 10) : 0);
 	else if (strcmp(cmd, "crl-upload") == 0 && argc >= 2)
 		rc = cmd_crl_upload(c, argv[1]);
 	else if (strcmp(cmd, "commit-gi") == 0 && argc >= 4)
@@ -545,6 +612,11 @@ int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **
 		rc = cmd_enroll_list(c, argv[1]);
 	else if (strcmp(cmd, "enroll-issue") == 0 && argc >= 3)
 		rc = cmd_enroll_issue(c, argv[1], argv[2]);
+	else if (strcmp(cmd, "blob-put") == 0 && argc >= 3)
+		rc = cmd_blob_put(c, argv[1], argv[2], argc >= 4 ? strtoull(argv[3], NULL, 10) : 0,
+		                  argc >= 5 ? strtoul(argv[4], NULL, 10) : 0);
+	else if (strcmp(cmd, "blob-get") == 0 && argc >= 3)
+		rc = cmd_blob_get(c, argv[1], argv[2]);
 	else
 		rc = 2;
 	rc_close(c);

@@ -9,6 +9,7 @@
  *   wrongstate          an enrolling connection (no certificate) uploading KeyPackages
  *   unknown             a request type outside the table
  *   slowloris SECONDS   a frame trickled one byte a second
+ *   slowreader SECONDS  a live device that stops reading its pushes
  *   halfopen N SECONDS [SRC]  N TCP connections that never finish a TLS handshake,
  *                       from source address SRC (another loopback address) if given
  */
@@ -142,6 +143,32 @@ static int halfopen(const struct rc_opts *o, size_t n, double seconds, const cha
 	return 0;
 }
 
+/*
+ * A live device that stops reading: it sends FETCH (so the relay pushes to
+ * it), then reads nothing for seconds, then reports whether the relay
+ * closed the connection (R8.3: a slow reader is disconnected).
+ */
+static int slow_reader(const struct rc_opts *o, double seconds)
+{
+	static const uint8_t fetch[] = { 0, 0, 0, 4, 0, PROTO_FETCH, 0, 0, 0, 1, 0, 0, 4, 0 };
+	struct rc_conn *c = NULL;
+	struct rc_frame f;
+	double t = now_s();
+	int rc;
+
+	if (rc_connect(o, &c) != 0) return printf("connect failed\n"), 1;
+	if (rc_send_raw(c, fetch, sizeof(fetch)) != 0) return 1;
+	printf("live\n");
+	fflush(stdout);
+	usleep((useconds_t)(seconds * 1e6));
+	/* Drain what the kernel holds; the relay must have cut us off meanwhile. */
+	while ((rc = rc_read(c, 2000, &f)) == 0)
+		rc_frame_free(&f);
+	printf(rc == KENH_E_TIMEOUT ? "still open\n" : "closed after %.1f seconds\n", now_s() - t);
+	rc_close(c);
+	return rc == KENH_E_TIMEOUT ? 1 : 0;
+}
+
 int rc_hostile_main(const struct rc_opts *o, int argc, char **argv)
 {
 	struct rc_opts enrolling = *o;
@@ -154,6 +181,8 @@ int rc_hostile_main(const struct rc_opts *o, int argc, char **argv)
 		enrolling.key = NULL;
 		return one_frame(&enrolling, 16, PROTO_KP_UPLOAD);
 	}
+	if (argc >= 2 && strcmp(argv[0], "slowreader") == 0)
+		return slow_reader(o, strtod(argv[1], NULL));
 	if (argc >= 2 && strcmp(argv[0], "slowloris") == 0)
 		return slowloris(o, strtod(argv[1], NULL));
 	if (argc >= 3 && strcmp(argv[0], "halfopen") == 0)
