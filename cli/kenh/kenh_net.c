@@ -5,7 +5,8 @@
  * one connection per run, opened on first use; a response status other
  * than 0 becomes the negative KENH_E_* code it stands for (§2.1), with its
  * detail; a success body is decoded into the caller's struct, whose views
- * stay valid until the next call.
+ * stay valid until the next call has sent its request (so a request may
+ * quote the previous response).
  */
 #include "kenh.h"
 
@@ -52,11 +53,13 @@ int kenh_net_call(struct kenh_app *a, uint16_t type, const struct proto_desc *d,
 
 	if (detail != NULL) *detail = 0;
 	if (resp != NULL) memset(resp, 0, resp_size);
+	if ((rc = kenh_dev_net(a, &r)) != 0) return rc;
+	/* req may hold views into the previous reply (an ACK of what FETCH gave): free it after. */
+	rc = cli_relay_call(r, type, d, req, &reply);
 	mem_free(a->reply);
 	a->reply = NULL;
 	a->replylen = 0;
-	if ((rc = kenh_dev_net(a, &r)) != 0) return rc;
-	if ((rc = cli_relay_call(r, type, d, req, &reply)) != 0) {
+	if (rc != 0) {
 		/*
 		 * The relay reads the client certificate after the TLS handshake
 		 * and closes at once if it refuses it: the first call then fails.
