@@ -234,6 +234,7 @@ static void make_greasy_kp(struct tu_world *w, size_t i)
 	a.credential = &cred;
 	a.capabilities = &caps;
 	a.lifetime = (struct mls_lifetime){ w->now - 10, w->now + 3600 };
+	a.max_lifetime = MLS_KP_MAX_LIFETIME;
 	a.extensions = &kl;
 	a.leaf_extensions = &ll;
 	assert_int_equal(mls_key_package_build(&a, &k->keys, &k->kp, &k->kp_len), 0);
