@@ -374,6 +374,20 @@ KENH_MUST_CHECK int mls_leafnode_validate(const struct mls_rtree *t,
                                           const struct mls_leaf_node *ln);
 
 /*
+ * mls_leafnode_validate for the LeafNode of a Commit's UpdatePath (§12.4.2)
+ * that also checks, in the same pass over the tree, that no node holds any
+ * of keys[0 .. n_keys - 1]: the path's public keys, keys[0] being ln's
+ * encryption_key (KENH_E_INVALID_ARG otherwise, or for more than
+ * MLS_TREE_MAX_DEPTH + 1 keys). KENH_E_PROTO if one is found; otherwise
+ * the codes of mls_leafnode_validate.
+ */
+KENH_MUST_CHECK int mls_leafnode_validate_path(const struct mls_rtree *t,
+                                               const struct mls_leaf_policy *pol,
+                                               const struct mls_leaf_check *chk,
+                                               const struct mls_leaf_node *ln,
+                                               const struct kenh_span *keys, size_t n_keys);
+
+/*
  * The tree-wide side of §7.3 indexed once (tree_index.c), for many leaves
  * checked against one tree that only grows in between: the Adds of a
  * Commit (§12.1.1). It holds copies of every node's encryption key and

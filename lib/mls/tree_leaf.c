@@ -183,13 +183,43 @@ static bool same_key(struct kenh_span a, struct kenh_span b)
 }
 
 /*
- * §7.3, in one pass over the tree: ln's encryption_key differs from every
- * node's (the replaced leaf's included: it must change); its signature_key
- * from every other leaf's; and its credential type and each other member's
- * are supported both ways.
+ * Keys a node of the tree must not hold, with a word of each (its last
+ * eight bytes and its length) compared first, so that a node costs one
+ * load and a few integer compares unless a word matches.
+ */
+struct forbidden {
+	const struct kenh_span *key;
+	uint64_t word[MLS_TREE_MAX_DEPTH + 1];
+	size_t n;
+};
+
+static uint64_t key_word(struct kenh_span k)
+{
+	uint64_t w = 0;
+	size_t n = k.len < 8 ? k.len : 8;
+
+	if (n != 0) memcpy(&w, k.p + k.len - n, n);
+	return w ^ ((uint64_t)k.len << 56);
+}
+
+static bool is_forbidden(const struct forbidden *f, struct kenh_span key)
+{
+	uint64_t w = key_word(key);
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->word[i] == w && same_key(f->key[i], key)) return true;
+	return false;
+}
+
+/*
+ * §7.3, in one pass over the tree: no node's encryption key is one of f
+ * (ln's encryption_key among them; the replaced leaf's key too: it must
+ * change); ln's signature_key differs from every other leaf's; and its
+ * credential type and each other member's are supported both ways.
  */
 static int check_against_tree(const struct mls_rtree *t, const struct mls_leaf_check *chk,
-                              const struct mls_leaf_node *ln)
+                              const struct mls_leaf_node *ln, const struct forbidden *f)
 {
 	const struct mls_rnode *n;
 	const struct mls_leaf_node *o;
@@ -198,12 +228,12 @@ static int check_against_tree(const struct mls_rtree *t, const struct mls_leaf_c
 	for (x = 0; x < width; x++) {
 		if ((n = t->nodes[x]) == NULL) continue;
 		if (n->type == MLS_NODE_PARENT) {
-			if (same_key(n->u.parent.encryption_key, ln->encryption_key))
+			if (is_forbidden(f, n->u.parent.encryption_key))
 				return KENH_ERR(KENH_E_PROTO);
 			continue;
 		}
 		o = &n->u.leaf;
-		if (same_key(o->encryption_key, ln->encryption_key)) return KENH_ERR(KENH_E_PROTO);
+		if (is_forbidden(f, o->encryption_key)) return KENH_ERR(KENH_E_PROTO);
 		if (x / 2 == chk->leaf_index) continue;
 		if (same_key(o->signature_key, ln->signature_key)) return KENH_ERR(KENH_E_PROTO);
 		if (!u16_listed(&o->capabilities.credentials, ln->credential.credential_type) ||
@@ -213,15 +243,37 @@ static int check_against_tree(const struct mls_rtree *t, const struct mls_leaf_c
 	return 0;
 }
 
-int mls_leafnode_validate(const struct mls_rtree *t, const struct mls_leaf_policy *pol,
-                          const struct mls_leaf_check *chk, const struct mls_leaf_node *ln)
+static void forbid(struct forbidden *f, const struct kenh_span *keys, size_t n)
 {
+	size_t i;
+
+	f->key = keys;
+	f->n = n;
+	for (i = 0; i < n; i++)
+		f->word[i] = key_word(keys[i]);
+}
+
+int mls_leafnode_validate_path(const struct mls_rtree *t, const struct mls_leaf_policy *pol,
+                               const struct mls_leaf_check *chk, const struct mls_leaf_node *ln,
+                               const struct kenh_span *keys, size_t n_keys)
+{
+	struct forbidden f;
 	int rc;
 
+	if (n_keys == 0 || n_keys > ARRAY_LEN(f.word) || !span_eq(keys[0], ln->encryption_key))
+		return KENH_ERR(KENH_E_INVALID_ARG);
 	if (chk->replaces && mls_rtree_leaf(t, chk->leaf_index) == NULL)
 		return KENH_ERR(KENH_E_STATE);
 	if ((rc = validate_core(t->cs, pol, chk, ln)) != 0) return rc;
-	return check_against_tree(t, chk, ln);
+	/* The path's keys are looked for in the same pass as the leaf's checks. */
+	forbid(&f, keys, n_keys);
+	return check_against_tree(t, chk, ln, &f);
+}
+
+int mls_leafnode_validate(const struct mls_rtree *t, const struct mls_leaf_policy *pol,
+                          const struct mls_leaf_check *chk, const struct mls_leaf_node *ln)
+{
+	return mls_leafnode_validate_path(t, pol, chk, ln, &ln->encryption_key, 1);
 }
 
 int mls_leafnode_validate_indexed(const struct mls_rtree *t, struct mls_leaf_index *idx,

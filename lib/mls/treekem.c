@@ -522,33 +522,35 @@ static int cmp_key(const void *a, const void *b)
 	return x->len == 0 ? 0 : memcmp(x->p, y->p, x->len);
 }
 
-/*
- * §12.4.2: none of the UpdatePath's public keys (the leaf's included)
- * appears in the tree or twice in the path, and each is a valid key of the
- * suite's KEM. The keys are sorted once, so each node of the tree costs one
- * binary search.
- */
-static int check_path_keys(const struct mls_rtree *t, const struct mls_update_path *up)
+/* The UpdatePath's public keys, the leaf's first, into k (up->n_nodes + 1 of them). */
+static int path_keys(const struct mls_update_path *up, struct kenh_span *k)
 {
-	struct kenh_span k[MLS_TREE_MAX_DEPTH + 1], key;
-	const struct crypto_kem *kem = t->cs->kem;
-	uint32_t x, width = mls_rtree_width(t);
-	size_t i, n = up->n_nodes + 1;
+	size_t i;
 
 	if (up->n_nodes > MLS_TREE_MAX_DEPTH) return KENH_ERR(KENH_E_PROTO);
 	k[0] = up->leaf_node.encryption_key;
 	for (i = 0; i < up->n_nodes; i++)
 		k[i + 1] = up->nodes[i].encryption_key;
+	return 0;
+}
+
+/*
+ * §12.4.2: the n public keys k of an UpdatePath are each a valid key of the
+ * suite's KEM, none twice in the path. That none is in the tree is checked
+ * with the LeafNode, in its pass over the tree (mls_leafnode_validate_path).
+ */
+static int check_path_keys(const struct mls_rtree *t, const struct kenh_span *k, size_t n)
+{
+	struct kenh_span sorted[MLS_TREE_MAX_DEPTH + 1];
+	const struct crypto_kem *kem = t->cs->kem;
+	size_t i;
+
 	for (i = 0; i < n; i++)
 		if (crypto_kem_check_pk(kem, k[i].p, k[i].len) != 0) return KENH_ERR(KENH_E_PROTO);
-	qsort(k, n, sizeof(*k), cmp_key);
+	memcpy(sorted, k, n * sizeof(*k));
+	qsort(sorted, n, sizeof(*sorted), cmp_key);
 	for (i = 1; i < n; i++)
-		if (cmp_key(&k[i - 1], &k[i]) == 0) return KENH_ERR(KENH_E_PROTO);
-	for (x = 0; x < width; x++) {
-		if (t->nodes[x] == NULL) continue;
-		key = mls_rtree_node_key(t, x);
-		if (bsearch(&key, k, n, sizeof(*k), cmp_key) != NULL) return KENH_ERR(KENH_E_PROTO);
-	}
+		if (cmp_key(&sorted[i - 1], &sorted[i]) == 0) return KENH_ERR(KENH_E_PROTO);
 	return 0;
 }
 
@@ -566,6 +568,7 @@ static int merge_check(struct mls_rtree *t, const struct mls_leaf_policy *pol, u
                        const struct mls_update_path *up, struct merge_plan *m)
 {
 	struct mls_leaf_check chk = { sender, MLS_LEAF_SOURCE_COMMIT, false };
+	struct kenh_span keys[MLS_TREE_MAX_DEPTH + 1];
 	size_t i, nh = t->cs->kdf->nh;
 	struct kenh_span lph = up->leaf_node.parent_hash;
 	int rc;
@@ -573,11 +576,13 @@ static int merge_check(struct mls_rtree *t, const struct mls_leaf_policy *pol, u
 	if ((rc = mls_rtree_filtered_path(t, sender, m->path, m->copath, &m->n)) != 0) return rc;
 	/* §7.6: one UpdatePathNode per node of the filtered direct path. */
 	if (up->n_nodes != m->n) return KENH_ERR(KENH_E_PROTO);
-	/* §12.4.2: the LeafNode is valid, source commit; a member's leaf is replaced. */
+	/* §12.4.2: the LeafNode is valid, source commit; a member's leaf is replaced;
+	 * the path's keys are new to the tree. */
 	chk.replaces = mls_rtree_leaf(t, sender) != NULL;
-	if ((rc = mls_leafnode_validate(t, pol, &chk, &up->leaf_node)) != 0 ||
-	    (rc = check_path_keys(t, up)) != 0)
-		return rc;
+	if ((rc = path_keys(up, keys)) != 0) return rc;
+	rc = mls_leafnode_validate_path(t, pol, &chk, &up->leaf_node, keys, up->n_nodes + 1);
+	if (rc == 0) rc = check_path_keys(t, keys, up->n_nodes + 1);
+	if (rc != 0) return rc;
 	for (i = 0; i < m->n; i++)
 		m->key[i] = up->nodes[i].encryption_key;
 	if ((rc = path_hashes(t, m->copath, m->key, m->n, m->ph)) != 0) return rc;

@@ -787,6 +787,7 @@ static void test_mls_tree_merge_rejects_bad_path(void **state)
 	struct mls_treekem_update_path up;
 	struct mls_update_path_node *node;
 	size_t off, n;
+	uint32_t x;
 
 	make_path(f, c, t, &before, &up);
 	assert_int_equal(merge_into_copy(before, &up.path), 0);
@@ -800,8 +801,18 @@ static void test_mls_tree_merge_rejects_bad_path(void **state)
 	up.enc[off] ^= 0x40;
 	assert_int_equal(merge_into_copy(before, &up.path), KENH_E_VERIFY);
 	up.enc[off] ^= 0x40;
-	/* §12.4.2: a path key already in the tree is refused. */
+	/* §12.4.2: a path key already in the tree is refused: another member's leaf key, */
 	node->encryption_key = mls_rtree_node_key(before, 2);
+	assert_int_equal(merge_into_copy(before, &up.path), KENH_E_PROTO);
+	/* the committer's own leaf key before this path, a parent's key, */
+	node->encryption_key = mls_rtree_node_key(before, 0);
+	assert_int_equal(merge_into_copy(before, &up.path), KENH_E_PROTO);
+	for (x = 1; mls_rtree_node_key(before, x).len == 0; x += 2)
+		assert_true(x < mls_rtree_width(before));
+	node->encryption_key = mls_rtree_node_key(before, x);
+	assert_int_equal(merge_into_copy(before, &up.path), KENH_E_PROTO);
+	/* and a key twice in the path. */
+	node->encryption_key = up.path.nodes[0].encryption_key;
 	assert_int_equal(merge_into_copy(before, &up.path), KENH_E_PROTO);
 	mls_treekem_update_path_clear(&up);
 	mls_rtree_free(before);
