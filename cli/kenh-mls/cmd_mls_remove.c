@@ -9,19 +9,6 @@
 
 #include "util/compat.h"
 
-/* The leaf of the member called id; -1 if none. */
-static int64_t find_member(const struct kenh_mls_group *g, const char *id)
-{
-	char name[256];
-	uint32_t i;
-
-	for (i = 0; i < kenh_mls_group_leaf_count(g); i++) {
-		if (kmls_member_identity(g, i, name, sizeof(name)) != 0) continue;
-		if (strcmp(name, id) == 0) return i;
-	}
-	return -1;
-}
-
 int kmls_cmd_remove(struct kmls *k)
 {
 	struct kenh_mls_commit_args a;
@@ -35,7 +22,7 @@ int kmls_cmd_remove(struct kmls *k)
 		rc = kmls_fail_msg("the state holds no group");
 		goto out;
 	}
-	if ((leaf = find_member(st.group, k->o->member)) < 0) {
+	if ((leaf = kmls_find_member(st.group, k->o->member)) < 0) {
 		rc = kmls_fail_msg("no member with that identity");
 		goto out;
 	}

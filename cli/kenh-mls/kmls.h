@@ -94,6 +94,9 @@ int kmls_make_keypackage(struct kmls *k, uint16_t suite, const char *identity,
 /* The basic identity of the member at leaf, copied NUL-terminated into buf; 0 or an error. */
 int kmls_member_identity(const struct kenh_mls_group *g, uint32_t leaf, char *buf, size_t cap);
 
+/* The leaf of the member whose basic identity is id; -1 if none. */
+int64_t kmls_find_member(const struct kenh_mls_group *g, const char *id);
+
 /* Print bytes as lowercase hex (no newline). */
 void kmls_print_hex(const uint8_t *p, size_t len);
 
@@ -110,6 +113,7 @@ kmls_cmd_fn kmls_cmd_send;
 kmls_cmd_fn kmls_cmd_recv;
 kmls_cmd_fn kmls_cmd_update;
 kmls_cmd_fn kmls_cmd_remove;
+kmls_cmd_fn kmls_cmd_propose_remove;
 kmls_cmd_fn kmls_cmd_info;
 kmls_cmd_fn kmls_cmd_decode;
 

@@ -231,6 +231,18 @@ int kmls_member_identity(const struct kenh_mls_group *g, uint32_t leaf, char *bu
 	return 0;
 }
 
+int64_t kmls_find_member(const struct kenh_mls_group *g, const char *id)
+{
+	char name[256];
+	uint32_t i;
+
+	for (i = 0; i < kenh_mls_group_leaf_count(g); i++) {
+		if (kmls_member_identity(g, i, name, sizeof(name)) != 0) continue;
+		if (strcmp(name, id) == 0) return i;
+	}
+	return -1;
+}
+
 void kmls_print_hex(const uint8_t *p, size_t len)
 {
 	size_t i;

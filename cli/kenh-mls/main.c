@@ -77,6 +77,8 @@ static const struct command commands[] = {
 	{ "update", kmls_cmd_update, O_STATE | O_COMMIT_OUT, 0, "update --state S --commit-out C" },
 	{ "remove", kmls_cmd_remove, O_STATE | O_MEMBER | O_COMMIT_OUT, 0,
 	  "remove --state S --member ID --commit-out C" },
+	{ "propose-remove", kmls_cmd_propose_remove, O_STATE | O_MEMBER | O_OUT, 0,
+	  "propose-remove --state S --member ID --out P" },
 	{ "info", kmls_cmd_info, O_STATE, 0, "info --state S" },
 	{ "decode", kmls_cmd_decode, O_IN, 0, "decode --in FILE" },
 };

@@ -31,7 +31,7 @@ extern "C" {
 struct kenh_ctx;
 
 /** Version of this header's API; kenh_mls_api_version() returns the library's. */
-#define KENH_MLS_API_VERSION 1
+#define KENH_MLS_API_VERSION 2
 
 /** \return the MLS API version the library implements (KENH_MLS_API_VERSION). */
 KENH_API int kenh_mls_api_version(void);

@@ -43,7 +43,7 @@ struct caps {
 	struct mls_extension_list kp_ext;
 	struct mls_extension leaf_items[1 + MORE_MAX];
 	struct mls_extension_list leaf_ext;
-	uint8_t data[2][MLS_GROUP_GREASE_DATA];
+	uint8_t data[MLS_GROUP_GREASE_DATA];
 };
 
 int mls_group_grease_value(const struct kenh_ctx *ctx, uint16_t *v)
@@ -94,16 +94,21 @@ static int add_grease(const struct mls_kp_args *a, struct caps *c)
 	c->credentials[c->c.credentials.count++] = gv[1];
 	c->proposals[c->c.proposals.count++] = gv[2];
 	c->extensions[c->c.extensions.count++] = gv[3];
-	if ((rc = mls_group_grease_extension(a->ctx, gv[3], c->data[0], &c->grease_ext)) != 0)
+	if ((rc = mls_group_grease_extension(a->ctx, gv[3], c->data, &c->grease_ext)) != 0)
 		return rc;
 	c->kp_ext.items = &c->grease_ext;
 	c->kp_ext.count = 1;
 	for (i = 0; i < n; i++)
 		c->leaf_items[i] = le->items[i];
-	rc = mls_group_grease_extension(a->ctx, gv[3], c->data[1], &c->leaf_items[n]);
+	/*
+	 * Empty data here: a LeafNode is copied into every member's tree and
+	 * every Welcome, so its GREASE costs only its 3 bytes.
+	 */
+	c->leaf_items[n].extension_type = gv[3];
+	c->leaf_items[n].extension_data = span_make(NULL, 0);
 	c->leaf_ext.items = c->leaf_items;
 	c->leaf_ext.count = n + 1;
-	return rc;
+	return 0;
 }
 
 /* Append the application's own types to list (which has room for MORE_MAX more). */

@@ -175,6 +175,16 @@ static int get_tree(struct codec_reader *r, struct mls_group *g)
 	return mls_rtree_import(g->cs, s, &g->tree);
 }
 
+/* Whether the path keys read so far hold node x already. */
+static bool has_slot(const struct mls_treekem_priv *p, uint32_t x)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->slot[i].node == x) return true;
+	return false;
+}
+
 static int get_priv(struct codec_reader *r, struct mls_group *g)
 {
 	uint8_t sk[CRYPTO_MAX_KEM_SK];
@@ -190,6 +200,11 @@ static int get_priv(struct codec_reader *r, struct mls_group *g)
 		codec_read_u32(r, &node);
 		codec_read_bytes(r, sk, g->cs->kem->nsk);
 		if ((rc = codec_reader_err(r)) != 0) break;
+		/* One key per node: the saved form is canonical, as we write it. */
+		if (has_slot(&g->priv, node)) {
+			rc = KENH_ERR(KENH_E_PARSE);
+			break;
+		}
 		rc = mls_treekem_priv_set(&g->priv, g->tree, node, sk);
 		if (rc == KENH_E_INVALID_ARG) rc = KENH_ERR(KENH_E_PARSE);
 	}

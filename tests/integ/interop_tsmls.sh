@@ -9,7 +9,8 @@
 # written once over roles and played with either implementation in either
 # role: KeyPackages, Welcomes (ratchet_tree extension), commits as
 # PublicMessage (adds, several adds in one commit, empty update commits,
-# removals, removal of the receiver) and application data as PrivateMessage.
+# removals, removal of the receiver, a Remove proposal committed by
+# reference) and application data as PrivateMessage.
 # Every plaintext, every "commit processed" line, and after every epoch the
 # `info` of every member (epoch, members, MLS-Exporter("exporter", "", 32))
 # must match exactly; add, update and remove print nothing (issue 3's
@@ -322,7 +323,8 @@ scen_two_adds_removals() {
 }
 
 # (c) Three parties, implementations alternating (A and C one kind, B the
-# other); each epoch, every member's exporter must be equal.
+# other); each epoch, every member's exporter must be equal. At the end C
+# proposes A's removal and B commits it by reference (RFC 9420 §12.4).
 scen_three_mixed() {
 	new_party alice "$1"
 	new_party bob "$2"
@@ -350,7 +352,11 @@ scen_three_mixed() {
 	commit_seen "$D/c5" 5 alice carol
 	same_info 5 "0:alice 1:bob 2:carol" alice bob carol
 	send carol "carol after three updates" alice bob
-	expect bob "" remove --state "$D/bob.st" --member alice --commit-out "$D/c6"
+	# Carol proposes alice's removal; bob, of the other kind, commits it by reference.
+	expect carol "" propose-remove --state "$D/carol.st" --member alice --out "$D/p1"
+	expect bob "proposal stored" recv --state "$D/bob.st" --in "$D/p1"
+	expect alice "proposal stored" recv --state "$D/alice.st" --in "$D/p1"
+	expect bob "" update --state "$D/bob.st" --commit-out "$D/c6"
 	commit_seen "$D/c6" 6 carol
 	expect alice "commit processed epoch=6 removed=true" recv --state "$D/alice.st" --in "$D/c6"
 	same_info 6 "1:bob 2:carol" bob carol

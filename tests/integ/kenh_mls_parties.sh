@@ -3,10 +3,11 @@
 # Copyright (c) 2026 The Kenh developers
 #
 # Two and three kenh-mls parties exchanging KeyPackages, Welcomes, Commits
-# (adds, updates, removes) and application messages through files, for
-# cipher suites 1 and 3 (issue 3 item 4). After every epoch all members'
-# `info` must agree on the epoch and on MLS-Exporter("exporter", "", 32);
-# add, update and remove print nothing (the issue lists no output); a
+# (adds, updates, removes), a proposal committed by reference, and
+# application messages through files, for cipher suites 1 and 3 (issue 3
+# item 4). After every epoch all members' `info` must agree on the epoch and
+# on MLS-Exporter("exporter", "", 32); add, update, remove and
+# propose-remove print nothing, recv of a proposal "proposal stored"; a
 # removed member must print removed=true and fail to read later messages;
 # every failed command must exit 1 (2 for usage errors) and leave its state
 # file byte-identical.
@@ -150,6 +151,18 @@ three_parties() {
 	# A KeyPackage already in the group cannot be added twice (RFC 9420 §12.2).
 	must_exit 1 alice.st add --state alice.st --keypackage carol2.kp --commit-out c6 \
 		--welcome-out w6
+	# Alice proposes carol's removal (RFC 9420 §12.1.3); bob commits it by reference.
+	quiet propose-remove --state alice.st --member carol --out p1
+	expect_line "proposal stored" recv --state bob.st --in p1
+	expect_line "proposal stored" recv --state carol2.st --in p1
+	ok decode --in p1 | grep -q '"content_type":"proposal"' || fail "decode p1"
+	# RFC 9420 §12.4: with a proposal pending, commit before sending data.
+	must_exit 1 bob.st send --state bob.st --text "too early" --out m3
+	must_exit 1 alice.st propose-remove --state alice.st --member nobody --out p2
+	quiet update --state bob.st --commit-out c7
+	expect_line "commit processed epoch=6" recv --state alice.st --in c7
+	expect_line "commit processed epoch=6 removed=true" recv --state carol2.st --in c7
+	agree 6 alice.st bob.st
 }
 
 for s in 1 3; do

@@ -25,6 +25,7 @@ import {
 	createApplicationMessage,
 	createCommit,
 	createGroup,
+	createProposal,
 	decodeGroupState,
 	decodeMlsMessage,
 	defaultCapabilities,
@@ -57,6 +58,7 @@ const USAGE = `usage:
   tsmls-party recv       --state S --in M
   tsmls-party update     --state S --commit-out C
   tsmls-party remove     --state S --member ID --commit-out C
+  tsmls-party propose-remove --state S --member ID --out P
   tsmls-party info       --state S
   tsmls-party decode     --in FILE`;
 
@@ -70,6 +72,7 @@ const COMMANDS = {
 	recv: { opts: ["state", "in"], need: ["state", "in"] },
 	update: { opts: ["state", "commit-out"], need: ["state", "commit-out"] },
 	remove: { opts: ["state", "member", "commit-out"], need: ["state", "member", "commit-out"] },
+	"propose-remove": { opts: ["state", "member", "out"], need: ["state", "member", "out"] },
 	info: { opts: ["state"], need: ["state"] },
 	decode: { opts: ["in"], need: ["in"] },
 };
@@ -289,12 +292,28 @@ async function cmdUpdate(o) {
 	await commitAndSave(o, st, groupOf(st), []);
 }
 
+// The leaf of the one member whose identity is id.
+function leafOf(g, id) {
+	const m = members(g).filter((x) => x.identity === id);
+	if (m.length !== 1) throw new PartyError(`${m.length} members have identity ${id}`);
+	return m[0].leaf;
+}
+
 async function cmdRemove(o) {
 	const st = loadState(o.state);
 	const g = groupOf(st);
-	const m = members(g).filter((x) => x.identity === o.member);
-	if (m.length !== 1) throw new PartyError(`${m.length} members have identity ${o.member}`);
-	await commitAndSave(o, st, g, [{ proposalType: "remove", remove: { removed: m[0].leaf } }]);
+	await commitAndSave(o, st, g, [{ proposalType: "remove", remove: { removed: leafOf(g, o.member) } }]);
+}
+
+// A Remove proposal on its own, as a PublicMessage (kenh-mls propose-remove):
+// kept among our unapplied proposals, so our next commit names it too.
+async function cmdProposeRemove(o) {
+	const st = loadState(o.state);
+	const g = groupOf(st);
+	const cs = await implFor(g.groupContext.cipherSuite);
+	const r = await createProposal(g, true, { proposalType: "remove", remove: { removed: leafOf(g, o.member) } }, cs);
+	writeMessage(o.out, r.message);
+	saveState(o.state, putGroup(st, r.newState));
 }
 
 async function cmdJoin(o) {
@@ -374,6 +393,7 @@ const RUN = {
 	recv: cmdRecv,
 	update: cmdUpdate,
 	remove: cmdRemove,
+	"propose-remove": cmdProposeRemove,
 	info: cmdInfo,
 	decode: cmdDecode,
 };
