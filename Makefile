@@ -122,6 +122,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(COMMON_OBJS) $(BUIL
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_store: $(STORE_OBJS)
+# The frame-handler fuzz target runs kenhd's handlers without its main.c (STYLE R17.8).
+KENHD_CORE_SRCS := $(filter-out kenhd/main.c,$(sort $(wildcard kenhd/*.c)))
+KENHD_CORE_OBJS := $(KENHD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/fuzz/replay_relay_frame: $(KENHD_CORE_OBJS) $(STORE_OBJS)
 # The store embeds its migrations with .incbin (kenhd/store/store_sqlite.c).
 $(STORE_OBJS): $(wildcard kenhd/store/sql/*.sql)
 
@@ -159,7 +163,8 @@ fuzz:
 	@mkdir -p build/fuzz
 	@set -e; for t in $(FUZZ_NAMES); do \
 		echo "fuzz: building $$t"; \
-		$(FUZZ_CC) $(FUZZ_FLAGS) -o build/fuzz/fuzz_$$t fuzz/fuzz_$$t.c $(LIB_SRCS) $(TLIB_SRCS) $(LIBS); \
+		extra=""; [ $$t = relay_frame ] && extra="$(KENHD_CORE_SRCS) $(STORE_SRCS)"; \
+		$(FUZZ_CC) $(FUZZ_FLAGS) -o build/fuzz/fuzz_$$t fuzz/fuzz_$$t.c $(LIB_SRCS) $(TLIB_SRCS) $$extra $(LIBS); \
 		mkdir -p build/fuzz/corpus_$$t; \
 		echo "fuzz: running $$t for $(FUZZ_SECONDS)s"; \
 		if ! build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/$$t.dict \

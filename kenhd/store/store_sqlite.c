@@ -327,7 +327,7 @@ static int exec_sql(sqlite3 *db, const char *text)
 static int user_version(sqlite3 *db, size_t *out)
 {
 	sqlite3_stmt *q = NULL;
-	int rc = KENH_ERR(KENH_E_DB);
+	int rc = KENH_E_DB; /* raised through KENH_ERR at out: if it stays */
 
 	*out = 0;
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) goto out;
@@ -337,7 +337,7 @@ static int user_version(sqlite3 *db, size_t *out)
 	}
 out:
 	sqlite3_finalize(q);
-	return rc;
+	return rc == 0 ? 0 : KENH_ERR(rc);
 }
 
 /* Apply every migration above the database's version, each in its own transaction. */
@@ -388,10 +388,11 @@ static int sqlite_open(const struct store_config *cfg, struct store **out)
 	*out = NULL;
 	if (cfg->path == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = mem_calloc(1, sizeof(*s), (void **)&s)) != 0) return rc;
-	rc = KENH_ERR(KENH_E_DB);
 	if (sqlite3_open_v2(cfg->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK)
+	    SQLITE_OK) {
+		rc = KENH_ERR(KENH_E_DB);
 		goto out;
+	}
 	if ((rc = exec_sql(s->db, pragmas)) != 0 || (rc = migrate(s->db)) != 0) goto out;
 	for (i = 0; i < S_COUNT; i++) {
 		KENH_ASSERT(sql[i] != NULL);

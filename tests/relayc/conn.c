@@ -216,6 +216,21 @@ int rc_send_raw(struct rc_conn *c, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * With KENH_RELAYC_DUMP=DIR, every request frame sent is also written to
+ * DIR/PID-N (seeds for fuzz/fuzz_relay_frame.c).
+ */
+static void dump_frame(const uint8_t *p, size_t len)
+{
+	static unsigned long n;
+	const char *dir = getenv("KENH_RELAYC_DUMP");
+	char path[512];
+
+	if (dir == NULL) return;
+	snprintf(path, sizeof(path), "%s/%ld-%lu", dir, (long)getpid(), n++);
+	(void)rc_file_write(path, p, len);
+}
+
 int rc_send(struct rc_conn *c, uint16_t type, const struct codec_writer *body, uint32_t *req)
 {
 	struct proto_header hd = { (uint32_t)body->len, type, c->next_req++ };
@@ -228,6 +243,7 @@ int rc_send(struct rc_conn *c, uint16_t type, const struct codec_writer *body, u
 	proto_header_encode(&hd, frame);
 	if (body->len > 0) memcpy(frame + PROTO_HEADER_LEN, body->buf, body->len);
 	rc = rc_send_raw(c, frame, PROTO_HEADER_LEN + body->len);
+	dump_frame(frame, PROTO_HEADER_LEN + body->len);
 	mem_free(frame);
 	return rc;
 }
