@@ -4,9 +4,11 @@
  * kenh enroll (DESIGN §6, docs/protocol.md "Enrollment"): a certificate
  * request for the device key, bound to the one-time code (the code itself
  * never leaves the device), sent through an enrolling connection
- * (ENROLL_SUBMIT, which returns a ticket); then, once the authority has
- * signed it, the certificate fetched with the ticket (ENROLL_FETCH; each
- * enrolling connection carries one request). A certificate may also be
+ * (ENROLL_SUBMIT, which returns a ticket; without --wait the command
+ * ends there); then, once the authority has signed it, the certificate
+ * fetched with the ticket (kenh enroll --fetch: ENROLL_FETCH; each
+ * enrolling connection carries one request; a refusal is shown with its
+ * reason). A certificate may also be
  * installed from a file (--cert) when it came another way. Once the
  * certificate is in, the identity is stored and the first KeyPackages
  * are uploaded.
