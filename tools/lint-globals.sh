@@ -7,9 +7,8 @@
 # is reported, except:
 #   - .data.rel.ro*: const data holding pointers (const char *const x[]),
 #     which -fPIC places there; -z relro makes it read-only after loading;
-#   - compiler-generated names (.L*, __asan*, __odr_asan*, __ubsan*,
-#     __sancov*, ___asan_gen*) from sanitizer builds (ASan gives every
-#     external global, const ones too, a writable one-byte ODR indicator);
+#   - compiler-generated names (.L*, __asan*, __odr_asan*, __ubsan*, __sancov*,
+#     ___asan_gen*) from sanitizer builds;
 #   - the allow-list below (object:symbol).
 # objdump -t gives the section of each symbol, which nm's one-letter type
 # does not: nm shows const pointer tables as 'd' and _Thread_local as 'b'.
