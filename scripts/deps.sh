@@ -24,6 +24,10 @@ clang-format
 libclang-rt-14-dev
 "
 
+# The MLS interop test runs a ts-mls peer on Node.js (tests/interop); machines that
+# already have a node (e.g. from NodeSource) keep it, others get Debian's.
+command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
+
 missing=""
 for p in $PACKAGES; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
