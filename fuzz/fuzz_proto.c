@@ -68,6 +68,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0) return 0;
 	check_header_and_status(data, size);
-	check_message(proto_desc_at(data[0] % proto_desc_count()), data + 1, size - 1);
+	check_message(proto_all_descs[data[0] % proto_n_descs], data + 1, size - 1);
 	return 0;
 }

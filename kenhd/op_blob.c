@@ -21,7 +21,7 @@ int op_blob_put(struct op_env *env, struct peer *p, struct kenh_span body, struc
 	struct store_blob b;
 	int rc;
 
-	if ((rc = proto_msg_decode(proto_desc_blob_put(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_blob_put, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if (req.total_size == 0 || req.total_size > env->cfg->blob_max)
 		return KENH_ERR(KENH_E_TOO_LARGE);
@@ -31,7 +31,7 @@ int op_blob_put(struct op_env *env, struct peer *p, struct kenh_span body, struc
 		env->detail = b.stored;
 	if (rc != 0) return rc;
 	resp.stored = req.offset + req.chunk.len;
-	return proto_msg_encode(out, proto_desc_blob_put_resp(), &resp);
+	return proto_msg_encode(out, &proto_desc_blob_put_resp, &resp);
 }
 
 int op_blob_get(struct op_env *env, struct peer *p, struct kenh_span body, struct codec_writer *out)
@@ -44,7 +44,7 @@ int op_blob_get(struct op_env *env, struct peer *p, struct kenh_span body, struc
 	int rc;
 
 	(void)p;
-	if ((rc = proto_msg_decode(proto_desc_blob_get(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_blob_get, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = env->so->blob_info(env->st, req.blob_id, &b)) != 0) return rc;
 	max = req.max < PROTO_MAX_CHUNK ? req.max : PROTO_MAX_CHUNK;
@@ -52,7 +52,7 @@ int op_blob_get(struct op_env *env, struct peer *p, struct kenh_span body, struc
 	resp.total_size = b.total;
 	resp.complete = b.stored == b.total;
 	resp.chunk = span_make(data.p, data.len);
-	rc = proto_msg_encode(out, proto_desc_blob_get_resp(), &resp);
+	rc = proto_msg_encode(out, &proto_desc_blob_get_resp, &resp);
 	store_buf_clear(&data);
 	return rc;
 }

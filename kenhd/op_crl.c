@@ -119,8 +119,8 @@ int op_crl_upload(struct op_env *env, struct peer *p, struct kenh_span body,
 	int rc;
 
 	(void)p;
-	if ((rc = proto_msg_decode(proto_desc_crl_upload(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_crl_upload, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = ops_crl_apply(env, req.crl, &resp.crl_number, &resp.revoked)) != 0) return rc;
-	return proto_msg_encode(out, proto_desc_crl_upload_resp(), &resp);
+	return proto_msg_encode(out, &proto_desc_crl_upload_resp, &resp);
 }

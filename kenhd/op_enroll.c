@@ -31,13 +31,12 @@ int op_enroll_submit(struct op_env *env, struct peer *p, struct kenh_span body,
 	int rc;
 
 	(void)p;
-	if ((rc = proto_msg_decode(proto_desc_enroll_submit(), body.p, body.len, &req,
-	                           sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_enroll_submit, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = crypto_csr_verify(env->ctx, req.csr.p, req.csr.len, &info)) != 0) return rc;
 	if ((rc = crypto_random(env->ctx, ticket, sizeof(ticket))) != 0) return rc;
 	if ((rc = env->so->enroll_add(env->st, resp.ticket, req.csr, env->now)) != 0) return rc;
-	return proto_msg_encode(out, proto_desc_ticket(), &resp);
+	return proto_msg_encode(out, &proto_desc_ticket, &resp);
 }
 
 int op_enroll_fetch(struct op_env *env, struct peer *p, struct kenh_span body,
@@ -49,11 +48,11 @@ int op_enroll_fetch(struct op_env *env, struct peer *p, struct kenh_span body,
 	int rc;
 
 	(void)p;
-	if ((rc = proto_msg_decode(proto_desc_ticket(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_ticket, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = env->so->enroll_fetch(env->st, req.ticket, &cert)) != 0) return rc;
 	resp.certificate = span_make(cert.p, cert.len);
-	rc = proto_msg_encode(out, proto_desc_certificate(), &resp);
+	rc = proto_msg_encode(out, &proto_desc_certificate, &resp);
 	store_buf_clear(&cert);
 	return rc;
 }
@@ -71,7 +70,7 @@ static int add_pending(void *arg, struct kenh_span ticket, struct kenh_span csr)
 {
 	struct proto_enroll_entry e = { ticket, csr };
 
-	return proto_msg_encode(arg, proto_desc_enroll_entry(), &e);
+	return proto_msg_encode(arg, &proto_desc_enroll_entry, &e);
 }
 
 int op_enroll_list(struct op_env *env, struct peer *p, struct kenh_span body,
@@ -81,7 +80,7 @@ int op_enroll_list(struct op_env *env, struct peer *p, struct kenh_span body,
 	size_t mark = 0;
 	int rc;
 
-	if ((rc = proto_msg_decode(proto_desc_empty(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_empty, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if (!is_authority(env, p)) return KENH_ERR(KENH_E_PERM);
 	if ((rc = codec_write_vector_begin(out, &mark)) != 0) return rc;
@@ -115,7 +114,7 @@ int op_enroll_issue(struct op_env *env, struct peer *p, struct kenh_span body,
 	int rc;
 
 	(void)out;
-	if ((rc = proto_msg_decode(proto_desc_enroll_issue(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_enroll_issue, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if (!is_authority(env, p)) return KENH_ERR(KENH_E_PERM);
 	if ((rc = check_issued(env, req.ticket, req.certificate)) != 0) return rc;

@@ -22,7 +22,7 @@ int op_group_create(struct op_env *env, struct peer *p, struct kenh_span body,
 	struct proto_epoch_resp resp = { 0 };
 	int rc;
 
-	if ((rc = proto_msg_decode(proto_desc_group_create(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_group_create, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	/* RFC 9420 §17.1: we run suites 1, 2 and 3 (the relay hashes ProposalRefs with them). */
 	if (crypto_suite_get(env->ctx, req.cipher_suite) == NULL)
@@ -31,7 +31,7 @@ int op_group_create(struct op_env *env, struct peer *p, struct kenh_span body,
 		return rc;
 	if ((rc = env->so->leaf_set(env->st, req.group_id, 0, p->device)) != 0) return rc;
 	if ((rc = env->so->cursor_open(env->st, p->device, req.group_id, 0)) != 0) return rc;
-	return proto_msg_encode(out, proto_desc_epoch_resp(), &resp);
+	return proto_msg_encode(out, &proto_desc_epoch_resp, &resp);
 }
 
 int op_groupinfo_get(struct op_env *env, struct peer *p, struct kenh_span body,
@@ -43,11 +43,11 @@ int op_groupinfo_get(struct op_env *env, struct peer *p, struct kenh_span body,
 	int rc;
 
 	(void)p;
-	if ((rc = proto_msg_decode(proto_desc_group_ref(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_group_ref, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = env->so->groupinfo_get(env->st, req.group_id, &resp.epoch, &gi)) != 0) return rc;
 	resp.group_info = span_make(gi.p, gi.len);
-	rc = proto_msg_encode(out, proto_desc_groupinfo_resp(), &resp);
+	rc = proto_msg_encode(out, &proto_desc_groupinfo_resp, &resp);
 	store_buf_clear(&gi);
 	return rc;
 }

@@ -555,14 +555,14 @@ int op_handshake(struct op_env *env, struct peer *p, struct kenh_span body,
 	struct mls_message m;
 	int rc;
 
-	if ((rc = proto_msg_decode(proto_desc_handshake(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_handshake, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = mls_message_parse(req.message.p, req.message.len, &m)) != 0) return rc;
 	memset(&cc, 0, sizeof(cc));
 	cc.env = env;
 	cc.peer = p;
 	rc = handle(&cc, &req, &m, &resp);
-	if (rc == 0) rc = proto_msg_encode(out, proto_desc_handshake_resp(), &resp);
+	if (rc == 0) rc = proto_msg_encode(out, &proto_desc_handshake_resp, &resp);
 	members_clear(&cc.mem);
 	members_clear(&cc.before);
 	mem_free(cc.ch.c);

@@ -69,7 +69,7 @@ int op_kp_upload(struct op_env *env, struct peer *p, struct kenh_span body,
 	size_t i;
 	int rc;
 
-	if ((rc = proto_msg_decode(proto_desc_kp_upload(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_kp_upload, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = env->so->kp_count(env->st, p->device, &held, &lr)) != 0) goto out;
 	if (held + req.n_key_packages > env->cfg->kp_max_per_device) {
@@ -84,9 +84,9 @@ int op_kp_upload(struct op_env *env, struct peer *p, struct kenh_span body,
 		if ((rc = check_and_add(env, p, req.last_resort.v, true)) != 0) goto out;
 		resp.stored++;
 	}
-	rc = proto_msg_encode(out, proto_desc_kp_upload_resp(), &resp);
+	rc = proto_msg_encode(out, &proto_desc_kp_upload_resp, &resp);
 out:
-	proto_msg_clear(proto_desc_kp_upload(), &req);
+	proto_msg_clear(&proto_desc_kp_upload, &req);
 	return rc;
 }
 
@@ -109,13 +109,13 @@ int op_kp_claim(struct op_env *env, struct peer *p, struct kenh_span body, struc
 	int rc;
 
 	(void)p;
-	if ((rc = proto_msg_decode(proto_desc_kp_claim(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_kp_claim, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = name_copy(req.device, device, sizeof(device))) != 0) return rc;
 	if ((rc = env->so->kp_claim(env->st, device, &kp, &lr)) != 0) return rc;
 	resp.key_package = span_make(kp.p, kp.len);
 	resp.last_resort = lr;
-	rc = proto_msg_encode(out, proto_desc_kp_claim_resp(), &resp);
+	rc = proto_msg_encode(out, &proto_desc_kp_claim_resp, &resp);
 	store_buf_clear(&kp);
 	return rc;
 }
@@ -125,7 +125,7 @@ static int add_entry(void *arg, const char *device, uint32_t kps, bool lr)
 	struct codec_writer *w = arg;
 	struct proto_dir_entry e = { span_make((const uint8_t *)device, strlen(device)), kps, lr };
 
-	return proto_msg_encode(w, proto_desc_dir_entry(), &e);
+	return proto_msg_encode(w, &proto_desc_dir_entry, &e);
 }
 
 int op_dir_lookup(struct op_env *env, struct peer *p, struct kenh_span body,
@@ -137,7 +137,7 @@ int op_dir_lookup(struct op_env *env, struct peer *p, struct kenh_span body,
 	int rc;
 
 	(void)p;
-	if ((rc = proto_msg_decode(proto_desc_dir_lookup(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_dir_lookup, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = name_copy(req.unit, unit, sizeof(unit))) != 0) return rc;
 	if ((rc = codec_write_vector_begin(out, &mark)) != 0) return rc;

@@ -29,7 +29,7 @@ int op_app_send(struct op_env *env, struct peer *p, struct kenh_span body, struc
 	bool member = false;
 	int rc;
 
-	if ((rc = proto_msg_decode(proto_desc_app_send(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_app_send, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = mls_message_parse(req.message.p, req.message.len, &m)) != 0) return rc;
 	if (m.wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE) {
@@ -56,7 +56,7 @@ int op_app_send(struct op_env *env, struct peer *p, struct kenh_span body, struc
 	}
 	if ((rc = ops_log_and_push(env, pm->group_id, req.message, p, &resp.seq)) != 0) goto out;
 	env->m->messages_accepted++;
-	rc = proto_msg_encode(out, proto_desc_seq_resp(), &resp);
+	rc = proto_msg_encode(out, &proto_desc_seq_resp, &resp);
 out:
 	mls_message_clear(&m);
 	return rc;
@@ -84,7 +84,7 @@ static int add_delivery(struct fetch_state *f, uint8_t kind, struct kenh_span gi
 	}
 	f->left--;
 	f->bytes -= need;
-	return proto_msg_encode(f->out, proto_desc_delivery(), &d);
+	return proto_msg_encode(f->out, &proto_desc_delivery, &d);
 }
 
 static int add_inbox(void *arg, uint64_t id, struct kenh_span gid, struct kenh_span msg)
@@ -122,7 +122,7 @@ int op_fetch(struct op_env *env, struct peer *p, struct kenh_span body, struct c
 	size_t mark = 0;
 	int rc;
 
-	if ((rc = proto_msg_decode(proto_desc_fetch(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_fetch, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if (req.max_entries == 0 || req.max_entries > PROTO_MAX_DELIVERIES)
 		return KENH_ERR(KENH_E_INVALID_ARG);
@@ -145,7 +145,7 @@ int op_ack(struct op_env *env, struct peer *p, struct kenh_span body, struct cod
 	int rc = 0;
 
 	(void)out;
-	if ((rc = proto_msg_decode(proto_desc_ack(), body.p, body.len, &req, sizeof(req))))
+	if ((rc = proto_msg_decode(&proto_desc_ack, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	for (i = 0; i < req.n_acks && rc == 0; i++) {
 		const struct proto_ack_entry *a = &req.acks[i];
@@ -158,6 +158,6 @@ int op_ack(struct op_env *env, struct peer *p, struct kenh_span body, struct cod
 			rc = env->so->inbox_delete(env->st, p->device, a->seq);
 		}
 	}
-	proto_msg_clear(proto_desc_ack(), &req);
+	proto_msg_clear(&proto_desc_ack, &req);
 	return rc;
 }

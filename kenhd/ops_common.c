@@ -63,7 +63,7 @@ static int push_frame(const struct proto_delivery *d, uint8_t **out, size_t *len
 	int rc;
 
 	codec_writer_init(&w, LIMIT_FRAME + PROTO_HEADER_LEN, CODEC_WRITER_NORMAL);
-	rc = proto_frame_encode(&w, PROTO_PUSH_DELIVERY, 0, proto_desc_delivery(), d);
+	rc = proto_frame_encode(&w, PROTO_PUSH_DELIVERY, 0, &proto_desc_delivery, d);
 	if (rc == 0) rc = codec_writer_finish(&w, out, len);
 	codec_writer_clear(&w);
 	return rc;
@@ -135,7 +135,7 @@ int op_ping(struct op_env *env, struct peer *p, struct kenh_span body, struct co
 
 	(void)env;
 	(void)p;
-	if ((rc = proto_msg_decode(proto_desc_ping(), body.p, body.len, &req, sizeof(req))) != 0)
+	if ((rc = proto_msg_decode(&proto_desc_ping, body.p, body.len, &req, sizeof(req))) != 0)
 		return rc;
-	return proto_msg_encode(out, proto_desc_ping(), &req);
+	return proto_msg_encode(out, &proto_desc_ping, &req);
 }

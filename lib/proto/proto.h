@@ -136,7 +136,7 @@ struct proto_opt {
 	struct kenh_span v;
 };
 
-/* ---- messages (docs/protocol.md §5); proto_desc_<name>() gives each one's table ---- */
+/* ---- messages (docs/protocol.md §5); each has a proto_desc_<name> ---- */
 
 struct proto_ping {
 	uint64_t nonce;
@@ -306,44 +306,44 @@ struct proto_enroll_issue {
 	struct kenh_span certificate;
 };
 
-const struct proto_desc *proto_desc_ping(void);
-const struct proto_desc *proto_desc_kp_upload(void);
-const struct proto_desc *proto_desc_kp_upload_resp(void);
-const struct proto_desc *proto_desc_kp_claim(void);
-const struct proto_desc *proto_desc_kp_claim_resp(void);
-const struct proto_desc *proto_desc_dir_lookup(void);
-const struct proto_desc *proto_desc_dir_entry(void);
-const struct proto_desc *proto_desc_dir_lookup_resp(void);
-const struct proto_desc *proto_desc_group_create(void);
-const struct proto_desc *proto_desc_epoch_resp(void);
-const struct proto_desc *proto_desc_handshake(void);
-const struct proto_desc *proto_desc_handshake_resp(void);
-const struct proto_desc *proto_desc_app_send(void);
-const struct proto_desc *proto_desc_seq_resp(void);
-const struct proto_desc *proto_desc_group_ref(void);
-const struct proto_desc *proto_desc_groupinfo_resp(void);
-const struct proto_desc *proto_desc_fetch(void);
-const struct proto_desc *proto_desc_delivery(void);
-const struct proto_desc *proto_desc_fetch_resp(void);
-const struct proto_desc *proto_desc_ack_entry(void);
-const struct proto_desc *proto_desc_ack(void);
-const struct proto_desc *proto_desc_empty(void);
-const struct proto_desc *proto_desc_blob_put(void);
-const struct proto_desc *proto_desc_blob_put_resp(void);
-const struct proto_desc *proto_desc_blob_get(void);
-const struct proto_desc *proto_desc_blob_get_resp(void);
-const struct proto_desc *proto_desc_crl_upload(void);
-const struct proto_desc *proto_desc_crl_upload_resp(void);
-const struct proto_desc *proto_desc_enroll_submit(void);
-const struct proto_desc *proto_desc_ticket(void);
-const struct proto_desc *proto_desc_certificate(void);
-const struct proto_desc *proto_desc_enroll_entry(void);
-const struct proto_desc *proto_desc_enroll_list_resp(void);
-const struct proto_desc *proto_desc_enroll_issue(void);
+extern const struct proto_desc proto_desc_ping;
+extern const struct proto_desc proto_desc_kp_upload;
+extern const struct proto_desc proto_desc_kp_upload_resp;
+extern const struct proto_desc proto_desc_kp_claim;
+extern const struct proto_desc proto_desc_kp_claim_resp;
+extern const struct proto_desc proto_desc_dir_lookup;
+extern const struct proto_desc proto_desc_dir_entry;
+extern const struct proto_desc proto_desc_dir_lookup_resp;
+extern const struct proto_desc proto_desc_group_create;
+extern const struct proto_desc proto_desc_epoch_resp;
+extern const struct proto_desc proto_desc_handshake;
+extern const struct proto_desc proto_desc_handshake_resp;
+extern const struct proto_desc proto_desc_app_send;
+extern const struct proto_desc proto_desc_seq_resp;
+extern const struct proto_desc proto_desc_group_ref;
+extern const struct proto_desc proto_desc_groupinfo_resp;
+extern const struct proto_desc proto_desc_fetch;
+extern const struct proto_desc proto_desc_delivery;
+extern const struct proto_desc proto_desc_fetch_resp;
+extern const struct proto_desc proto_desc_ack_entry;
+extern const struct proto_desc proto_desc_ack;
+extern const struct proto_desc proto_desc_empty;
+extern const struct proto_desc proto_desc_blob_put;
+extern const struct proto_desc proto_desc_blob_put_resp;
+extern const struct proto_desc proto_desc_blob_get;
+extern const struct proto_desc proto_desc_blob_get_resp;
+extern const struct proto_desc proto_desc_crl_upload;
+extern const struct proto_desc proto_desc_crl_upload_resp;
+extern const struct proto_desc proto_desc_enroll_submit;
+extern const struct proto_desc proto_desc_ticket;
+extern const struct proto_desc proto_desc_certificate;
+extern const struct proto_desc proto_desc_enroll_entry;
+extern const struct proto_desc proto_desc_enroll_list_resp;
+extern const struct proto_desc proto_desc_enroll_issue;
 
-/* Every message table above, for tests and the fuzz target: how many, and the i-th (NULL past the end). */
-size_t proto_desc_count(void);
-const struct proto_desc *proto_desc_at(size_t i);
+/* Every message table above, for tests and the fuzz target. */
+extern const struct proto_desc *const proto_all_descs[];
+extern const size_t proto_n_descs;
 
 /*
  * Decode one message described by d from r into out (a struct of d->size

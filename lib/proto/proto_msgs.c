@@ -42,7 +42,7 @@
 	}
 
 static const struct proto_field f_ping[] = { INT(PROTO_F_U64, struct proto_ping, nonce) };
-static const struct proto_desc desc_ping = DESC("Ping", struct proto_ping, f_ping);
+const struct proto_desc proto_desc_ping = DESC("Ping", struct proto_ping, f_ping);
 
 /* A list element that is one opaque MLSMessage (KeyPackageUpload.key_packages). */
 static const struct proto_field f_mls_bytes[] = {
@@ -56,32 +56,32 @@ static const struct proto_field f_kp_upload[] = {
 	     &desc_mls_bytes),
 	OPTIONAL(struct proto_kp_upload, last_resort, 1, LIMIT_MLS_MESSAGE),
 };
-static const struct proto_desc desc_kp_upload =
+const struct proto_desc proto_desc_kp_upload =
         DESC("KeyPackageUpload", struct proto_kp_upload, f_kp_upload);
 
 static const struct proto_field f_kp_upload_resp[] = {
 	INT(PROTO_F_U32, struct proto_kp_upload_resp, stored),
 };
-static const struct proto_desc desc_kp_upload_resp =
+const struct proto_desc proto_desc_kp_upload_resp =
         DESC("KeyPackageUploadResponse", struct proto_kp_upload_resp, f_kp_upload_resp);
 
 static const struct proto_field f_kp_claim[] = {
 	OPAQUE(struct proto_kp_claim, device, 1, PROTO_MAX_DEVICE_NAME),
 };
-static const struct proto_desc desc_kp_claim =
+const struct proto_desc proto_desc_kp_claim =
         DESC("KeyPackageClaim", struct proto_kp_claim, f_kp_claim);
 
 static const struct proto_field f_kp_claim_resp[] = {
 	OPAQUE(struct proto_kp_claim_resp, key_package, 1, LIMIT_MLS_MESSAGE),
 	INT(PROTO_F_BOOL, struct proto_kp_claim_resp, last_resort),
 };
-static const struct proto_desc desc_kp_claim_resp =
+const struct proto_desc proto_desc_kp_claim_resp =
         DESC("KeyPackageClaimResponse", struct proto_kp_claim_resp, f_kp_claim_resp);
 
 static const struct proto_field f_dir_lookup[] = {
 	OPAQUE(struct proto_dir_lookup, unit, 1, PROTO_MAX_UNIT),
 };
-static const struct proto_desc desc_dir_lookup =
+const struct proto_desc proto_desc_dir_lookup =
         DESC("DirectoryLookup", struct proto_dir_lookup, f_dir_lookup);
 
 static const struct proto_field f_dir_entry[] = {
@@ -89,27 +89,27 @@ static const struct proto_field f_dir_entry[] = {
 	INT(PROTO_F_U32, struct proto_dir_entry, key_packages),
 	INT(PROTO_F_BOOL, struct proto_dir_entry, has_last_resort),
 };
-static const struct proto_desc desc_dir_entry =
+const struct proto_desc proto_desc_dir_entry =
         DESC("DirectoryEntry", struct proto_dir_entry, f_dir_entry);
 
 static const struct proto_field f_dir_lookup_resp[] = {
 	LIST(struct proto_dir_lookup_resp, devices, n_devices, PROTO_MAX_DIR_ENTRIES,
-	     &desc_dir_entry),
+	     &proto_desc_dir_entry),
 };
-static const struct proto_desc desc_dir_lookup_resp =
+const struct proto_desc proto_desc_dir_lookup_resp =
         DESC("DirectoryLookupResponse", struct proto_dir_lookup_resp, f_dir_lookup_resp);
 
 static const struct proto_field f_group_create[] = {
 	OPAQUE(struct proto_group_create, group_id, 1, LIMIT_GROUP_ID),
 	INT(PROTO_F_U16, struct proto_group_create, cipher_suite),
 };
-static const struct proto_desc desc_group_create =
+const struct proto_desc proto_desc_group_create =
         DESC("GroupCreate", struct proto_group_create, f_group_create);
 
 static const struct proto_field f_epoch_resp[] = {
 	INT(PROTO_F_U64, struct proto_epoch_resp, epoch),
 };
-static const struct proto_desc desc_epoch_resp =
+const struct proto_desc proto_desc_epoch_resp =
         DESC("GroupCreateResponse", struct proto_epoch_resp, f_epoch_resp);
 
 static const struct proto_field f_handshake[] = {
@@ -117,41 +117,41 @@ static const struct proto_field f_handshake[] = {
 	OPTIONAL(struct proto_handshake, welcome, 1, LIMIT_MLS_MESSAGE),
 	OPTIONAL(struct proto_handshake, group_info, 1, LIMIT_MLS_MESSAGE),
 };
-static const struct proto_desc desc_handshake =
+const struct proto_desc proto_desc_handshake =
         DESC("HandshakeSubmit", struct proto_handshake, f_handshake);
 
 static const struct proto_field f_handshake_resp[] = {
 	INT(PROTO_F_U64, struct proto_handshake_resp, epoch),
 	INT(PROTO_F_U64, struct proto_handshake_resp, seq),
 };
-static const struct proto_desc desc_handshake_resp =
+const struct proto_desc proto_desc_handshake_resp =
         DESC("HandshakeResponse", struct proto_handshake_resp, f_handshake_resp);
 
 static const struct proto_field f_app_send[] = {
 	OPAQUE(struct proto_app_send, message, 1, LIMIT_MLS_MESSAGE),
 };
-static const struct proto_desc desc_app_send =
+const struct proto_desc proto_desc_app_send =
         DESC("ApplicationSubmit", struct proto_app_send, f_app_send);
 
 static const struct proto_field f_seq_resp[] = { INT(PROTO_F_U64, struct proto_seq_resp, seq) };
-static const struct proto_desc desc_seq_resp =
+const struct proto_desc proto_desc_seq_resp =
         DESC("ApplicationResponse", struct proto_seq_resp, f_seq_resp);
 
 static const struct proto_field f_group_ref[] = {
 	OPAQUE(struct proto_group_ref, group_id, 1, LIMIT_GROUP_ID),
 };
-static const struct proto_desc desc_group_ref =
+const struct proto_desc proto_desc_group_ref =
         DESC("GroupInfoGet", struct proto_group_ref, f_group_ref);
 
 static const struct proto_field f_groupinfo_resp[] = {
 	INT(PROTO_F_U64, struct proto_groupinfo_resp, epoch),
 	OPAQUE(struct proto_groupinfo_resp, group_info, 1, LIMIT_MLS_MESSAGE),
 };
-static const struct proto_desc desc_groupinfo_resp =
+const struct proto_desc proto_desc_groupinfo_resp =
         DESC("GroupInfoResponse", struct proto_groupinfo_resp, f_groupinfo_resp);
 
 static const struct proto_field f_fetch[] = { INT(PROTO_F_U32, struct proto_fetch, max_entries) };
-static const struct proto_desc desc_fetch = DESC("Fetch", struct proto_fetch, f_fetch);
+const struct proto_desc proto_desc_fetch = DESC("Fetch", struct proto_fetch, f_fetch);
 
 static const struct proto_field f_delivery[] = {
 	ENUM8(struct proto_delivery, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_INBOX),
@@ -159,13 +159,14 @@ static const struct proto_field f_delivery[] = {
 	INT(PROTO_F_U64, struct proto_delivery, seq),
 	OPAQUE(struct proto_delivery, message, 1, LIMIT_MLS_MESSAGE),
 };
-static const struct proto_desc desc_delivery = DESC("Delivery", struct proto_delivery, f_delivery);
+const struct proto_desc proto_desc_delivery = DESC("Delivery", struct proto_delivery, f_delivery);
 
 static const struct proto_field f_fetch_resp[] = {
-	LIST(struct proto_fetch_resp, entries, n_entries, PROTO_MAX_DELIVERIES, &desc_delivery),
+	LIST(struct proto_fetch_resp, entries, n_entries, PROTO_MAX_DELIVERIES,
+	     &proto_desc_delivery),
 	INT(PROTO_F_BOOL, struct proto_fetch_resp, more),
 };
-static const struct proto_desc desc_fetch_resp =
+const struct proto_desc proto_desc_fetch_resp =
         DESC("FetchResponse", struct proto_fetch_resp, f_fetch_resp);
 
 static const struct proto_field f_ack_entry[] = {
@@ -173,15 +174,15 @@ static const struct proto_field f_ack_entry[] = {
 	OPAQUE(struct proto_ack_entry, group_id, 1, LIMIT_GROUP_ID),
 	INT(PROTO_F_U64, struct proto_ack_entry, seq),
 };
-static const struct proto_desc desc_ack_entry =
+const struct proto_desc proto_desc_ack_entry =
         DESC("AckEntry", struct proto_ack_entry, f_ack_entry);
 
 static const struct proto_field f_ack[] = {
-	LIST(struct proto_ack, acks, n_acks, PROTO_MAX_ACKS, &desc_ack_entry),
+	LIST(struct proto_ack, acks, n_acks, PROTO_MAX_ACKS, &proto_desc_ack_entry),
 };
-static const struct proto_desc desc_ack = DESC("Ack", struct proto_ack, f_ack);
+const struct proto_desc proto_desc_ack = DESC("Ack", struct proto_ack, f_ack);
 
-static const struct proto_desc desc_empty = { "Empty", sizeof(struct proto_empty), NULL, 0 };
+const struct proto_desc proto_desc_empty = { "Empty", sizeof(struct proto_empty), NULL, 0 };
 
 static const struct proto_field f_blob_put[] = {
 	OPAQUE(struct proto_blob_put, blob_id, PROTO_MIN_BLOB_ID, PROTO_MAX_BLOB_ID),
@@ -189,12 +190,12 @@ static const struct proto_field f_blob_put[] = {
 	INT(PROTO_F_U64, struct proto_blob_put, offset),
 	OPAQUE(struct proto_blob_put, chunk, 1, PROTO_MAX_CHUNK),
 };
-static const struct proto_desc desc_blob_put = DESC("BlobPut", struct proto_blob_put, f_blob_put);
+const struct proto_desc proto_desc_blob_put = DESC("BlobPut", struct proto_blob_put, f_blob_put);
 
 static const struct proto_field f_blob_put_resp[] = {
 	INT(PROTO_F_U64, struct proto_blob_put_resp, stored),
 };
-static const struct proto_desc desc_blob_put_resp =
+const struct proto_desc proto_desc_blob_put_resp =
         DESC("BlobPutResponse", struct proto_blob_put_resp, f_blob_put_resp);
 
 static const struct proto_field f_blob_get[] = {
@@ -202,281 +203,98 @@ static const struct proto_field f_blob_get[] = {
 	INT(PROTO_F_U64, struct proto_blob_get, offset),
 	INT(PROTO_F_U32, struct proto_blob_get, max),
 };
-static const struct proto_desc desc_blob_get = DESC("BlobGet", struct proto_blob_get, f_blob_get);
+const struct proto_desc proto_desc_blob_get = DESC("BlobGet", struct proto_blob_get, f_blob_get);
 
 static const struct proto_field f_blob_get_resp[] = {
 	INT(PROTO_F_U64, struct proto_blob_get_resp, total_size),
 	INT(PROTO_F_BOOL, struct proto_blob_get_resp, complete),
 	OPAQUE(struct proto_blob_get_resp, chunk, 0, PROTO_MAX_CHUNK),
 };
-static const struct proto_desc desc_blob_get_resp =
+const struct proto_desc proto_desc_blob_get_resp =
         DESC("BlobGetResponse", struct proto_blob_get_resp, f_blob_get_resp);
 
 static const struct proto_field f_crl_upload[] = {
 	OPAQUE(struct proto_crl_upload, crl, 1, PROTO_MAX_CRL),
 };
-static const struct proto_desc desc_crl_upload =
+const struct proto_desc proto_desc_crl_upload =
         DESC("CrlUpload", struct proto_crl_upload, f_crl_upload);
 
 static const struct proto_field f_crl_upload_resp[] = {
 	INT(PROTO_F_U64, struct proto_crl_upload_resp, crl_number),
 	INT(PROTO_F_U32, struct proto_crl_upload_resp, revoked),
 };
-static const struct proto_desc desc_crl_upload_resp =
+const struct proto_desc proto_desc_crl_upload_resp =
         DESC("CrlUploadResponse", struct proto_crl_upload_resp, f_crl_upload_resp);
 
 static const struct proto_field f_enroll_submit[] = {
 	OPAQUE(struct proto_enroll_submit, csr, 1, PROTO_MAX_CSR),
 };
-static const struct proto_desc desc_enroll_submit =
+const struct proto_desc proto_desc_enroll_submit =
         DESC("EnrollSubmit", struct proto_enroll_submit, f_enroll_submit);
 
 static const struct proto_field f_ticket[] = {
 	OPAQUE(struct proto_ticket, ticket, PROTO_TICKET_LEN, PROTO_TICKET_LEN),
 };
-static const struct proto_desc desc_ticket = DESC("EnrollTicket", struct proto_ticket, f_ticket);
+const struct proto_desc proto_desc_ticket = DESC("EnrollTicket", struct proto_ticket, f_ticket);
 
 static const struct proto_field f_certificate[] = {
 	OPAQUE(struct proto_certificate, certificate, 1, PROTO_MAX_CERT),
 };
-static const struct proto_desc desc_certificate =
+const struct proto_desc proto_desc_certificate =
         DESC("EnrollFetchResponse", struct proto_certificate, f_certificate);
 
 static const struct proto_field f_enroll_entry[] = {
 	OPAQUE(struct proto_enroll_entry, ticket, PROTO_TICKET_LEN, PROTO_TICKET_LEN),
 	OPAQUE(struct proto_enroll_entry, csr, 1, PROTO_MAX_CSR),
 };
-static const struct proto_desc desc_enroll_entry =
+const struct proto_desc proto_desc_enroll_entry =
         DESC("EnrollEntry", struct proto_enroll_entry, f_enroll_entry);
 
 static const struct proto_field f_enroll_list_resp[] = {
 	LIST(struct proto_enroll_list_resp, pending, n_pending, PROTO_MAX_ENROLL_LIST,
-	     &desc_enroll_entry),
+	     &proto_desc_enroll_entry),
 };
-static const struct proto_desc desc_enroll_list_resp =
+const struct proto_desc proto_desc_enroll_list_resp =
         DESC("EnrollListResponse", struct proto_enroll_list_resp, f_enroll_list_resp);
 
 static const struct proto_field f_enroll_issue[] = {
 	OPAQUE(struct proto_enroll_issue, ticket, PROTO_TICKET_LEN, PROTO_TICKET_LEN),
 	OPAQUE(struct proto_enroll_issue, certificate, 1, PROTO_MAX_CERT),
 };
-static const struct proto_desc desc_enroll_issue =
+const struct proto_desc proto_desc_enroll_issue =
         DESC("EnrollIssue", struct proto_enroll_issue, f_enroll_issue);
 
-static const struct proto_desc *const all_descs[] = {
-	&desc_ping,
-	&desc_kp_upload,
-	&desc_kp_upload_resp,
-	&desc_kp_claim,
-	&desc_kp_claim_resp,
-	&desc_dir_lookup,
-	&desc_dir_lookup_resp,
-	&desc_group_create,
-	&desc_epoch_resp,
-	&desc_handshake,
-	&desc_handshake_resp,
-	&desc_app_send,
-	&desc_seq_resp,
-	&desc_group_ref,
-	&desc_groupinfo_resp,
-	&desc_fetch,
-	&desc_delivery,
-	&desc_fetch_resp,
-	&desc_ack,
-	&desc_empty,
-	&desc_blob_put,
-	&desc_blob_put_resp,
-	&desc_blob_get,
-	&desc_blob_get_resp,
-	&desc_crl_upload,
-	&desc_crl_upload_resp,
-	&desc_enroll_submit,
-	&desc_ticket,
-	&desc_certificate,
-	&desc_enroll_list_resp,
-	&desc_enroll_issue,
+const struct proto_desc *const proto_all_descs[] = {
+	&proto_desc_ping,
+	&proto_desc_kp_upload,
+	&proto_desc_kp_upload_resp,
+	&proto_desc_kp_claim,
+	&proto_desc_kp_claim_resp,
+	&proto_desc_dir_lookup,
+	&proto_desc_dir_lookup_resp,
+	&proto_desc_group_create,
+	&proto_desc_epoch_resp,
+	&proto_desc_handshake,
+	&proto_desc_handshake_resp,
+	&proto_desc_app_send,
+	&proto_desc_seq_resp,
+	&proto_desc_group_ref,
+	&proto_desc_groupinfo_resp,
+	&proto_desc_fetch,
+	&proto_desc_delivery,
+	&proto_desc_fetch_resp,
+	&proto_desc_ack,
+	&proto_desc_empty,
+	&proto_desc_blob_put,
+	&proto_desc_blob_put_resp,
+	&proto_desc_blob_get,
+	&proto_desc_blob_get_resp,
+	&proto_desc_crl_upload,
+	&proto_desc_crl_upload_resp,
+	&proto_desc_enroll_submit,
+	&proto_desc_ticket,
+	&proto_desc_certificate,
+	&proto_desc_enroll_list_resp,
+	&proto_desc_enroll_issue,
 };
-/*
- * Descriptors are reached through functions, not exported const data: an
- * exported object gets a writable ODR indicator under ASan, which the
- * no-mutable-globals lint (STYLE R7.1) rightly refuses.
- */
-const struct proto_desc *proto_desc_ping(void)
-{
-	return &desc_ping;
-}
-
-const struct proto_desc *proto_desc_kp_upload(void)
-{
-	return &desc_kp_upload;
-}
-
-const struct proto_desc *proto_desc_kp_upload_resp(void)
-{
-	return &desc_kp_upload_resp;
-}
-
-const struct proto_desc *proto_desc_kp_claim(void)
-{
-	return &desc_kp_claim;
-}
-
-const struct proto_desc *proto_desc_kp_claim_resp(void)
-{
-	return &desc_kp_claim_resp;
-}
-
-const struct proto_desc *proto_desc_dir_lookup(void)
-{
-	return &desc_dir_lookup;
-}
-
-const struct proto_desc *proto_desc_dir_entry(void)
-{
-	return &desc_dir_entry;
-}
-
-const struct proto_desc *proto_desc_dir_lookup_resp(void)
-{
-	return &desc_dir_lookup_resp;
-}
-
-const struct proto_desc *proto_desc_group_create(void)
-{
-	return &desc_group_create;
-}
-
-const struct proto_desc *proto_desc_epoch_resp(void)
-{
-	return &desc_epoch_resp;
-}
-
-const struct proto_desc *proto_desc_handshake(void)
-{
-	return &desc_handshake;
-}
-
-const struct proto_desc *proto_desc_handshake_resp(void)
-{
-	return &desc_handshake_resp;
-}
-
-const struct proto_desc *proto_desc_app_send(void)
-{
-	return &desc_app_send;
-}
-
-const struct proto_desc *proto_desc_seq_resp(void)
-{
-	return &desc_seq_resp;
-}
-
-const struct proto_desc *proto_desc_group_ref(void)
-{
-	return &desc_group_ref;
-}
-
-const struct proto_desc *proto_desc_groupinfo_resp(void)
-{
-	return &desc_groupinfo_resp;
-}
-
-const struct proto_desc *proto_desc_fetch(void)
-{
-	return &desc_fetch;
-}
-
-const struct proto_desc *proto_desc_delivery(void)
-{
-	return &desc_delivery;
-}
-
-const struct proto_desc *proto_desc_fetch_resp(void)
-{
-	return &desc_fetch_resp;
-}
-
-const struct proto_desc *proto_desc_ack_entry(void)
-{
-	return &desc_ack_entry;
-}
-
-const struct proto_desc *proto_desc_ack(void)
-{
-	return &desc_ack;
-}
-
-const struct proto_desc *proto_desc_empty(void)
-{
-	return &desc_empty;
-}
-
-const struct proto_desc *proto_desc_blob_put(void)
-{
-	return &desc_blob_put;
-}
-
-const struct proto_desc *proto_desc_blob_put_resp(void)
-{
-	return &desc_blob_put_resp;
-}
-
-const struct proto_desc *proto_desc_blob_get(void)
-{
-	return &desc_blob_get;
-}
-
-const struct proto_desc *proto_desc_blob_get_resp(void)
-{
-	return &desc_blob_get_resp;
-}
-
-const struct proto_desc *proto_desc_crl_upload(void)
-{
-	return &desc_crl_upload;
-}
-
-const struct proto_desc *proto_desc_crl_upload_resp(void)
-{
-	return &desc_crl_upload_resp;
-}
-
-const struct proto_desc *proto_desc_enroll_submit(void)
-{
-	return &desc_enroll_submit;
-}
-
-const struct proto_desc *proto_desc_ticket(void)
-{
-	return &desc_ticket;
-}
-
-const struct proto_desc *proto_desc_certificate(void)
-{
-	return &desc_certificate;
-}
-
-const struct proto_desc *proto_desc_enroll_entry(void)
-{
-	return &desc_enroll_entry;
-}
-
-const struct proto_desc *proto_desc_enroll_list_resp(void)
-{
-	return &desc_enroll_list_resp;
-}
-
-const struct proto_desc *proto_desc_enroll_issue(void)
-{
-	return &desc_enroll_issue;
-}
-
-size_t proto_desc_count(void)
-{
-	return NF(all_descs);
-}
-
-const struct proto_desc *proto_desc_at(size_t i)
-{
-	return i < NF(all_descs) ? all_descs[i] : NULL;
-}
+const size_t proto_n_descs = NF(proto_all_descs);

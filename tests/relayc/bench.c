@@ -65,7 +65,7 @@ static int send_fetch(struct rc_conn *c)
 	int rc;
 
 	codec_writer_init(&w, 64, CODEC_WRITER_NORMAL);
-	if ((rc = proto_msg_encode(&w, proto_desc_fetch(), &q)) == 0)
+	if ((rc = proto_msg_encode(&w, &proto_desc_fetch, &q)) == 0)
 		rc = rc_send(c, PROTO_FETCH, &w, &req);
 	codec_writer_clear(&w);
 	return rc;
@@ -80,7 +80,7 @@ static int send_ack(struct rc_conn *c, struct kenh_span gid, uint64_t seq)
 	int rc;
 
 	codec_writer_init(&w, 512, CODEC_WRITER_NORMAL);
-	if ((rc = proto_msg_encode(&w, proto_desc_ack(), &a)) == 0)
+	if ((rc = proto_msg_encode(&w, &proto_desc_ack, &a)) == 0)
 		rc = rc_send(c, PROTO_ACK, &w, &req);
 	codec_writer_clear(&w);
 	return rc;
@@ -94,7 +94,7 @@ static int take(struct receiver_thread *t, struct rc_conn *c, const struct rc_fr
 	uint64_t now = mono_ns();
 	int rc = 0;
 
-	if (proto_msg_decode(proto_desc_delivery(), f->body.p, f->body.len, &d, sizeof(d)) != 0)
+	if (proto_msg_decode(&proto_desc_delivery, f->body.p, f->body.len, &d, sizeof(d)) != 0)
 		return 0;
 	if (mls_message_parse(d.message.p, d.message.len, &m) != 0) return 0;
 	if (m.wire_format == MLS_WIRE_FORMAT_PRIVATE_MESSAGE &&
@@ -158,7 +158,7 @@ static int sender(struct rc_conn *c, const char *group, uint64_t count, size_t s
 			                    span_make(payload, size), &msg);
 			q.message = span_make(msg.p, msg.len);
 			codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
-			if (rc == 0 && (rc = proto_msg_encode(&w, proto_desc_app_send(), &q)) == 0)
+			if (rc == 0 && (rc = proto_msg_encode(&w, &proto_desc_app_send, &q)) == 0)
 				rc = rc_send(c, PROTO_APP_SEND, &w, &req);
 			codec_writer_clear(&w);
 			rc_bytes_free(&msg);
@@ -286,7 +286,7 @@ int rc_bench_idle(const struct rc_opts *o, int argc, char **argv)
 
 		if (rc_connect(o, &cs[i]) != 0) break;
 		codec_writer_init(&w, 64, CODEC_WRITER_NORMAL);
-		if (proto_msg_encode(&w, proto_desc_ping(), &p) == 0 &&
+		if (proto_msg_encode(&w, &proto_desc_ping, &p) == 0 &&
 		    rc_call(cs[i], PROTO_PING, &w, NULL, NULL, &st, &r) == 0 && st == 0)
 			open++;
 		codec_writer_clear(&w);

@@ -67,7 +67,7 @@ static int cmd_ping(struct rc_conn *c)
 {
 	struct proto_ping p = { 42 };
 	struct rc_bytes r = { 0 };
-	int rc = call(c, PROTO_PING, proto_desc_ping(), &p, &r);
+	int rc = call(c, PROTO_PING, &proto_desc_ping, &p, &r);
 
 	if (rc == 0) printf("pong\n");
 	rc_bytes_free(&r);
@@ -92,7 +92,7 @@ static int cmd_kp_upload(struct kenh_ctx *ctx, struct rc_conn *c, size_t n)
 	up.key_packages = spans;
 	up.n_key_packages = n;
 	up.last_resort = (struct proto_opt){ true, span_make(kp[n].p, kp[n].len) };
-	if (rc == 0 && (rc = call(c, PROTO_KP_UPLOAD, proto_desc_kp_upload(), &up, &r)) == 0)
+	if (rc == 0 && (rc = call(c, PROTO_KP_UPLOAD, &proto_desc_kp_upload, &up, &r)) == 0)
 		printf("stored=%u\n", r.len >= 4 ? load_be32(r.p) : 0);
 	for (i = 0; i <= n; i++)
 		rc_bytes_free(&kp[i]);
@@ -104,7 +104,7 @@ static int cmd_create(struct rc_conn *c, const char *group)
 {
 	struct proto_group_create g = { str_span(group), 1 };
 	struct rc_bytes r = { 0 };
-	int rc = call(c, PROTO_GROUP_CREATE, proto_desc_group_create(), &g, &r);
+	int rc = call(c, PROTO_GROUP_CREATE, &proto_desc_group_create, &g, &r);
 
 	if (rc == 0) printf("created %s\n", group);
 	rc_bytes_free(&r);
@@ -117,15 +117,15 @@ static int cmd_dir(struct rc_conn *c, const char *unit)
 	struct proto_dir_lookup_resp resp;
 	struct rc_bytes r = { 0 };
 	size_t i;
-	int rc = call(c, PROTO_DIR_LOOKUP, proto_desc_dir_lookup(), &q, &r);
+	int rc = call(c, PROTO_DIR_LOOKUP, &proto_desc_dir_lookup, &q, &r);
 
-	if (rc == 0 && (rc = proto_msg_decode(proto_desc_dir_lookup_resp(), r.p, r.len, &resp,
+	if (rc == 0 && (rc = proto_msg_decode(&proto_desc_dir_lookup_resp, r.p, r.len, &resp,
 	                                      sizeof(resp))) == 0) {
 		for (i = 0; i < resp.n_devices; i++)
 			printf("device %.*s kps=%u\n", (int)resp.devices[i].device.len,
 			       (const char *)resp.devices[i].device.p,
 			       resp.devices[i].key_packages);
-		proto_msg_clear(proto_desc_dir_lookup_resp(), &resp);
+		proto_msg_clear(&proto_desc_dir_lookup_resp, &resp);
 	}
 	rc_bytes_free(&r);
 	return rc;
@@ -142,8 +142,8 @@ static int claim_all(struct rc_conn *c, char **devs, size_t n, struct rc_bytes *
 		struct proto_kp_claim_resp resp;
 		struct rc_bytes r = { 0 };
 
-		if ((rc = call(c, PROTO_KP_CLAIM, proto_desc_kp_claim(), &q, &r)) != 0) break;
-		rc = proto_msg_decode(proto_desc_kp_claim_resp(), r.p, r.len, &resp, sizeof(resp));
+		if ((rc = call(c, PROTO_KP_CLAIM, &proto_desc_kp_claim, &q, &r)) != 0) break;
+		rc = proto_msg_decode(&proto_desc_kp_claim_resp, r.p, r.len, &resp, sizeof(resp));
 		if (rc == 0) rc = mem_dup(resp.key_package.p, resp.key_package.len, &kps[i].p);
 		if (rc == 0) kps[i].len = resp.key_package.len;
 		rc_bytes_free(&r);
@@ -168,7 +168,7 @@ static int submit_commit(struct rc_conn *c, struct rc_commit *cm, bool welcome, 
 	h.welcome = (struct proto_opt){ welcome, span_make(w.p, w.len) };
 	if (gi != NULL) h.group_info = (struct proto_opt){ true, span_make(gi->p, gi->len) };
 	codec_writer_init(&b, LIMIT_FRAME, CODEC_WRITER_NORMAL);
-	if ((rc = proto_msg_encode(&b, proto_desc_handshake(), &h)) == 0)
+	if ((rc = proto_msg_encode(&b, &proto_desc_handshake, &h)) == 0)
 		rc = rc_call(c, PROTO_HANDSHAKE, &b, NULL, NULL, &status, &r);
 	codec_writer_clear(&b);
 	if (rc != 0) goto out;
@@ -286,8 +286,8 @@ static int cmd_enroll_submit(struct rc_conn *c, const char *csr_path)
 
 	if (rc_file_read(csr_path, &csr) != 0) return 1;
 	q.csr = span_make(csr.p, csr.len);
-	if ((rc = call(c, PROTO_ENROLL_SUBMIT, proto_desc_enroll_submit(), &q, &r)) == 0 &&
-	    (rc = proto_msg_decode(proto_desc_ticket(), r.p, r.len, &t, sizeof(t))) == 0) {
+	if ((rc = call(c, PROTO_ENROLL_SUBMIT, &proto_desc_enroll_submit, &q, &r)) == 0 &&
+	    (rc = proto_msg_decode(&proto_desc_ticket, r.p, r.len, &t, sizeof(t))) == 0) {
 		hex_of(t.ticket, hex);
 		printf("ticket=%s\n", hex);
 	}
@@ -305,8 +305,8 @@ static int cmd_enroll_fetch(struct rc_conn *c, const char *ticket_hex, const cha
 	int rc;
 
 	if (rc_hex(ticket_hex, ticket, sizeof(ticket)) != PROTO_TICKET_LEN) return 2;
-	if ((rc = call(c, PROTO_ENROLL_FETCH, proto_desc_ticket(), &q, &r)) == 0 &&
-	    (rc = proto_msg_decode(proto_desc_certificate(), r.p, r.len, &cert, sizeof(cert))) == 0)
+	if ((rc = call(c, PROTO_ENROLL_FETCH, &proto_desc_ticket, &q, &r)) == 0 &&
+	    (rc = proto_msg_decode(&proto_desc_certificate, r.p, r.len, &cert, sizeof(cert))) == 0)
 		rc = rc_file_write(out, cert.certificate.p, cert.certificate.len);
 	if (rc == 0) printf("certificate bytes=%zu\n", cert.certificate.len);
 	rc_bytes_free(&r);
@@ -323,15 +323,15 @@ static int cmd_enroll_list(struct rc_conn *c, const char *dir)
 	size_t i;
 	int rc;
 
-	if ((rc = call(c, PROTO_ENROLL_LIST, proto_desc_empty(), &q, &r)) != 0) return rc;
-	rc = proto_msg_decode(proto_desc_enroll_list_resp(), r.p, r.len, &resp, sizeof(resp));
+	if ((rc = call(c, PROTO_ENROLL_LIST, &proto_desc_empty, &q, &r)) != 0) return rc;
+	rc = proto_msg_decode(&proto_desc_enroll_list_resp, r.p, r.len, &resp, sizeof(resp));
 	for (i = 0; rc == 0 && i < resp.n_pending; i++) {
 		hex_of(resp.pending[i].ticket, hex);
 		snprintf(path, sizeof(path), "%s/%s.csr", dir, hex);
 		rc = rc_file_write(path, resp.pending[i].csr.p, resp.pending[i].csr.len);
 		printf("pending ticket=%s\n", hex);
 	}
-	if (rc == 0) proto_msg_clear(proto_desc_enroll_list_resp(), &resp);
+	if (rc == 0) proto_msg_clear(&proto_desc_enroll_list_resp, &resp);
 	rc_bytes_free(&r);
 	return rc;
 }
@@ -347,7 +347,7 @@ static int cmd_enroll_issue(struct rc_conn *c, const char *ticket_hex, const cha
 	if (rc_cert_der(cert_path, &cert) != 0) return 1;
 	q.ticket = span_make(ticket, sizeof(ticket));
 	q.certificate = span_make(cert.p, cert.len);
-	if ((rc = call(c, PROTO_ENROLL_ISSUE, proto_desc_enroll_issue(), &q, &r)) == 0)
+	if ((rc = call(c, PROTO_ENROLL_ISSUE, &proto_desc_enroll_issue, &q, &r)) == 0)
 		printf("issued\n");
 	rc_bytes_free(&cert);
 	rc_bytes_free(&r);
@@ -375,7 +375,7 @@ static int cmd_blob_put(struct rc_conn *c, const char *path, const char *id, uin
 		q.total_size = data.len;
 		q.offset = off;
 		q.chunk = span_make(data.p + off, n);
-		if ((rc = call(c, PROTO_BLOB_PUT, proto_desc_blob_put(), &q, &r)) == 0)
+		if ((rc = call(c, PROTO_BLOB_PUT, &proto_desc_blob_put, &q, &r)) == 0)
 			printf("stored=%llu\n", (unsigned long long)load_be64(r.p));
 		rc_bytes_free(&r);
 	}
@@ -396,8 +396,8 @@ static int cmd_blob_get(struct rc_conn *c, const char *id, const char *out)
 	while (rc == 0 && !done) {
 		void *grown = NULL;
 
-		if ((rc = call(c, PROTO_BLOB_GET, proto_desc_blob_get(), &q, &r)) != 0) break;
-		rc = proto_msg_decode(proto_desc_blob_get_resp(), r.p, r.len, &resp, sizeof(resp));
+		if ((rc = call(c, PROTO_BLOB_GET, &proto_desc_blob_get, &q, &r)) != 0) break;
+		rc = proto_msg_decode(&proto_desc_blob_get_resp, r.p, r.len, &resp, sizeof(resp));
 		if (rc == 0 && (rc = mem_grow(all, len + resp.chunk.len + 1, 1, &grown)) == 0) {
 			all = grown;
 			memcpy(all + len, resp.chunk.p, resp.chunk.len);
@@ -421,7 +421,7 @@ static int cmd_crl_upload(struct rc_conn *c, const char *path)
 
 	if ((rc = rc_file_read(path, &der)) != 0) return 1;
 	q.crl = span_make(der.p, der.len);
-	if ((rc = call(c, PROTO_CRL_UPLOAD, proto_desc_crl_upload(), &q, &r)) == 0 && r.len >= 12)
+	if ((rc = call(c, PROTO_CRL_UPLOAD, &proto_desc_crl_upload, &q, &r)) == 0 && r.len >= 12)
 		printf("crl number=%llu revoked=%u\n", (unsigned long long)load_be64(r.p),
 		       load_be32(r.p + 8));
 	rc_bytes_free(&der);
@@ -464,7 +464,7 @@ static int send_one(struct sender *s, uint64_t i)
 	if (rc != 0) return rc;
 	q.message = span_make(msg.p, msg.len);
 	codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
-	if ((rc = proto_msg_encode(&w, proto_desc_app_send(), &q)) == 0)
+	if ((rc = proto_msg_encode(&w, &proto_desc_app_send, &q)) == 0)
 		rc = rc_send(s->c, PROTO_APP_SEND, &w, &s->req[s->inflight]);
 	codec_writer_clear(&w);
 	rc_bytes_free(&msg);

@@ -181,7 +181,7 @@ static int ack(struct receiver *r, struct rc_conn *c, const struct proto_deliver
 	for (i = 0; i < n; i++)
 		e[i] = (struct proto_ack_entry){ d[i].kind, d[i].group_id, d[i].seq };
 	codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
-	if ((rc = proto_msg_encode(&w, proto_desc_ack(), &a)) == 0)
+	if ((rc = proto_msg_encode(&w, &proto_desc_ack, &a)) == 0)
 		rc = rc_send(c, PROTO_ACK, &w, &req);
 	codec_writer_clear(&w);
 	if (rc == 0) r->acks_sent++;
@@ -225,19 +225,19 @@ static int fetch_all(struct receiver *r, struct rc_conn *c)
 
 	while (rc == 0 && more) {
 		codec_writer_init(&w, 64, CODEC_WRITER_NORMAL);
-		if ((rc = proto_msg_encode(&w, proto_desc_fetch(), &q)) == 0)
+		if ((rc = proto_msg_encode(&w, &proto_desc_fetch, &q)) == 0)
 			rc = rc_call(c, PROTO_FETCH, &w, other_frame, r, &status, &b);
 		codec_writer_clear(&w);
 		if (rc == 0 && status != 0) rc = KENH_E_PROTO;
 		if (rc == 0)
-			rc = proto_msg_decode(proto_desc_fetch_resp(), b.p, b.len, &resp,
+			rc = proto_msg_decode(&proto_desc_fetch_resp, b.p, b.len, &resp,
 			                      sizeof(resp));
 		if (rc == 0) {
 			for (i = 0; i < resp.n_entries; i++)
 				deliver(r, &resp.entries[i]);
 			rc = ack(r, c, resp.entries, resp.n_entries);
 			more = resp.more;
-			proto_msg_clear(proto_desc_fetch_resp(), &resp);
+			proto_msg_clear(&proto_desc_fetch_resp, &resp);
 		}
 		rc_bytes_free(&b);
 	}
@@ -257,7 +257,7 @@ static int take_pushes(struct receiver *r, struct rc_conn *c, double end)
 		if (rc != 0) return rc;
 		other_frame(r, &f);
 		if (f.type == PROTO_PUSH_DELIVERY &&
-		    proto_msg_decode(proto_desc_delivery(), f.body.p, f.body.len, &d, sizeof(d)) ==
+		    proto_msg_decode(&proto_desc_delivery, f.body.p, f.body.len, &d, sizeof(d)) ==
 		            0) {
 			deliver(r, &d);
 			rc = ack(r, c, &d, 1);

@@ -122,8 +122,8 @@ static void test_proto_round_trip_every_message(void **state)
 	size_t k;
 
 	(void)state;
-	for (k = 0; k < proto_desc_count(); k++) {
-		const struct proto_desc *d = proto_desc_at(k);
+	for (k = 0; k < proto_n_descs; k++) {
+		const struct proto_desc *d = proto_all_descs[k];
 		struct sample s;
 		uint8_t got[256];
 		uint8_t *a = NULL, *b = NULL;
@@ -148,8 +148,8 @@ static void test_proto_truncated_and_trailing_every_message(void **state)
 	static const uint8_t zero[256];
 
 	(void)state;
-	for (k = 0; k < proto_desc_count(); k++) {
-		const struct proto_desc *d = proto_desc_at(k);
+	for (k = 0; k < proto_n_descs; k++) {
+		const struct proto_desc *d = proto_all_descs[k];
 		struct sample s;
 		uint8_t got[256], *a = NULL, *longer = NULL;
 		size_t alen = 0;
@@ -179,7 +179,7 @@ static void test_proto_nonminimal_varint(void **state)
 	struct proto_kp_claim m;
 
 	(void)state;
-	assert_int_equal(proto_msg_decode(proto_desc_kp_claim(), body, sizeof(body), &m, sizeof(m)),
+	assert_int_equal(proto_msg_decode(&proto_desc_kp_claim, body, sizeof(body), &m, sizeof(m)),
 	                 KENH_E_PARSE);
 }
 
@@ -189,7 +189,7 @@ static void test_proto_prefix_11(void **state)
 	struct proto_kp_claim m;
 
 	(void)state;
-	assert_int_equal(proto_msg_decode(proto_desc_kp_claim(), body, sizeof(body), &m, sizeof(m)),
+	assert_int_equal(proto_msg_decode(&proto_desc_kp_claim, body, sizeof(body), &m, sizeof(m)),
 	                 KENH_E_PARSE);
 }
 
@@ -203,12 +203,12 @@ static void test_proto_length_one_over_max(void **state)
 	memset(body, 'x', sizeof(body));
 	body[0] = 0x41;
 	body[1] = 0x00; /* 256 */
-	assert_int_equal(proto_msg_decode(proto_desc_kp_claim(), body, sizeof(body), &m, sizeof(m)),
+	assert_int_equal(proto_msg_decode(&proto_desc_kp_claim, body, sizeof(body), &m, sizeof(m)),
 	                 KENH_E_TOO_LARGE);
 	body[0] = 0x40;
 	body[1] = 0xff; /* 255 */
 	assert_int_equal(
-	        proto_msg_decode(proto_desc_kp_claim(), body, sizeof(body) - 1, &m, sizeof(m)), 0);
+	        proto_msg_decode(&proto_desc_kp_claim, body, sizeof(body) - 1, &m, sizeof(m)), 0);
 	assert_int_equal(m.device.len, 255);
 }
 
@@ -221,7 +221,7 @@ static void test_proto_length_under_min(void **state)
 	(void)state;
 	memset(body, 7, sizeof(body));
 	body[0] = 15;
-	assert_int_equal(proto_msg_decode(proto_desc_ticket(), body, sizeof(body), &m, sizeof(m)),
+	assert_int_equal(proto_msg_decode(&proto_desc_ticket, body, sizeof(body), &m, sizeof(m)),
 	                 KENH_E_PARSE);
 }
 
@@ -232,9 +232,8 @@ static void test_proto_presence_byte_2(void **state)
 	struct proto_handshake m;
 
 	(void)state;
-	assert_int_equal(
-	        proto_msg_decode(proto_desc_handshake(), body, sizeof(body), &m, sizeof(m)),
-	        KENH_E_PARSE);
+	assert_int_equal(proto_msg_decode(&proto_desc_handshake, body, sizeof(body), &m, sizeof(m)),
+	                 KENH_E_PARSE);
 }
 
 static void test_proto_bool_2(void **state)
@@ -244,7 +243,7 @@ static void test_proto_bool_2(void **state)
 
 	(void)state;
 	assert_int_equal(
-	        proto_msg_decode(proto_desc_kp_claim_resp(), body, sizeof(body), &m, sizeof(m)),
+	        proto_msg_decode(&proto_desc_kp_claim_resp, body, sizeof(body), &m, sizeof(m)),
 	        KENH_E_PARSE);
 }
 
@@ -255,13 +254,13 @@ static void test_proto_enum_out_of_range(void **state)
 	struct proto_delivery m;
 
 	(void)state;
-	assert_int_equal(proto_msg_decode(proto_desc_delivery(), body, sizeof(body), &m, sizeof(m)),
+	assert_int_equal(proto_msg_decode(&proto_desc_delivery, body, sizeof(body), &m, sizeof(m)),
 	                 KENH_E_PARSE);
 	body[0] = 0;
-	assert_int_equal(proto_msg_decode(proto_desc_delivery(), body, sizeof(body), &m, sizeof(m)),
+	assert_int_equal(proto_msg_decode(&proto_desc_delivery, body, sizeof(body), &m, sizeof(m)),
 	                 KENH_E_PARSE);
 	body[0] = 2;
-	assert_int_equal(proto_msg_decode(proto_desc_delivery(), body, sizeof(body), &m, sizeof(m)),
+	assert_int_equal(proto_msg_decode(&proto_desc_delivery, body, sizeof(body), &m, sizeof(m)),
 	                 0);
 	assert_int_equal(m.kind, PROTO_DELIVERY_INBOX);
 	assert_int_equal(m.seq, 1);
@@ -281,15 +280,15 @@ static void test_proto_list_one_over_max(void **state)
 	store_be16(body, (uint16_t)(n * sizeof(entry) | 0x4000u));
 	for (i = 0; i < n; i++)
 		memcpy(body + 2 + i * sizeof(entry), entry, sizeof(entry));
-	assert_int_equal(proto_msg_decode(proto_desc_ack(), body, len, &m, sizeof(m)),
+	assert_int_equal(proto_msg_decode(&proto_desc_ack, body, len, &m, sizeof(m)),
 	                 KENH_E_TOO_LARGE);
 	n--;
 	store_be16(body, (uint16_t)(n * sizeof(entry) | 0x4000u));
 	assert_int_equal(
-	        proto_msg_decode(proto_desc_ack(), body, 2 + n * sizeof(entry), &m, sizeof(m)), 0);
+	        proto_msg_decode(&proto_desc_ack, body, 2 + n * sizeof(entry), &m, sizeof(m)), 0);
 	assert_int_equal(m.n_acks, PROTO_MAX_ACKS);
 	assert_int_equal(m.acks[1023].seq, 9);
-	proto_msg_clear(proto_desc_ack(), &m);
+	proto_msg_clear(&proto_desc_ack, &m);
 	mem_free(body);
 }
 
@@ -301,7 +300,7 @@ static void test_proto_list_element_cut(void **state)
 
 	(void)state;
 	assert_int_not_equal(
-	        proto_msg_decode(proto_desc_fetch_resp(), body, sizeof(body), &m, sizeof(m)), 0);
+	        proto_msg_decode(&proto_desc_fetch_resp, body, sizeof(body), &m, sizeof(m)), 0);
 	assert_null(m.entries);
 }
 
@@ -315,10 +314,10 @@ static void test_proto_encoder_refuses_out_of_limits(void **state)
 
 	(void)state;
 	codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
-	assert_int_equal(proto_msg_encode(&w, proto_desc_kp_claim(), &c), KENH_E_INVALID_ARG);
-	assert_int_equal(proto_msg_encode(&w, proto_desc_ticket(), &t), KENH_E_INVALID_ARG);
-	assert_int_equal(proto_msg_encode(&w, proto_desc_delivery(), &d), KENH_E_INVALID_ARG);
-	assert_int_equal(proto_msg_encode(&w, proto_desc_ack(), &a), KENH_E_INVALID_ARG);
+	assert_int_equal(proto_msg_encode(&w, &proto_desc_kp_claim, &c), KENH_E_INVALID_ARG);
+	assert_int_equal(proto_msg_encode(&w, &proto_desc_ticket, &t), KENH_E_INVALID_ARG);
+	assert_int_equal(proto_msg_encode(&w, &proto_desc_delivery, &d), KENH_E_INVALID_ARG);
+	assert_int_equal(proto_msg_encode(&w, &proto_desc_ack, &a), KENH_E_INVALID_ARG);
 	codec_writer_clear(&w);
 }
 
@@ -358,7 +357,7 @@ static void test_proto_response_and_error_frames(void **state)
 	(void)state;
 	codec_writer_init(&w, LIMIT_FRAME, CODEC_WRITER_NORMAL);
 	assert_int_equal(
-	        proto_response_encode(&w, PROTO_HANDSHAKE, 9, proto_desc_handshake_resp(), &hr), 0);
+	        proto_response_encode(&w, PROTO_HANDSHAKE, 9, &proto_desc_handshake_resp, &hr), 0);
 	flen = codec_writer_len(&w);
 	assert_int_equal(proto_error_encode(&w, PROTO_HANDSHAKE, 10, KENH_E_STATE, 6), 0);
 	assert_int_equal(proto_error_encode(&w, PROTO_HANDSHAKE, 10, 0, 6), KENH_E_INVALID_ARG);
@@ -370,7 +369,7 @@ static void test_proto_response_and_error_frames(void **state)
 	codec_reader_init(&r, w.buf + PROTO_HEADER_LEN, h.length);
 	assert_int_equal(proto_status_read(&r, &status, &detail), 0);
 	assert_int_equal(status, 0);
-	assert_int_equal(proto_msg_read(&r, proto_desc_handshake_resp(), &got, sizeof(got)), 0);
+	assert_int_equal(proto_msg_read(&r, &proto_desc_handshake_resp, &got, sizeof(got)), 0);
 	assert_int_equal(codec_reader_done(&r), 0);
 	assert_int_equal(got.epoch, 7);
 	assert_int_equal(got.seq, 42);
@@ -439,10 +438,10 @@ static void test_proto_oom_walk(void **state)
 		e[i] = (struct proto_ack_entry){ 1, span_make(filler, 4), i };
 	in.acks = e;
 	in.n_acks = 40;
-	encode_ok(proto_desc_ack(), &in, &a, &alen);
+	encode_ok(&proto_desc_ack, &in, &a, &alen);
 	for (n = 1;; n++) {
 		mem_fault_set(n, 0);
-		rc = proto_msg_decode(proto_desc_ack(), a, alen, &got, sizeof(got));
+		rc = proto_msg_decode(&proto_desc_ack, a, alen, &got, sizeof(got));
 		mem_fault_set(0, 0);
 		if (rc == 0) break;
 		assert_int_equal(rc, KENH_E_NOMEM);
@@ -450,7 +449,7 @@ static void test_proto_oom_walk(void **state)
 	}
 	assert_true(n > 1);
 	assert_int_equal(got.n_acks, 40);
-	proto_msg_clear(proto_desc_ack(), &got);
+	proto_msg_clear(&proto_desc_ack, &got);
 	mem_free(a);
 }
 #endif
