@@ -303,6 +303,7 @@ static struct span_ms process_once(struct bench *b, const struct mls_rtree *base
 
 	memset(&pol, 0, sizeof(pol));
 	pol.group_id = span_make((const uint8_t *)GID, sizeof(GID) - 1);
+	pol.max_lifetime = UINT64_MAX; /* the bench's leaves live from 0 to 2^64 - 1 */
 	pol.check_credential = accept_credential;
 	t0 = stamp();
 	ok("dup", mls_rtree_dup(base, &t));

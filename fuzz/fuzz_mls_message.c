@@ -61,7 +61,6 @@ static void fuzz_extension(const struct mls_extension *e)
 	if (e->extension_type == MLS_EXT_RATCHET_TREE) {
 		if ((rc = mls_decode_ratchet_tree(&r, &t)) == 0 && codec_reader_done(&r) == 0)
 			FUZZ_CHECK(mls_encode_ratchet_tree(&w, &t) == 0);
-		mls_ratchet_tree_clear(&t);
 	} else if (e->extension_type == MLS_EXT_EXTERNAL_SENDERS) {
 		if ((rc = mls_decode_external_senders(&r, &es)) == 0 && codec_reader_done(&r) == 0)
 			FUZZ_CHECK(mls_encode_external_senders(&w, &es) == 0);

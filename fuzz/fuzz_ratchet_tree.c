@@ -19,6 +19,7 @@
 #include "codec/limits.h"
 #include "kenh/kenh.h"
 #include "mls/tree.h"
+#include "testutil.h"
 
 #define GROUP_ID "fuzz"
 
@@ -73,6 +74,7 @@ static void check_verdicts(struct mls_rtree *t)
 
 	memset(&pol, 0, sizeof(pol));
 	pol.group_id = span_make((const uint8_t *)GROUP_ID, sizeof(GROUP_ID) - 1);
+	pol.max_lifetime = TU_VECTOR_MAX_LIFETIME; /* the seeds are trees of the vectors */
 	pol.check_credential = accept_credential;
 	FUZZ_CHECK(mls_rtree_root_hash(t, h) == 0);
 	FUZZ_CHECK(mls_rtree_hash_check(t) == 0);

@@ -43,6 +43,8 @@ static const struct op_entry table[] = {
 	{ PROTO_CRL_UPLOAD, "crl_upload", A, false, 0, op_crl_upload },
 	{ PROTO_ENROLL_LIST, "enroll_list", A, false, 64, op_enroll_list },
 	{ PROTO_ENROLL_ISSUE, "enroll_issue", A, false, 64u << 10, op_enroll_issue },
+	{ PROTO_ENROLL_REJECT, "enroll_reject", A, false, 64, op_enroll_reject },
+	{ PROTO_WIPE_SEND, "wipe_send", A, false, 1024, op_wipe_send },
 };
 
 /* The once-only operations of an enrolling connection share one use (§3: one request). */

@@ -2,8 +2,9 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * Enrollment (DESIGN §6, docs/protocol.md §5): ENROLL_SUBMIT and
- * ENROLL_FETCH on connections without a client certificate, ENROLL_LIST
- * and ENROLL_ISSUE for the authority's devices (config "authority"). The
+ * ENROLL_FETCH on connections without a client certificate, ENROLL_LIST,
+ * ENROLL_ISSUE and ENROLL_REJECT for the authority (a device named by the
+ * config's "authority" whose certificate the root itself issued). The
  * relay checks a request's self-signature and code binding
  * (crypto_csr_verify) so that it holds no garbage, but it never decides
  * who is enrolled: the authority does, offline, and the certificate it
@@ -45,25 +46,37 @@ int op_enroll_fetch(struct op_env *env, struct peer *p, struct kenh_span body,
 	struct proto_ticket req;
 	struct proto_certificate resp;
 	struct store_buf cert = { 0 };
+	uint8_t refused = 0;
 	int rc;
 
 	(void)p;
 	if ((rc = proto_msg_decode(&proto_desc_ticket, body.p, body.len, &req, sizeof(req))))
 		return rc;
-	if ((rc = env->so->enroll_fetch(env->st, req.ticket, &cert)) != 0) return rc;
+	if ((rc = env->so->enroll_fetch(env->st, req.ticket, &cert, &refused)) != 0) {
+		/* docs/protocol.md §5: PERM, and the authority's reason in the detail. */
+		if (rc == KENH_E_PERM) env->detail = refused;
+		return rc;
+	}
 	resp.certificate = span_make(cert.p, cert.len);
 	rc = proto_msg_encode(out, &proto_desc_certificate, &resp);
 	store_buf_clear(&cert);
 	return rc;
 }
 
-static bool is_authority(const struct op_env *env, const struct peer *p)
+bool ops_is_authority(const struct op_env *env, const struct peer *p)
 {
+	struct crypto_cert_info ci;
 	size_t i;
 
 	for (i = 0; i < env->cfg->authority.n; i++)
-		if (strcmp(env->cfg->authority.items[i], p->device) == 0) return true;
-	return false;
+		if (strcmp(env->cfg->authority.items[i], p->device) == 0) break;
+	if (i == env->cfg->authority.n) return false;
+	/*
+	 * Only the root may make an authority: a unit CA issues inside its
+	 * subtree, and the authority's name could lie there.
+	 */
+	return crypto_trust_verify(env->trust, p->cert.p, p->cert.len, env->now, &ci) == 0 &&
+	       ci.issuer[0] == '\0';
 }
 
 static int add_pending(void *arg, struct kenh_span ticket, struct kenh_span csr)
@@ -82,7 +95,7 @@ int op_enroll_list(struct op_env *env, struct peer *p, struct kenh_span body,
 
 	if ((rc = proto_msg_decode(&proto_desc_empty, body.p, body.len, &req, sizeof(req))))
 		return rc;
-	if (!is_authority(env, p)) return KENH_ERR(KENH_E_PERM);
+	if (!ops_is_authority(env, p)) return KENH_ERR(KENH_E_PERM);
 	if ((rc = codec_write_vector_begin(out, &mark)) != 0) return rc;
 	rc = env->so->enroll_list(env->st, PROTO_MAX_ENROLL_LIST, add_pending, out);
 	if (rc != 0) return rc;
@@ -116,7 +129,20 @@ int op_enroll_issue(struct op_env *env, struct peer *p, struct kenh_span body,
 	(void)out;
 	if ((rc = proto_msg_decode(&proto_desc_enroll_issue, body.p, body.len, &req, sizeof(req))))
 		return rc;
-	if (!is_authority(env, p)) return KENH_ERR(KENH_E_PERM);
+	if (!ops_is_authority(env, p)) return KENH_ERR(KENH_E_PERM);
 	if ((rc = check_issued(env, req.ticket, req.certificate)) != 0) return rc;
 	return env->so->enroll_issue(env->st, req.ticket, req.certificate);
+}
+
+int op_enroll_reject(struct op_env *env, struct peer *p, struct kenh_span body,
+                     struct codec_writer *out)
+{
+	struct proto_enroll_reject req;
+	int rc;
+
+	(void)out;
+	if ((rc = proto_msg_decode(&proto_desc_enroll_reject, body.p, body.len, &req, sizeof(req))))
+		return rc;
+	if (!ops_is_authority(env, p)) return KENH_ERR(KENH_E_PERM);
+	return env->so->enroll_reject(env->st, req.ticket, req.reason);
 }

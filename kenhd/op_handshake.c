@@ -406,9 +406,11 @@ static int store_changes(struct commit_ctx *cc, uint64_t seq, const struct proto
 			rc = env->so->cursor_open(env->st, c->dev, cc->group_id, seq);
 		/* The Welcome is for those added by proposals, not for the external joiner. */
 		if (rc == 0 && welcome->present && !(external && i == cc->ch.n - 1)) {
-			rc = env->so->inbox_add(env->st, c->dev, cc->group_id, welcome->v, env->now,
-			                        &id);
-			if (rc == 0) rc = ops_push_inbox(env, c->dev, cc->group_id, id, welcome->v);
+			struct store_inbox_item w = { PROTO_DELIVERY_INBOX, cc->group_id,
+				                      welcome->v };
+
+			rc = env->so->inbox_add(env->st, c->dev, &w, env->now, &id);
+			if (rc == 0) rc = ops_push_inbox(env, c->dev, &w, id);
 		}
 	}
 	return rc;

@@ -87,9 +87,9 @@ static int add_delivery(struct fetch_state *f, uint8_t kind, struct kenh_span gi
 	return proto_msg_encode(f->out, &proto_desc_delivery, &d);
 }
 
-static int add_inbox(void *arg, uint64_t id, struct kenh_span gid, struct kenh_span msg)
+static int add_inbox(void *arg, uint64_t id, const struct store_inbox_item *item)
 {
-	return add_delivery(arg, PROTO_DELIVERY_INBOX, gid, id, msg);
+	return add_delivery(arg, item->kind, item->group_id, id, item->msg);
 }
 
 static int add_log(void *arg, uint64_t seq, struct kenh_span msg)

@@ -5,7 +5,7 @@
  * by a certificate, through lib/crypto/pki.h's chain validation against
  * the relay's trust store; appending to a group log and queueing the push
  * of the new entry to the devices whose cursors cover it; queueing the
- * push of an inbox entry; and PING. No I/O (STYLE R8.1).
+ * push of an inbox entry (a Welcome or a wipe order); and PING. No I/O (STYLE R8.1).
  */
 #include "relay.h"
 
@@ -114,10 +114,10 @@ int ops_log_and_push(struct op_env *env, struct kenh_span group_id, struct kenh_
 	return ops_push_entry(env, group_id, *seq, msg, from->conn_id);
 }
 
-int ops_push_inbox(struct op_env *env, const char *device, struct kenh_span group_id, uint64_t id,
-                   struct kenh_span msg)
+int ops_push_inbox(struct op_env *env, const char *device, const struct store_inbox_item *item,
+                   uint64_t id)
 {
-	struct proto_delivery d = { PROTO_DELIVERY_INBOX, group_id, id, msg };
+	struct proto_delivery d = { item->kind, item->group_id, id, item->msg };
 	char to[1][DEVICE_NAME_MAX];
 	uint8_t *frame = NULL;
 	size_t len = 0;

@@ -29,6 +29,7 @@ struct crypto_trust;
 struct kenh_ctx;
 struct proto_header;
 struct store;
+struct store_inbox_item;
 struct store_ops;
 struct relay;
 struct conn;
@@ -201,6 +202,8 @@ op_fn op_enroll_submit;
 op_fn op_enroll_fetch;
 op_fn op_enroll_list;
 op_fn op_enroll_issue;
+op_fn op_enroll_reject;
+op_fn op_wipe_send;
 
 /*
  * Helpers shared by handlers (ops_common.c). Identity of a device
@@ -209,6 +212,13 @@ op_fn op_enroll_issue;
 KENH_MUST_CHECK int ops_cert_device(const struct op_env *env, struct kenh_span der,
                                     char device[static DEVICE_NAME_MAX],
                                     char unit[static UNIT_MAX]);
+
+/*
+ * True if the peer may act for the authority (ENROLL_LIST, ENROLL_ISSUE,
+ * ENROLL_REJECT, WIPE_SEND): the config names its device, and the root
+ * itself issued its certificate (op_enroll.c).
+ */
+bool ops_is_authority(const struct op_env *env, const struct peer *p);
 
 /* Queue the push of log entry seq to the devices whose cursors cover it. */
 KENH_MUST_CHECK int ops_push_entry(struct op_env *env, struct kenh_span group_id, uint64_t seq,
@@ -233,9 +243,9 @@ KENH_MUST_CHECK int ops_log_and_push(struct op_env *env, struct kenh_span group_
  */
 KENH_MUST_CHECK int revoke_propose_removals(struct op_env *env, const char *device);
 
-/* Queue a push of an inbox entry to device. */
+/* Queue a push of inbox entry id (a Welcome or a wipe order) to device. */
 KENH_MUST_CHECK int ops_push_inbox(struct op_env *env, const char *device,
-                                   struct kenh_span group_id, uint64_t id, struct kenh_span msg);
+                                   const struct store_inbox_item *item, uint64_t id);
 
 /*
  * Process a CRL (DER): verify it under its issuer among the anchors, check

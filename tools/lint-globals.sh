@@ -7,8 +7,9 @@
 # is reported, except:
 #   - .data.rel.ro*: const data holding pointers (const char *const x[]),
 #     which -fPIC places there; -z relro makes it read-only after loading;
-#   - compiler-generated names (.L*, __asan*, __ubsan*, __sancov*,
-#     ___asan_gen*) from sanitizer builds;
+#   - compiler-generated names (.L*, __asan*, __odr_asan*, __ubsan*,
+#     __sancov*, ___asan_gen*) from sanitizer builds (ASan gives every
+#     external global, const ones too, a writable one-byte ODR indicator);
 #   - the allow-list below (object:symbol).
 # objdump -t gives the section of each symbol, which nm's one-letter type
 # does not: nm shows const pointer tables as 'd' and _Thread_local as 'b'.
@@ -43,7 +44,7 @@ for o in $objs; do
 			sec = a[1]; m = split(a[2], b, " "); name = b[m]
 			if (sec !~ /^(\.data|\.bss|\.tdata|\.tbss)(\.|$)/ && sec != "*COM*") next
 			if (sec ~ /^\.data\.rel\.ro/) next
-			if (name ~ /^(\.L|__asan|___asan_gen|__ubsan|__sancov)/) next
+			if (name ~ /^(\.L|__asan|__odr_asan|___asan_gen|__ubsan|__sancov)/) next
 			print sec "\t" name
 		}')
 done

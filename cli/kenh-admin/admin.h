@@ -16,6 +16,8 @@
  *   requests/<id>.csr .state imported certificate requests
  *   certs/<serial>.crt       every device certificate issued
  *   wipe/<device>-<time>.wipe
+ *   relay/relay.conf ca.pem  the relay's address, and the CA of its TLS certificate
+ *   relay/authority.crt .key the authority's identity at the relay (a device under the root)
  *   audit.log audit.head     the signed, hash-chained audit log
  *   refusals.log             refused enrollment attempts (rate limiting)
  *   .lock                    one kenh-admin at a time
@@ -30,6 +32,10 @@
 #include "crypto/keyfile.h"
 #include "crypto/pki.h"
 #include "kenh/err.h"
+
+struct cli_relay;
+struct cli_relay_reply;
+struct proto_desc;
 
 #define ADMIN_PASS_ENV  "KENH_ADMIN_PASSPHRASE"
 #define ADMIN_MIN_PASS  8
@@ -68,6 +74,7 @@ struct admin {
 	struct crypto_cert_info root;
 	struct crypto_sigkey root_key; /* secret */
 	bool root_key_loaded;
+	struct cli_relay *relay; /* the connection to the relay, opened on first use */
 };
 
 /* A CA of the admin folder: the root (unit "") or a unit CA. */
@@ -183,6 +190,8 @@ bool admin_cert_revoked(struct admin *a, const struct crypto_cert_info *info);
  */
 KENH_MUST_CHECK int admin_crl_update(struct admin *a, struct admin_ca *ca,
                                      const struct crypto_crl_entry *add, size_t n);
+/* The CRL file of a CA (unit "" is the root) into out (ADMIN_PATH bytes). */
+KENH_MUST_CHECK int admin_crl_path(const struct admin *a, const char *unit, char *out);
 /* Build a trust store of the folder: root, every unit CA, every CRL. */
 KENH_MUST_CHECK int admin_trust(struct admin *a, struct crypto_trust **out);
 
@@ -201,6 +210,7 @@ struct admin_request {
 	char code[2 * CRYPTO_ENROLL_KEY_LEN + 1]; /* the code key, hex */
 	char serial[2 * CRYPTO_PKI_SERIAL_MAX + 1];
 	char reason[256];
+	char ticket[2 * 16 + 1]; /* the relay's ticket (hex) if it came through the relay */
 	uint64_t imported;
 	uint64_t decided;
 };
@@ -254,6 +264,46 @@ KENH_MUST_CHECK int admin_refusal_record(struct admin *a, const char *user, cons
 /* True if user (or everyone) is over the refusal limit; *until is when it ends. */
 bool admin_refusal_limited(struct admin *a, const char *user, uint64_t *until);
 
+/* ---- the relay (admin_relay.c) ---- */
+
+/* The authority's identity at the relay (docs/protocol.md §5 "The authority"). */
+#define ADMIN_AUTH_USER       "kenh-admin"
+#define ADMIN_AUTH_UNIT       "authority"
+#define ADMIN_AUTH_DAYS       365
+#define ADMIN_AUTH_RENEW_DAYS 30 /* relay set makes a new one when less is left */
+
+struct admin_relay_conf {
+	char addr[300];      /* "host:port" */
+	char authority[256]; /* "unit/user/device" of the authority's certificate */
+};
+
+/* relay/relay.conf: read (KENH_E_NOT_FOUND if none), write. */
+KENH_MUST_CHECK int admin_relay_conf_read(struct admin *a, struct admin_relay_conf *c);
+KENH_MUST_CHECK int admin_relay_conf_write(struct admin *a, const struct admin_relay_conf *c);
+/* True once relay set has run. */
+bool admin_relay_configured(struct admin *a);
+/* Connect as the authority (once per run). Returns 0 or an exit status (printed). */
+int admin_relay_open(struct admin *a);
+/*
+ * One request to the relay. 0 when it answered, whatever the status
+ * (*reply owned by the caller: cli_relay_reply_clear), or an exit status
+ * (printed) when it could not be asked.
+ */
+int admin_relay_call(struct admin *a, uint16_t type, const struct proto_desc *d, const void *msg,
+                     struct cli_relay_reply *reply);
+/* Print a refusal by the relay for what; returns the exit status 1. */
+int admin_relay_refused(const char *what, const struct cli_relay_reply *reply);
+/*
+ * Hand decisions to the relay; each returns 0 or an exit status (printed):
+ * a certificate for a ticket (hex), a refusal (enum proto_enroll_refusal),
+ * the current CRL of a CA (a CRL the relay already has is not an error),
+ * a wipe order for a device ("unit/user/device").
+ */
+int admin_relay_issue(struct admin *a, const char *ticket_hex, const uint8_t *cert, size_t len);
+int admin_relay_reject(struct admin *a, const char *ticket_hex, uint8_t reason);
+int admin_relay_crl(struct admin *a, const char *unit);
+int admin_relay_wipe(struct admin *a, const char *device_name, const uint8_t *order, size_t len);
+
 /* ---- subcommands (cmd_admin_<name>.c) ---- */
 
 typedef int admin_cmd_fn(struct admin *a, int argc, char **argv);
@@ -264,12 +314,16 @@ admin_cmd_fn cmd_admin_unit_list;
 admin_cmd_fn cmd_admin_enroll_code;
 admin_cmd_fn cmd_admin_requests_import;
 admin_cmd_fn cmd_admin_requests_list;
+admin_cmd_fn cmd_admin_requests_fetch;
 admin_cmd_fn cmd_admin_sign;
 admin_cmd_fn cmd_admin_reject;
 admin_cmd_fn cmd_admin_renew;
 admin_cmd_fn cmd_admin_revoke;
 admin_cmd_fn cmd_admin_devices;
 admin_cmd_fn cmd_admin_crl_show;
+admin_cmd_fn cmd_admin_crl_upload;
+admin_cmd_fn cmd_admin_relay_set;
+admin_cmd_fn cmd_admin_relay_show;
 admin_cmd_fn cmd_admin_wipe;
 admin_cmd_fn cmd_admin_verify;
 admin_cmd_fn cmd_admin_audit_verify;

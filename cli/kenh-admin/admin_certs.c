@@ -56,7 +56,7 @@ int admin_cert_store(struct admin *a, const uint8_t *der, size_t len,
 	return cli_file_write(out, der, len, false, true);
 }
 
-static int crl_path(const struct admin *a, const char *unit, char *out)
+int admin_crl_path(const struct admin *a, const char *unit, char *out)
 {
 	char dir[ADMIN_PATH];
 	int rc;
@@ -74,7 +74,7 @@ static int crl_load(struct admin *a, const char *unit, struct crypto_crl **out)
 	int rc;
 
 	*out = NULL;
-	if ((rc = crl_path(a, unit, p)) != 0) return rc;
+	if ((rc = admin_crl_path(a, unit, p)) != 0) return rc;
 	rc = cli_file_read(p, CRYPTO_PKI_MAX_CRL_DER, &der, &len);
 	if (rc == KENH_E_NOT_FOUND) return 0;
 	if (rc != 0) return rc;
@@ -141,7 +141,7 @@ int admin_crl_update(struct admin *a, struct admin_ca *ca, const struct crypto_c
 	t.this_update = a->now;
 	t.next_update = a->now + ADMIN_CRL_DAYS * CRYPTO_PKI_DAY;
 	if ((rc = crypto_crl_create(a->ctx, &iss, &t, &der, &len)) != 0) goto out;
-	if ((rc = crl_path(a, ca->unit, p)) != 0) goto out;
+	if ((rc = admin_crl_path(a, ca->unit, p)) != 0) goto out;
 	rc = cli_file_write(p, der, len, false, false);
 out:
 	mem_free(der);

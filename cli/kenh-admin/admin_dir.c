@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../common/cli.h"
+#include "../common/cli_relay.h"
 #include "util/mem.h"
 
 int admin_path(const struct admin *a, char *out, const char *fmt, ...)
@@ -128,6 +129,8 @@ int admin_open(struct admin *a)
 
 void admin_close(struct admin *a)
 {
+	cli_relay_close(a->relay);
+	a->relay = NULL;
 	if (a->pass != NULL) sec_free(a->pass, a->passlen + 1);
 	a->pass = NULL;
 	crypto_sigkey_clear(&a->root_key);

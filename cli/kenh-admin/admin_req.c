@@ -4,8 +4,9 @@
  * Imported certificate requests of kenh-admin: requests/<id>.csr holds the
  * device's request exactly as received (DER, RFC 2986), requests/<id>.state
  * what the authority decided about it. The id is the first 8 bytes of
- * SHA-256 of the request, in hex. Today requests arrive as files; the
- * relay path will feed the same functions.
+ * SHA-256 of the request, in hex. Requests arrive as files (requests
+ * import) or through the relay (requests fetch), which also records the
+ * relay's ticket, so the decision can be handed back to it.
  */
 #include "admin.h"
 
@@ -36,8 +37,8 @@ int admin_request_save(struct admin *a, const struct admin_request *r, const uin
 	clean_line(reason, sizeof(reason), r->reason);
 	n = snprintf(buf, sizeof(buf),
 	             "status=%s\nuser=%s\nunit=%s\ndevice=%s\ncode=%s\nserial=%s\nreason=%s\n"
-	             "imported=%llu\ndecided=%llu\n",
-	             r->status, r->user, r->unit, r->device, r->code, r->serial, reason,
+	             "ticket=%s\nimported=%llu\ndecided=%llu\n",
+	             r->status, r->user, r->unit, r->device, r->code, r->serial, reason, r->ticket,
 	             (unsigned long long)r->imported, (unsigned long long)r->decided);
 	if (n < 0 || (size_t)n >= sizeof(buf)) return KENH_ERR(KENH_E_INTERNAL);
 	if ((rc = admin_path(a, p, "requests")) != 0 || (rc = cli_dir_make(p)) != 0) return rc;
@@ -52,12 +53,13 @@ int admin_request_save(struct admin *a, const struct admin_request *r, const uin
 /* One "key=value" line of a state file. */
 static bool state_line(struct admin_request *r, char *line)
 {
-	static const char *const names[] = { "status", "user",   "unit",  "device",
-		                             "code",   "serial", "reason" };
-	char *fields[] = { r->status, r->user, r->unit, r->device, r->code, r->serial, r->reason };
-	const size_t caps[] = { sizeof(r->status), sizeof(r->user), sizeof(r->unit),
-		                sizeof(r->device), sizeof(r->code), sizeof(r->serial),
-		                sizeof(r->reason) };
+	static const char *const names[] = { "status", "user",   "unit",   "device",
+		                             "code",   "serial", "reason", "ticket" };
+	char *fields[] = { r->status, r->user,   r->unit,   r->device,
+		           r->code,   r->serial, r->reason, r->ticket };
+	const size_t caps[] = { sizeof(r->status), sizeof(r->user),  sizeof(r->unit),
+		                sizeof(r->device), sizeof(r->code),  sizeof(r->serial),
+		                sizeof(r->reason), sizeof(r->ticket) };
 	char *v = strchr(line, '=');
 	size_t i;
 

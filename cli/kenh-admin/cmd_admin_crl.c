@@ -4,7 +4,8 @@
  * kenh-admin crl show: the CRL of the root and of every unit CA (RFC 5280
  * §5), each checked against the CA that signs it, with its entries and,
  * where the admin folder knows them, the device and user behind each
- * serial.
+ * serial. kenh-admin crl upload: every one of them to the relay
+ * (CRL_UPLOAD, docs/protocol.md §5); the relay keeps the newest of each CA.
  */
 #include "admin.h"
 
@@ -112,4 +113,22 @@ int cmd_admin_crl_show(struct admin *a, int argc, char **argv)
 	if ((rc = show_one(a, "", &bad)) != 0) return admin_fail("root", rc);
 	if ((rc = admin_units_each(a, show_one, &bad)) != 0) return admin_fail("units", rc);
 	return bad ? 1 : 0;
+}
+
+static int upload_one(struct admin *a, const char *unit, void *arg)
+{
+	int *status = arg;
+
+	if (admin_relay_crl(a, unit) != 0) *status = 1;
+	/* The connection may be gone: stop at the first transport failure. */
+	return a->relay == NULL && *status != 0 ? 1 : 0;
+}
+
+int cmd_admin_crl_upload(struct admin *a, int argc, char **argv)
+{
+	int rc, status = 0;
+
+	if ((rc = admin_args("crl upload", argc, argv, NULL, 0, NULL, 0, 0)) != 0) return rc;
+	if ((rc = upload_one(a, "", &status)) == 0) rc = admin_units_each(a, upload_one, &status);
+	return status != 0 || rc != 0 ? 1 : 0;
 }

@@ -4,11 +4,14 @@
  * kenh-admin reject REQ --reason TEXT: refuse an imported request. Its
  * enrollment code stays used (docs/pki.md "Enrollment codes"): a request
  * the authority did not trust may mean the code leaked, so a new enrollment
- * needs a new code.
+ * needs a new code. A request that came through the relay is refused there
+ * too (ENROLL_REJECT, docs/protocol.md §5), so the device learns of it.
  */
 #include "admin.h"
 
 #include "util/compat.h"
+
+#include "proto/proto.h"
 
 int cmd_admin_reject(struct admin *a, int argc, char **argv)
 {
@@ -37,5 +40,11 @@ int cmd_admin_reject(struct admin *a, int argc, char **argv)
 	if ((rc = admin_audit(a, "reject", details)) != 0) return rc;
 	printf("rejected request %s (%s in %s); its enrollment code stays used\n", r.id, r.user,
 	       r.unit);
+	if (r.ticket[0] == '\0' || !admin_relay_configured(a)) return 0;
+	if ((rc = admin_relay_reject(a, r.ticket, PROTO_REFUSED_BY_AUTHORITY)) != 0) {
+		fprintf(stderr, "kenh-admin: kenh-admin requests fetch tells the relay later\n");
+		return rc;
+	}
+	printf("the relay tells the device its request was rejected\n");
 	return 0;
 }

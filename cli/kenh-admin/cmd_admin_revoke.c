@@ -6,7 +6,9 @@
  * (RFC 5280 §5) for the CAs that issued them. The reason's first word, if
  * it is one we know ("lost", "stolen", "left", "replaced", "retired", ...),
  * becomes the CRL reason code (RFC 5280 §5.3.1); the whole text goes to
- * the audit log. Uploading the CRLs to the relay comes with the relay.
+ * the audit log. With a relay configured, the new CRLs are uploaded to it
+ * at once (CRL_UPLOAD, docs/protocol.md §5), and it cuts the revoked
+ * devices off; `kenh-admin crl upload` repeats that if it failed.
  */
 #include "admin.h"
 
@@ -131,6 +133,26 @@ static int record(struct admin *a, const char *target, const char *kind,
 	return admin_audit(a, "revoke", details);
 }
 
+/* Hand the new CRL of every issuer concerned to the relay. */
+static int upload(struct admin *a, const struct crypto_cert_info *list, size_t n)
+{
+	size_t i, j;
+	int rc = 0;
+
+	if (!admin_relay_configured(a)) {
+		printf("no relay configured: give the new CRLs to the relay (kenh-admin relay "
+		       "set, then kenh-admin crl upload)\n");
+		return 0;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		for (j = 0; j < i && strcmp(list[j].issuer, list[i].issuer) != 0; j++)
+			continue;
+		if (j == i) rc = admin_relay_crl(a, list[i].issuer);
+	}
+	if (rc != 0) fprintf(stderr, "kenh-admin: upload the CRLs later: kenh-admin crl upload\n");
+	return rc;
+}
+
 static int revoke_all(struct admin *a, const char *target, const char *kind,
                       const struct crypto_cert_info *list, size_t n, const char *reason)
 {
@@ -148,9 +170,8 @@ static int revoke_all(struct admin *a, const char *target, const char *kind,
 	mem_free(mem);
 	if (rc != 0) return rc;
 	if ((rc = record(a, target, kind, list, n, reason)) != 0) return rc;
-	printf("revoked %zu certificate(s) of %s %s; give the new CRLs to the relay\n", n, kind,
-	       target);
-	return 0;
+	printf("revoked %zu certificate(s) of %s %s\n", n, kind, target);
+	return upload(a, list, n);
 }
 
 int cmd_admin_revoke(struct admin *a, int argc, char **argv)

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Kenh developers */
 /*
- * kenh-admin sign REQ [--days N] [--out FILE]: approve an imported request
- * and issue the device certificate (DESIGN §6, docs/pki.md "Device
- * certificate"): signed by the unit CA nearest to the request's unit, for
+ * kenh-admin sign REQ [--days N] [--out FILE] [--issuer unit|root]: approve
+ * an imported request and issue the device certificate (DESIGN §6,
+ * docs/pki.md "Device certificate"): signed by the unit CA nearest to the
+ * request's unit (or by the root itself with --issuer root), for
  * the key the device made, naming the user, the unit and a device id
  * derived from the key. The request is checked again (it sat on disk),
- * and so is the unit's subtree, by crypto_cert_issue.
+ * and so is the unit's subtree, by crypto_cert_issue. A request that came
+ * through the relay gets its certificate handed to the relay at once
+ * (ENROLL_ISSUE, docs/protocol.md §5), where the device fetches it; if the
+ * relay cannot be reached, the next requests fetch hands it over.
  */
 #include "admin.h"
 
@@ -17,15 +21,18 @@
 
 #define DEVICE_MAX_DAYS 365
 
-/* Issue the certificate for a verified request; *der (mem_free) on success. */
+/*
+ * Issue the certificate for a verified request, signed by the unit CA
+ * covering its unit, or by the root (by_root); *der (mem_free) on success.
+ */
 static int issue(struct admin *a, const struct crypto_csr_info *info, const char *device,
-                 uint64_t days, struct admin_ca *ca, uint8_t **der, size_t *len)
+                 uint64_t days, bool by_root, struct admin_ca *ca, uint8_t **der, size_t *len)
 {
 	struct crypto_cert_template t = { .kind = CRYPTO_CERT_DEVICE };
 	struct crypto_issuer iss;
 	int rc;
 
-	rc = admin_ca_covering(a, info->unit, ca);
+	rc = by_root ? admin_ca_load(a, "", ca) : admin_ca_covering(a, info->unit, ca);
 	if (rc == KENH_E_NOT_FOUND)
 		return admin_failf(info->unit, "no unit CA covers this unit any more");
 	if (rc != 0) return admin_fail(info->unit, rc);
@@ -72,6 +79,26 @@ static int record(struct admin *a, struct admin_request *r, const struct admin_c
 	return 0;
 }
 
+/* Hand the certificate to the relay for the device that asked through it. */
+static int deliver(struct admin *a, const struct admin_request *r, const uint8_t *der, size_t len)
+{
+	int rc;
+
+	if (r->ticket[0] == '\0') return 0;
+	if (!admin_relay_configured(a)) {
+		printf("the request came through a relay, but none is configured (kenh-admin "
+		       "relay set)\n");
+		return 0;
+	}
+	if ((rc = admin_relay_issue(a, r->ticket, der, len)) != 0) {
+		fprintf(stderr, "kenh-admin: the certificate is issued; kenh-admin requests fetch "
+		                "hands it to the relay later\n");
+		return rc;
+	}
+	printf("handed to the relay: the device can fetch its certificate now\n");
+	return 0;
+}
+
 /* The stored request must still verify and still say what the state file says. */
 static int recheck(struct admin *a, const struct admin_request *r, const uint8_t *csr, size_t len,
                    struct crypto_csr_info *info)
@@ -90,8 +117,10 @@ static int recheck(struct admin *a, const struct admin_request *r, const uint8_t
 
 int cmd_admin_sign(struct admin *a, int argc, char **argv)
 {
-	const char *id = NULL, *days_s = NULL, *out = NULL;
-	const struct admin_opt opts[] = { { "--days", &days_s, NULL }, { "--out", &out, NULL } };
+	const char *id = NULL, *days_s = NULL, *out = NULL, *by = "unit";
+	const struct admin_opt opts[] = { { "--days", &days_s, NULL },
+		                          { "--out", &out, NULL },
+		                          { "--issuer", &by, NULL } };
 	struct crypto_csr_info info;
 	struct admin_request r;
 	struct admin_ca ca;
@@ -100,9 +129,11 @@ int cmd_admin_sign(struct admin *a, int argc, char **argv)
 	uint64_t days = CRYPTO_PKI_DEVICE_DAYS;
 	int rc;
 
-	if ((rc = admin_args("sign REQ [--days N] [--out FILE]", argc, argv, opts, ARRAY_LEN(opts),
-	                     &id, 1, 1)) != 0)
+	if ((rc = admin_args("sign REQ [--days N] [--out FILE] [--issuer unit|root]", argc, argv,
+	                     opts, ARRAY_LEN(opts), &id, 1, 1)) != 0)
 		return rc;
+	if (strcmp(by, "unit") != 0 && strcmp(by, "root") != 0)
+		return admin_failf("--issuer", "unit (the unit CA covering the device) or root");
 	if (days_s != NULL && admin_number(days_s, DEVICE_MAX_DAYS, &days) != 0)
 		return admin_failf("--days", "1 to %d", DEVICE_MAX_DAYS);
 	memset(&ca, 0, sizeof(ca));
@@ -117,8 +148,10 @@ int cmd_admin_sign(struct admin *a, int argc, char **argv)
 		goto out;
 	}
 	if ((rc = recheck(a, &r, csr, csrlen, &info)) != 0) goto out;
-	if ((rc = issue(a, &info, r.device, days, &ca, &der, &len)) != 0) goto out;
-	rc = record(a, &r, &ca, der, len, out);
+	rc = issue(a, &info, r.device, days, strcmp(by, "root") == 0, &ca, &der, &len);
+	if (rc != 0) goto out;
+	if ((rc = record(a, &r, &ca, der, len, out)) != 0) goto out;
+	rc = deliver(a, &r, der, len);
 out:
 	admin_ca_free(&ca);
 	mem_free(csr);

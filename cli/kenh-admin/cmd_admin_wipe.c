@@ -4,9 +4,11 @@
  * kenh-admin wipe DEVICE [--signer root|unit] [--out FILE]: a signed order
  * for one device to erase its store and keys (DESIGN §6, docs/pki.md
  * "Wipe order"), signed by the root (the default) or by the unit CA that
- * covers the device. It is written to wipe/<device>-<time>.wipe; delivery
- * through the relay comes with the relay. A revoked device can still be
- * ordered to wipe: that is the usual case for a lost one.
+ * covers the device. It is written to wipe/<device>-<time>.wipe and, with
+ * a relay configured, handed to it (WIPE_SEND, docs/protocol.md §5), which
+ * pushes it to the device or keeps it until the device connects. A revoked
+ * device cannot connect any more, so wipe a lost device first and revoke
+ * it afterwards (docs/operations.md).
  */
 #include "admin.h"
 
@@ -30,8 +32,21 @@ static int record(struct admin *a, const char *device, const struct admin_ca *ca
 		return admin_fail("audit", KENH_E_TOO_LARGE);
 	if ((rc = admin_audit(a, "wipe", details)) != 0) return rc;
 	printf("wipe order for device %s, signed by %s: %s\n", device, admin_ca_name(ca), path);
-	printf("deliver it to the device (through the relay, once it is running)\n");
 	return 0;
+}
+
+/* Hand the order to the relay for the device's inbox. */
+static int deliver(struct admin *a, const struct crypto_cert_info *info, const uint8_t *order,
+                   size_t len)
+{
+	char name[CRYPTO_PKI_MAX_UNIT + CRYPTO_PKI_MAX_USER + CRYPTO_PKI_MAX_DEVICE + 3];
+
+	if (!admin_relay_configured(a)) {
+		printf("no relay configured: hand the file to the device another way\n");
+		return 0;
+	}
+	snprintf(name, sizeof(name), "%s/%s/%s", info->unit, info->user, info->device);
+	return admin_relay_wipe(a, name, order, len);
 }
 
 /* wipe/<device>-<time>-<nonce prefix>.wipe, and a copy at out if given. */
@@ -90,7 +105,8 @@ int cmd_admin_wipe(struct admin *a, int argc, char **argv)
 		rc = admin_fail("wipe", rc);
 		goto out;
 	}
-	rc = record(a, device, &ca, order, len, path);
+	if ((rc = record(a, device, &ca, order, len, path)) == 0)
+		rc = deliver(a, &info, order, len);
 out:
 	admin_ca_free(&ca);
 	mem_free(cert);

@@ -5,8 +5,10 @@
  * This file is the subcommand table (STYLE R12.3, after wg(8)), the global
  * options, the argument parser every subcommand uses, and the one error
  * format: "kenh-admin: <what>: <reason>" on stderr and a non-zero exit.
- * Everything here works offline on the admin folder; talking to the relay
- * (enrollment requests, CRL upload, wipe delivery) comes with the relay.
+ * Everything works offline on the admin folder; once `relay set` has run,
+ * requests fetch, sign, reject, revoke, crl upload and wipe also hand
+ * their results to the relay (admin_relay.c). The CA keys never leave
+ * the folder.
  */
 #include "admin.h"
 
@@ -46,13 +48,19 @@ static const struct command commands[] = {
 	{ "enroll-code", NULL, cmd_admin_enroll_code, NEED_WRITE,
 	  "USER --unit PATH [--ttl 24h] [--qr | --no-qr]" },
 	{ "requests", "import", cmd_admin_requests_import, NEED_WRITE, "FILE" },
+	{ "requests", "fetch", cmd_admin_requests_fetch, NEED_WRITE, "" },
 	{ "requests", "list", cmd_admin_requests_list, NEED_FOLDER, "[--all]" },
-	{ "sign", NULL, cmd_admin_sign, NEED_WRITE, "REQ [--days N] [--out FILE]" },
+	{ "sign", NULL, cmd_admin_sign, NEED_WRITE,
+	  "REQ [--days N] [--out FILE] [--issuer unit|root]" },
 	{ "reject", NULL, cmd_admin_reject, NEED_WRITE, "REQ --reason TEXT" },
 	{ "renew", NULL, cmd_admin_renew, NEED_WRITE, "DEVICE [--days N] [--out FILE]" },
 	{ "revoke", NULL, cmd_admin_revoke, NEED_WRITE, "DEVICE|USER --reason TEXT" },
 	{ "devices", NULL, cmd_admin_devices, NEED_FOLDER, "[USER]" },
 	{ "crl", "show", cmd_admin_crl_show, NEED_FOLDER, "" },
+	{ "crl", "upload", cmd_admin_crl_upload, NEED_FOLDER, "" },
+	{ "relay", "set", cmd_admin_relay_set, NEED_WRITE,
+	  "HOST:PORT [--ca FILE] [--unit PATH] [--renew]" },
+	{ "relay", "show", cmd_admin_relay_show, NEED_FOLDER, "" },
 	{ "wipe", NULL, cmd_admin_wipe, NEED_WRITE, "DEVICE [--signer root|unit] [--out FILE]" },
 	{ "verify", NULL, cmd_admin_verify, NEED_FOLDER, "CERT [--at TIME]" },
 	{ "audit", "verify", cmd_admin_audit_verify, NEED_FOLDER, "" },

@@ -41,9 +41,9 @@ int kmls_commit(struct kmls *k, struct kmls_state *st, const struct kenh_mls_com
 			goto out;
 		}
 	}
+	/* Nothing on stdout: issue 3's command list gives add, update and remove no output. */
 	rc = kmls_state_save(st, k->o->state) != 0 ? kmls_fail_msg("cannot write the state")
 	                                           : KMLS_OK;
-	if (rc == KMLS_OK) printf("commit made epoch=%llu\n", (unsigned long long)ev.epoch);
 out:
 	kenh_mls_event_clear(&ev);
 	kenh_mls_commit_out_clear(&co);

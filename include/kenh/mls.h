@@ -90,6 +90,12 @@ struct kenh_mls_config {
 	void *psk_arg;
 	kenh_mls_clock_fn *clock; /**< NULL: the system clock */
 	void *clock_arg;
+	/**
+	 * Longest lifetime (not_after - not_before, seconds) accepted for a
+	 * member's KeyPackage or LeafNode (RFC 9420 §7.2 makes the application
+	 * define one); 0: the default, 91 days.
+	 */
+	uint64_t max_lifetime;
 };
 
 /** A credential to present: basic (an identity) or X.509 (a chain, leaf first). */
@@ -137,7 +143,7 @@ struct kenh_mls_keypackage_args {
 	const uint8_t *application_id; /**< optional application_id leaf extension (§5.3.3) */
 	size_t application_id_len;
 	uint64_t now;      /**< start of the lifetime; 0: the system clock */
-	uint64_t lifetime; /**< seconds; 0: the default (100 days) */
+	uint64_t lifetime; /**< seconds; 0: the default (90 days); at most 91 days minus an hour */
 };
 
 /**
@@ -293,7 +299,7 @@ struct kenh_mls_event {
 	enum kenh_mls_event_type type;
 	enum kenh_mls_sender_type sender_type;
 	uint32_t sender; /**< the sender's leaf (member), or external_senders index */
-	uint64_t epoch;  /**< the group's epoch after the message (commit: the epoch it opened) */
+	uint64_t epoch;  /**< commit: the epoch it opened; otherwise the message's epoch */
 	uint8_t *data;   /**< application data (owned) */
 	size_t data_len;
 	uint16_t proposal_type; /**< proposal: its type (RFC 9420 §17.4) */
@@ -302,6 +308,7 @@ struct kenh_mls_event {
 	size_t n_added;
 	uint32_t *removed_leaves; /**< commit: leaves removed (owned) */
 	size_t n_removed;
+	bool reinit; /**< commit: it carried a ReInit (the group is finished, RFC 9420 §11.2) */
 };
 
 KENH_API void kenh_mls_event_clear(struct kenh_mls_event *ev);
@@ -319,10 +326,14 @@ KENH_API void kenh_mls_group_commit_discard(struct kenh_mls_group *g);
 
 /**
  * \brief Process one incoming MLSMessage of this group: application data,
- * a proposal (stored), or a Commit (the new epoch). On error the group is
- * unchanged. \return 0; KENH_E_STATE (another group or epoch, or a group
- * we were removed from); KENH_E_DECRYPT; KENH_E_VERIFY; KENH_E_PROTO (a
- * rule of RFC 9420 broken); KENH_E_EXPIRED; parse errors; the validator's.
+ * a proposal (stored), or a Commit (the new epoch). Application data sent
+ * in one of the two epochs before the current one and delivered late
+ * still opens (RFC 9420 §15.3; the keys of older epochs are wiped, which
+ * is what forward secrecy asks). On error the group is unchanged.
+ * \return 0; KENH_E_STATE (a PublicMessage of another group or epoch, or
+ * a group we were removed from); KENH_E_DECRYPT (also a PrivateMessage of
+ * an epoch whose keys are gone); KENH_E_VERIFY; KENH_E_PROTO (a rule of
+ * RFC 9420 broken); KENH_E_EXPIRED; parse errors; the validator's.
  */
 KENH_API KENH_MUST_CHECK int kenh_mls_group_process(struct kenh_mls_group *g, const uint8_t *msg,
                                                     size_t len, struct kenh_mls_event *ev);
@@ -343,6 +354,96 @@ KENH_API KENH_MUST_CHECK int kenh_mls_group_propose_remove(struct kenh_mls_group
                                                            uint8_t **out, size_t *out_len);
 KENH_API KENH_MUST_CHECK int kenh_mls_group_propose_update(struct kenh_mls_group *g, uint8_t **out,
                                                            size_t *out_len);
+
+/* ------------------------------------------------------------------------ */
+/* Groups made from groups (RFC 9420 §11.2, §11.3)                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * \brief Commit a ReInit proposal (§12.1.5), alone: the group is to be
+ * replaced by a new one with cipher suite `suite` (MLS 1.0), the group id
+ * and GroupContext extensions of opt (NULL: a random id, no extensions),
+ * and the same members. Once the Commit is merged or processed every
+ * member stops using the group (the event says reinit) and one of them
+ * makes the new group with kenh_mls_group_reinit(), the others join it
+ * with kenh_mls_group_join_reinit().
+ * \return as kenh_mls_group_commit(); KENH_E_UNSUPPORTED for the suite or
+ * extensions we cannot use.
+ */
+KENH_API KENH_MUST_CHECK int kenh_mls_group_commit_reinit(struct kenh_mls_group *g, uint16_t suite,
+                                                          const struct kenh_mls_group_options *opt,
+                                                          struct kenh_mls_commit_out *out);
+
+/** The first members of a group made from an old one. Pointers borrowed for the call. */
+struct kenh_mls_link_args {
+	const uint8_t *const
+	        *key_packages; /**< the other members': MLSMessage or bare KeyPackage */
+	const size_t *key_package_lens;
+	size_t n;
+	const uint8_t *group_id; /**< branch: the new group's id (NULL: Nh random bytes) */
+	size_t group_id_len;
+	bool ratchet_tree; /**< carry the ratchet tree in the Welcome */
+};
+
+/**
+ * \brief Make the group that old's ReInit asked for (§11.2): its group id,
+ * suite (kp must be of it) and extensions, and the same members, each of
+ * whom gave a new KeyPackage with the credential it has in old. Its first
+ * Commit adds them with a resumption PSK of usage reinit that ties it to
+ * old's last epoch (§8.6). Any member may do it, not only the one who
+ * committed the ReInit.
+ * \param group receives the new group (in the configuration of old) with
+ * that Commit pending: kenh_mls_group_commit_merge() it once the delivery
+ * service accepted it (§14), then send the Welcome of out.
+ * \return 0; KENH_E_STATE (old did not end with a ReInit whose parameters
+ * are known); KENH_E_INVALID_ARG (kp's suite); KENH_E_PROTO (the members
+ * are not exactly old's); KeyPackage validation codes.
+ */
+KENH_API KENH_MUST_CHECK int kenh_mls_group_reinit(struct kenh_mls_group *old,
+                                                   const struct kenh_mls_keypackage *kp,
+                                                   const struct kenh_mls_link_args *a,
+                                                   struct kenh_mls_commit_out *out,
+                                                   struct kenh_mls_group **group);
+
+/**
+ * \brief Make a subgroup of old (§11.3): old's suite (kp must be of it) and
+ * GroupContext extensions, some of old's members (each KeyPackage with the
+ * credential that member has in old), a resumption PSK of usage branch
+ * tying it to old's current epoch. As kenh_mls_group_reinit() otherwise.
+ * \return 0; KENH_E_STATE (old was removed or ended); KENH_E_INVALID_ARG;
+ * KENH_E_PROTO (someone who is not a member of old).
+ */
+KENH_API KENH_MUST_CHECK int kenh_mls_group_branch(struct kenh_mls_group *old,
+                                                   const struct kenh_mls_keypackage *kp,
+                                                   const struct kenh_mls_link_args *a,
+                                                   struct kenh_mls_commit_out *out,
+                                                   struct kenh_mls_group **group);
+
+/**
+ * \brief Join, as kenh_mls_group_join(), the group made from old by its
+ * ReInit (§11.2, §12.4.3.1): the Welcome must name old's last epoch in its
+ * one reinit PSK, and the new group must be what the ReInit asked for,
+ * with every member of old, in epoch 1.
+ * \return as kenh_mls_group_join(); KENH_E_PROTO for a Welcome that does
+ * not match old; KENH_E_STATE if old did not end with a known ReInit.
+ */
+KENH_API KENH_MUST_CHECK int
+kenh_mls_group_join_reinit(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
+                           const struct kenh_mls_keypackage *kp, const struct kenh_mls_group *old,
+                           const uint8_t *welcome, size_t welcome_len, const uint8_t *tree,
+                           size_t tree_len, struct kenh_mls_group **out);
+
+/**
+ * \brief Join a subgroup branched from old (§11.3, §12.4.3.1): the Welcome
+ * must name an epoch of old in its one branch PSK, and the new group must
+ * have old's version and suite, in epoch 1, and only members of old.
+ * \return as kenh_mls_group_join_reinit().
+ */
+KENH_API KENH_MUST_CHECK int
+kenh_mls_group_join_branch(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
+                           const struct kenh_mls_keypackage *kp, const struct kenh_mls_group *old,
+                           const uint8_t *welcome, size_t welcome_len, const uint8_t *tree,
+                           size_t tree_len, struct kenh_mls_group **out);
 
 /**
  * \brief MLS-Exporter(label, context, len) of the current epoch (§8.5).

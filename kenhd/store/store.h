@@ -14,7 +14,7 @@
  *   cursors     (device, group) -> last acknowledged seq, and the seq after
  *               which the device stops receiving (its removal), if any
  *   log         (group, seq) -> one MLS message, written once for the group
- *   inbox       per device: Welcomes
+ *   inbox       per device: Welcomes, wipe orders
  *   proposals   (group, epoch, ProposalRef) -> the proposal's message
  *   key packages, devices, group infos, blobs, CRLs, enrollment requests
  *
@@ -84,7 +84,14 @@ typedef int store_device_fn(void *arg, const char *device, uint32_t key_packages
                             bool has_last_resort);
 typedef int store_cursor_fn(void *arg, const struct store_cursor *c);
 typedef int store_entry_fn(void *arg, uint64_t seq, struct kenh_span msg);
-typedef int store_inbox_fn(void *arg, uint64_t id, struct kenh_span group_id, struct kenh_span msg);
+/* An inbox entry: a Welcome (group_id: its group) or a wipe order (group_id: the device). */
+struct store_inbox_item {
+	uint8_t kind; /* enum proto_delivery_kind: 2 (inbox) or 3 (wipe) */
+	struct kenh_span group_id;
+	struct kenh_span msg;
+};
+
+typedef int store_inbox_fn(void *arg, uint64_t id, const struct store_inbox_item *item);
 typedef int store_crl_fn(void *arg, const char *issuer, uint64_t number, struct kenh_span der);
 typedef int store_enroll_fn(void *arg, struct kenh_span ticket, struct kenh_span csr);
 
@@ -180,9 +187,9 @@ struct store_ops {
 	int (*log_read)(struct store *s, struct kenh_span group_id, uint64_t after, uint64_t until,
 	                size_t max, store_entry_fn *cb, void *arg);
 
-	/* Per-device inbox (Welcomes): add, read entries with id > after, delete one. */
-	int (*inbox_add)(struct store *s, const char *device, struct kenh_span group_id,
-	                 struct kenh_span msg, uint64_t now, uint64_t *id);
+	/* Per-device inbox (Welcomes, wipe orders): add, read entries with id > after, delete one. */
+	int (*inbox_add)(struct store *s, const char *device, const struct store_inbox_item *item,
+	                 uint64_t now, uint64_t *id);
 	int (*inbox_read)(struct store *s, const char *device, uint64_t after, size_t max,
 	                  store_inbox_fn *cb, void *arg);
 	int (*inbox_delete)(struct store *s, const char *device, uint64_t id);
@@ -217,21 +224,25 @@ struct store_ops {
 
 	/*
 	 * Enrollment requests: add (EXISTS for a ticket in use), list the
-	 * pending ones, issue (NOT_FOUND), fetch the certificate (NOT_FOUND
-	 * if unknown, STATE while pending).
+	 * pending ones (neither issued nor refused), issue (NOT_FOUND), refuse
+	 * with a reason 1..255 (NOT_FOUND if unknown, EXISTS if issued or
+	 * refused already), fetch the certificate (NOT_FOUND if unknown, STATE
+	 * while pending, PERM with *refused = the reason if refused).
 	 */
 	int (*enroll_add)(struct store *s, struct kenh_span ticket, struct kenh_span csr,
 	                  uint64_t now);
 	int (*enroll_list)(struct store *s, size_t max, store_enroll_fn *cb, void *arg);
 	int (*enroll_issue)(struct store *s, struct kenh_span ticket, struct kenh_span cert);
-	int (*enroll_fetch)(struct store *s, struct kenh_span ticket, struct store_buf *out);
-	/* The request of a pending ticket: NOT_FOUND if unknown, EXISTS if already issued. */
+	int (*enroll_reject)(struct store *s, struct kenh_span ticket, uint8_t reason);
+	int (*enroll_fetch)(struct store *s, struct kenh_span ticket, struct store_buf *out,
+	                    uint8_t *refused);
+	/* The request of a pending ticket: NOT_FOUND if unknown, EXISTS if issued or refused. */
 	int (*enroll_csr)(struct store *s, struct kenh_span ticket, struct store_buf *out);
 
 	/*
 	 * Retention (docs/protocol.md §9): delete log entries every cursor has
-	 * passed, and log, inbox and enrollment entries older than now - max_age.
-	 * *deleted counts the rows removed.
+	 * passed, and log, inbox (but wipe orders) and enrollment entries older
+	 * than now - max_age. *deleted counts the rows removed.
 	 */
 	int (*retention)(struct store *s, uint64_t now, uint64_t max_age, uint64_t *deleted);
 };

@@ -35,10 +35,19 @@ __asm__(".pushsection .rodata\n"
         ".incbin \"kenhd/store/sql/001_init.sql\"\n"
         ".byte 0\n"
         ".popsection\n");
+__asm__(".pushsection .rodata\n"
+        ".global store_sql_002_authority\n"
+        ".hidden store_sql_002_authority\n"
+        "store_sql_002_authority:\n"
+        ".incbin \"kenhd/store/sql/002_authority.sql\"\n"
+        ".byte 0\n"
+        ".popsection\n");
 extern const char store_sql_001_init[];
+extern const char store_sql_002_authority[];
 
 static const char *const migrations[] = {
 	store_sql_001_init,
+	store_sql_002_authority,
 };
 
 enum stmt {
@@ -93,6 +102,7 @@ enum stmt {
 	S_ENROLL_ADD,
 	S_ENROLL_LIST,
 	S_ENROLL_ISSUE,
+	S_ENROLL_REJECT,
 	S_ENROLL_FETCH,
 	S_ENROLL_CSR,
 	S_RET_LOG_CURSORS,
@@ -158,9 +168,9 @@ static const char *const sql[S_COUNT] = {
 	[S_LOG_APPEND] = "INSERT INTO log (group_id, seq, created, msg) VALUES (?1, ?2, ?3, ?4)",
 	[S_LOG_READ] = "SELECT seq, msg FROM log WHERE group_id = ?1 AND seq > ?2 AND seq <= ?3 "
 	               "ORDER BY seq LIMIT ?4",
-	[S_INBOX_ADD] =
-	        "INSERT INTO inbox (device, group_id, created, msg) VALUES (?1, ?2, ?3, ?4)",
-	[S_INBOX_READ] = "SELECT id, group_id, msg FROM inbox WHERE device = ?1 AND id > ?2 "
+	[S_INBOX_ADD] = "INSERT INTO inbox (device, group_id, created, msg, kind) VALUES (?1, ?2, "
+	                "?3, ?4, ?5)",
+	[S_INBOX_READ] = "SELECT id, group_id, msg, kind FROM inbox WHERE device = ?1 AND id > ?2 "
 	                 "ORDER BY id LIMIT ?3",
 	[S_INBOX_DELETE] = "DELETE FROM inbox WHERE device = ?1 AND id = ?2",
 	[S_PROPOSAL_PUT] = "INSERT INTO proposals (group_id, epoch, ref, msg) VALUES (?1, ?2, ?3, "
@@ -183,15 +193,20 @@ static const char *const sql[S_COUNT] = {
 	[S_CRL_LIST] = "SELECT issuer, number, der FROM crls ORDER BY issuer",
 	[S_ENROLL_ADD] = "INSERT INTO enrollments (ticket, created, csr) VALUES (?1, ?2, ?3) "
 	                 "ON CONFLICT (ticket) DO NOTHING",
-	[S_ENROLL_LIST] = "SELECT ticket, csr FROM enrollments WHERE cert IS NULL ORDER BY created "
-	                  "LIMIT ?1",
+	[S_ENROLL_LIST] = "SELECT ticket, csr FROM enrollments WHERE cert IS NULL AND refused = 0 "
+	                  "ORDER BY created LIMIT ?1",
 	[S_ENROLL_ISSUE] = "UPDATE enrollments SET cert = ?2 WHERE ticket = ?1",
-	[S_ENROLL_FETCH] = "SELECT cert FROM enrollments WHERE ticket = ?1",
-	[S_ENROLL_CSR] = "SELECT csr, cert IS NOT NULL FROM enrollments WHERE ticket = ?1",
+	[S_ENROLL_REJECT] =
+	        "UPDATE enrollments SET refused = ?2 WHERE ticket = ?1 AND cert IS NULL "
+	        "AND refused = 0",
+	[S_ENROLL_FETCH] = "SELECT cert, refused FROM enrollments WHERE ticket = ?1",
+	[S_ENROLL_CSR] = "SELECT csr, cert IS NOT NULL OR refused <> 0 FROM enrollments WHERE "
+	                 "ticket = ?1",
 	[S_RET_LOG_CURSORS] = "DELETE FROM log WHERE seq <= (SELECT min(c.seq) FROM cursors c "
 	                      "WHERE c.group_id = log.group_id)",
 	[S_RET_LOG_AGE] = "DELETE FROM log WHERE created < ?1",
-	[S_RET_INBOX_AGE] = "DELETE FROM inbox WHERE created < ?1",
+	/* A wipe order waits for its device however long it is away. */
+	[S_RET_INBOX_AGE] = "DELETE FROM inbox WHERE created < ?1 AND kind <> 3",
 	[S_RET_ENROLL_AGE] = "DELETE FROM enrollments WHERE created < ?1",
 	[S_RET_PROPOSALS] = "DELETE FROM proposals WHERE epoch < (SELECT g.epoch FROM groups g "
 	                    "WHERE g.group_id = proposals.group_id)",
@@ -844,15 +859,15 @@ static int sqlite_log_read(struct store *s, struct kenh_span gid, uint64_t after
 	return rc;
 }
 
-static int sqlite_inbox_add(struct store *s, const char *device, struct kenh_span gid,
-                            struct kenh_span msg, uint64_t now, uint64_t *id)
+static int sqlite_inbox_add(struct store *s, const char *device,
+                            const struct store_inbox_item *item, uint64_t now, uint64_t *id)
 {
 	sqlite3_stmt *q = stmt(s, S_INBOX_ADD);
 	int rc;
 
 	*id = 0;
-	if (bind_text(q, 1, device) || bind_span(q, 2, gid) || bind_u64(q, 3, now) ||
-	    bind_span(q, 4, msg))
+	if (bind_text(q, 1, device) || bind_span(q, 2, item->group_id) || bind_u64(q, 3, now) ||
+	    bind_span(q, 4, item->msg) || bind_u64(q, 5, item->kind))
 		return KENH_ERR(KENH_E_DB);
 	if ((rc = exec_done(q)) != 0) return rc;
 	*id = (uint64_t)sqlite3_last_insert_rowid(s->db);
@@ -867,8 +882,12 @@ static int sqlite_inbox_read(struct store *s, const char *device, uint64_t after
 
 	if (bind_text(q, 1, device) || bind_u64(q, 2, after) || bind_u64(q, 3, max))
 		return KENH_ERR(KENH_E_DB);
-	while ((rc = step_row(q)) == 1)
-		if ((rc = cb(arg, col_u64(q, 0), col_span(q, 1), col_span(q, 2))) != 0) break;
+	while ((rc = step_row(q)) == 1) {
+		struct store_inbox_item item = { (uint8_t)col_u64(q, 3), col_span(q, 1),
+			                         col_span(q, 2) };
+
+		if ((rc = cb(arg, col_u64(q, 0), &item)) != 0) break;
+	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -1088,15 +1107,37 @@ static int sqlite_enroll_issue(struct store *s, struct kenh_span ticket, struct 
 	return changes(s) == 1 ? 0 : KENH_E_NOT_FOUND;
 }
 
-static int sqlite_enroll_fetch(struct store *s, struct kenh_span ticket, struct store_buf *out)
+static int sqlite_enroll_reject(struct store *s, struct kenh_span ticket, uint8_t reason)
+{
+	sqlite3_stmt *q = stmt(s, S_ENROLL_REJECT);
+	int rc;
+
+	if (bind_span(q, 1, ticket) || bind_u64(q, 2, reason)) return KENH_ERR(KENH_E_DB);
+	if ((rc = exec_done(q)) != 0) return rc;
+	if (changes(s) == 1) return 0;
+	/* Nothing changed: unknown, or decided already. */
+	q = stmt(s, S_ENROLL_FETCH);
+	if (bind_span(q, 1, ticket)) return KENH_ERR(KENH_E_DB);
+	rc = step_row(q);
+	sqlite3_reset(q);
+	if (rc < 0) return rc;
+	return rc == 1 ? KENH_E_EXISTS : KENH_E_NOT_FOUND;
+}
+
+static int sqlite_enroll_fetch(struct store *s, struct kenh_span ticket, struct store_buf *out,
+                               uint8_t *refused)
 {
 	sqlite3_stmt *q = stmt(s, S_ENROLL_FETCH);
 	int rc;
 
 	*out = (struct store_buf){ NULL, 0 };
+	*refused = 0;
 	if (bind_span(q, 1, ticket)) return KENH_ERR(KENH_E_DB);
 	if ((rc = step_row(q)) == 1) {
-		if (sqlite3_column_type(q, 0) == SQLITE_NULL) {
+		if (col_u64(q, 1) != 0) {
+			*refused = (uint8_t)col_u64(q, 1);
+			rc = KENH_E_PERM;
+		} else if (sqlite3_column_type(q, 0) == SQLITE_NULL) {
 			rc = KENH_E_STATE;
 		} else {
 			rc = span_dup(col_span(q, 0), &out->p);
@@ -1200,6 +1241,7 @@ const struct store_ops store_sqlite_ops = {
 	.enroll_add = sqlite_enroll_add,
 	.enroll_list = sqlite_enroll_list,
 	.enroll_issue = sqlite_enroll_issue,
+	.enroll_reject = sqlite_enroll_reject,
 	.enroll_fetch = sqlite_enroll_fetch,
 	.enroll_csr = sqlite_enroll_csr,
 	.retention = sqlite_retention,

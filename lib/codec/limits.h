@@ -40,11 +40,36 @@
 #define LIMIT_APPLICATION_DATA   (1u << 20)
 
 /* MLS wire structures (lib/mls/wire_*.c): byte lengths of structure vectors and counts. */
-#define LIMIT_EXTENSION_LIST   (LIMIT_RATCHET_TREE + LIMIT_EXTENSIONS * LIMIT_EXTENSION_DATA)
-#define LIMIT_PATH_NODES       32            /* UpdatePath nodes: a filtered direct path (<= 17) */
-#define LIMIT_PATH_CIPHERTEXTS LIMIT_MEMBERS /* encrypted_path_secret: one copath resolution */
-#define LIMIT_EXTERNAL_SENDERS 64            /* entries in the external_senders extension */
-#define LIMIT_SENDER_DATA_CT   64            /* encrypted SenderData: 12 bytes plus an AEAD tag */
+#define LIMIT_EXTENSION_LIST (LIMIT_RATCHET_TREE + LIMIT_EXTENSIONS * LIMIT_EXTENSION_DATA)
+#define LIMIT_PATH_NODES     32 /* UpdatePath nodes: a filtered direct path (<= 17) */
+/*
+ * RFC 9420 §7.6: an UpdatePath holds one HPKECiphertext per node of each
+ * copath child's resolution, and those resolutions cover disjoint sets of
+ * leaves, so a whole UpdatePath has fewer ciphertexts than the tree has
+ * leaves: this caps the sum over all its nodes, not each node alone.
+ */
+#define LIMIT_PATH_CIPHERTEXTS LIMIT_MEMBERS
+#define LIMIT_EXTERNAL_SENDERS 64 /* entries in the external_senders extension */
+#define LIMIT_SENDER_DATA_CT   64 /* encrypted SenderData: 12 bytes plus an AEAD tag */
 #define LIMIT_STRUCT_VECTOR    LIMIT_MLS_MESSAGE /* other vectors of structures in a message */
+
+/*
+ * Memory a decoder may take for what it reads (STYLE R6.3). A vector of
+ * structures, with everything its elements own, may take at most
+ * LIMIT_DECODE_RATIO bytes per byte of the vector's body; more is
+ * KENH_E_TOO_LARGE, found before the array is allocated. 8 is the ratio
+ * of the tightest legitimate case, an Extension with empty data (3 bytes
+ * on the wire, 24 in memory); every other element a real peer sends is
+ * larger on the wire than in memory (keys, hashes, signatures, HPKE
+ * ciphertexts of 32 bytes or more).
+ */
+#define LIMIT_DECODE_RATIO 8
+/*
+ * The exception: a Remove proposal is 7 bytes on the wire and a
+ * ProposalOrRef is about 330 in memory, so a Commit's proposal list may
+ * take this much beyond the ratio (about 3,800 Removes by value, or any
+ * number of real ProposalRefs up to LIMIT_PROPOSALS).
+ */
+#define LIMIT_PROPOSALS_MEMORY (1u << 20)
 
 #endif /* KENH_CODEC_LIMITS_H */

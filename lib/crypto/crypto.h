@@ -24,6 +24,8 @@
 
 struct kenh_ctx;
 struct crypto_provider;
+struct crypto_sig_key;
+struct crypto_sig_pub;
 
 /* Upper bounds over every supported algorithm, for fixed-size buffers (R5.1). */
 #define CRYPTO_MAX_HASH     64 /* SHA-512 output; SHA-256 is all we use today */
@@ -222,10 +224,58 @@ KENH_MUST_CHECK int crypto_sig_pk_from_sk(const struct crypto_sig *sig, const ui
 /*
  * Sign msg (Ed25519 pure, or ECDSA-P256 over SHA-256 with a DER signature as
  * MLS requires, RFC 9420 §5.1.2). out has room for max_sig; *outlen is set
- * (0 on failure). KENH_E_VERIFY for an invalid P-256 scalar.
+ * (0 on failure, when out is zeroed too). KENH_E_VERIFY for an invalid
+ * P-256 scalar. One-shot: it imports sk on each call (see crypto_sig_key).
  */
 KENH_MUST_CHECK int crypto_sig_sign(const struct crypto_sig *sig, const uint8_t *sk,
                                     const uint8_t *msg, size_t len, uint8_t *out, size_t *outlen);
+
+/*
+ * Key objects, for a signer or verifier that uses one key many times (an
+ * MLS member's own leaf key; a peer's key across its messages). The one-
+ * shot crypto_sig_sign and crypto_sig_verify import the raw key on every
+ * call (for a private key the import derives the public key, which costs
+ * as much as a signature) and initialise an OpenSSL operation, which
+ * fetches the algorithm by name. A key object does both once; each use
+ * copies the prepared operation. The objects borrow sig (valid as long as
+ * the kenh_ctx), belong to one thread like everything of a kenh_ctx, and
+ * are never serialized: keep the raw key and rebuild them.
+ *
+ * crypto_sig_key_new: a private key (secret inside). *out is NULL on
+ * failure; KENH_E_VERIFY for an invalid P-256 scalar, KENH_E_NOMEM,
+ * KENH_E_CRYPTO. crypto_sig_key_free wipes the key and frees (NULL
+ * allowed).
+ */
+KENH_MUST_CHECK int crypto_sig_key_new(const struct crypto_sig *sig, const uint8_t *sk,
+                                       struct crypto_sig_key **out);
+void crypto_sig_key_free(struct crypto_sig_key *k);
+
+/* The algorithm a private key object belongs to. */
+const struct crypto_sig *crypto_sig_key_alg(const struct crypto_sig_key *k);
+
+/*
+ * crypto_sig_sign with a key object: the same signature bytes for Ed25519
+ * (deterministic), an equally valid one for ECDSA. out has room for
+ * max_sig; on failure it is zeroed and *outlen is 0.
+ */
+KENH_MUST_CHECK int crypto_sig_sign_key(const struct crypto_sig_key *k, const uint8_t *msg,
+                                        size_t len, uint8_t *out, size_t *outlen);
+
+/*
+ * crypto_sig_pub_new: a public key, checked as crypto_sig_verify checks it
+ * (KENH_E_VERIFY for a wrong length or a point not on the curve); *out is
+ * NULL on failure. crypto_sig_pub_free frees (NULL allowed).
+ */
+KENH_MUST_CHECK int crypto_sig_pub_new(const struct crypto_sig *sig, const uint8_t *pk,
+                                       size_t pklen, struct crypto_sig_pub **out);
+void crypto_sig_pub_free(struct crypto_sig_pub *k);
+
+/* The algorithm a public key object belongs to. */
+const struct crypto_sig *crypto_sig_pub_alg(const struct crypto_sig_pub *k);
+
+/* crypto_sig_verify with a public key object: the same answers. */
+KENH_MUST_CHECK int crypto_sig_verify_pub(const struct crypto_sig_pub *k, const uint8_t *msg,
+                                          size_t len, const uint8_t *sigbytes, size_t siglen);
 
 /*
  * Verify: 0 if valid, KENH_E_VERIFY for a bad signature or an invalid public

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Kenh developers */
 /*
- * Internals shared by the pki_*.c files of crypto/ and included by nothing
+ * Internals shared by the pki_*.c files of crypto/ (and tlsclient.c, for the
+ * client key and the library context) and included by nothing
  * else (STYLE R13.3): the OpenSSL-typed helpers behind pki.h. Key
  * conversion between crypto_sig_* raw bytes and EVP_PKEY, DER parsing with
  * the provider's library context, serials and times, the profile reader of

@@ -110,6 +110,9 @@ struct hpke_setup_s_args {
 	struct kenh_span psk_id;
 	struct kenh_span sk_s; /* secret: sender private key, Nsk bytes */
 	struct kenh_span sk_e; /* secret: ephemeral private key (tests only) */
+	/* Optional: hpke_info_hash() of the info, Nh bytes, instead of info
+	 * (which must then be empty). For one info sent to many recipients. */
+	const uint8_t *info_hash;
 };
 
 /*
@@ -138,7 +141,8 @@ struct hpke_seal_base_args {
 	struct kenh_span info;
 	struct kenh_span aad;
 	struct kenh_span pt;
-	struct kenh_span sk_e; /* secret: fixed ephemeral key, tests only; empty = fresh */
+	struct kenh_span sk_e;    /* secret: fixed ephemeral key, tests only; empty = fresh */
+	const uint8_t *info_hash; /* optional, as in hpke_setup_s_args */
 };
 
 /* Inputs of OpenBase (RFC 9180 §6.1), all borrowed; pk_r as in hpke_setup_r_args. */
@@ -185,12 +189,26 @@ KENH_MUST_CHECK int hpke_deserialize_public_key(const struct hpke_suite *suite,
                                                 struct kenh_span pkm);
 
 /*
+ * info_hash = LabeledExtract("", "info_hash", info) (RFC 9180 §5.1) with
+ * the suite's KDF and suite_id: out receives Nh bytes. In the key schedule
+ * info enters only through this value, which depends on nothing but the
+ * suite and info (not on the mode, the KEM shared secret or the PSK). A
+ * sender that sets up contexts to many recipients with one info, as an
+ * MLS Welcome does with a large EncryptContext, computes it once and
+ * passes it as info_hash: every context is then exactly the one info
+ * would give. KENH_E_NOMEM (a long info is copied to a wiped buffer),
+ * KENH_E_TOO_LARGE, KENH_E_CRYPTO.
+ */
+KENH_MUST_CHECK int hpke_info_hash(const struct hpke_suite *suite, struct kenh_span info,
+                                   uint8_t *out);
+
+/*
  * Setup<MODE>S (RFC 9180 §5.1): encapsulate to a->pk_r and run the key
  * schedule. enc receives Nenc bytes; *out is a sender context. Both are
  * cleared first and *out is wiped again on failure. Returns
  * KENH_E_INVALID_ARG for a bad mode, wrong key lengths, or PSK inputs that
  * the mode forbids or misses (VerifyPSKInputs) or a psk shorter than
- * HPKE_MIN_PSK; KENH_E_VERIFY for an
+ * HPKE_MIN_PSK, or both info and info_hash; KENH_E_VERIFY for an
  * invalid recipient public key, KENH_E_NOMEM, KENH_E_CRYPTO.
  */
 KENH_MUST_CHECK int hpke_setup_s(const struct hpke_suite *suite, const struct hpke_setup_s_args *a,

@@ -128,6 +128,7 @@ int hpke_seal_base(const struct hpke_suite *s, const struct hpke_seal_base_args 
 	sa.pk_r = a->pk_r;
 	sa.info = a->info;
 	sa.sk_e = a->sk_e;
+	sa.info_hash = a->info_hash;
 	if ((rc = hpke_setup_s(s, &sa, enc, &c)) != 0) goto out;
 	rc = hpke_seal(&c, a->aad, a->pt, ct);
 out:

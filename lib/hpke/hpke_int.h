@@ -65,6 +65,7 @@ struct hpke_ks_args {
 	struct kenh_span info;
 	struct kenh_span psk; /* secret */
 	struct kenh_span psk_id;
+	const uint8_t *info_hash; /* optional: hpke_info_hash(info), with info empty */
 };
 
 /* Intermediate values of the key schedule, for known-answer tests. */

@@ -114,10 +114,19 @@ static int key_schedule_context(const struct hpke_labeler *lab, const struct hpk
 	ksc[0] = (uint8_t)a->mode;
 	rc = hpke_labeled_extract(lab, span_make(NULL, 0), "psk_id_hash", a->psk_id, ksc + 1);
 	if (rc != 0) return rc;
-	rc = hpke_labeled_extract(lab, span_make(NULL, 0), "info_hash", a->info, ksc + 1 + nh);
-	if (rc != 0) return rc;
+	/* A precomputed info_hash is this very value (hpke_info_hash). */
+	if (a->info_hash != NULL)
+		memcpy(ksc + 1 + nh, a->info_hash, nh);
+	else if ((rc = hpke_labeled_extract(lab, span_make(NULL, 0), "info_hash", a->info,
+	                                    ksc + 1 + nh)) != 0)
+		return rc;
 	*ksc_len = 1 + 2 * nh;
 	return 0;
+}
+
+int hpke_info_hash(const struct hpke_suite *suite, struct kenh_span info, uint8_t *out)
+{
+	return hpke_labeled_extract(&suite->lab, span_make(NULL, 0), "info_hash", info, out);
 }
 
 /*
@@ -157,6 +166,7 @@ int hpke_key_schedule(const struct hpke_suite *suite, const struct hpke_ks_args 
 	if (trace != NULL) memset(trace, 0, sizeof(*trace));
 	if (!is_valid_mode(a->mode)) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = verify_psk_inputs(a->mode, a->psk, a->psk_id)) != 0) return rc;
+	if (a->info_hash != NULL && a->info.len != 0) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = key_schedule_context(lab, a, ksc, &ksc_len)) != 0) goto out;
 	/* secret = LabeledExtract(shared_secret, "secret", psk) */
 	rc = hpke_labeled_extract(lab, span_make(a->shared_secret, s.kem_lab.kdf->nh), "secret",
@@ -183,15 +193,16 @@ int hpke_setup_s(const struct hpke_suite *suite, const struct hpke_setup_s_args 
 {
 	const struct hpke_suite copy = *suite, *s = &copy; /* suite may be out->suite */
 	uint8_t shared_secret[HPKE_MAX_SECRET];            /* secret */
-	struct hpke_ks_args ks = { a->mode, HPKE_ROLE_SENDER, shared_secret,
-		                   a->info, a->psk,           a->psk_id };
+	struct hpke_ks_args ks = { a->mode, HPKE_ROLE_SENDER, shared_secret, a->info,
+		                   a->psk,  a->psk_id,        a->info_hash };
 	int rc;
 
 	hpke_ctx_clear(out);
 	memset(enc, 0, s->kem->npk);
 	if (!is_valid_mode(a->mode)) return KENH_ERR(KENH_E_INVALID_ARG);
-	/* Check the PSK inputs before spending an ephemeral key on them. */
+	/* Check the PSK and info inputs before spending an ephemeral key on them. */
 	if ((rc = verify_psk_inputs(a->mode, a->psk, a->psk_id)) != 0) return rc;
+	if (a->info_hash != NULL && a->info.len != 0) return KENH_ERR(KENH_E_INVALID_ARG);
 	/* §5.1.1-§5.1.4: shared_secret, enc = [Auth]Encap(pkR[, skS]) */
 	if ((rc = hpke_kem_encap(s, a, enc, shared_secret)) != 0) goto out;
 	/* ... then KeyScheduleS(mode, shared_secret, info, psk, psk_id). */
@@ -207,8 +218,8 @@ int hpke_setup_r(const struct hpke_suite *suite, const struct hpke_setup_r_args 
 {
 	const struct hpke_suite copy = *suite, *s = &copy; /* suite may be out->suite */
 	uint8_t shared_secret[HPKE_MAX_SECRET];            /* secret */
-	struct hpke_ks_args ks = { a->mode,  HPKE_ROLE_RECIPIENT, shared_secret, a->info, a->psk,
-		                   a->psk_id };
+	struct hpke_ks_args ks = { a->mode, HPKE_ROLE_RECIPIENT, shared_secret, a->info,
+		                   a->psk,  a->psk_id,           NULL };
 	int rc;
 
 	hpke_ctx_clear(out);

@@ -71,6 +71,7 @@ struct mls_framing_epoch {
 	struct mls_secret_tree *secret_tree; /* PrivateMessage: ratchets move on use */
 	mls_sender_key_fn *sender_key;       /* member and external senders */
 	void *sender_key_arg;
+	struct mls_sig_cache *sig_cache; /* NULL: keys imported per signature */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -97,6 +98,16 @@ KENH_MUST_CHECK int mls_framed_content_sign(const struct mls_framing_epoch *ep,
                                             enum mls_wire_format wire_format,
                                             const struct mls_framed_content *content,
                                             struct kenh_span sig_sk, struct mls_signature *out);
+
+/*
+ * mls_framed_content_sign with the signature key imported once
+ * (crypto_sig_key_new; borrowed): what a member uses for its own messages.
+ */
+KENH_MUST_CHECK int mls_framed_content_sign_key(const struct mls_framing_epoch *ep,
+                                                enum mls_wire_format wire_format,
+                                                const struct mls_framed_content *content,
+                                                const struct crypto_sig_key *key,
+                                                struct mls_signature *out);
 
 /*
  * Verify content's signature (§6.1) with the key its sender type names:
@@ -216,6 +227,20 @@ KENH_MUST_CHECK int mls_private_message_open(const struct mls_framing_epoch *ep,
 /* KeyPackage (RFC 9420 §10, §10.1, §5.2)                                    */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * RFC 9420 §7.2: "Applications MUST define a maximum total lifetime that is
+ * acceptable for a LeafNode, and reject any LeafNode where the total
+ * lifetime is longer than this duration." Kenh's KeyPackages live
+ * MLS_KP_LIFETIME, the 90 days of a device certificate (DESIGN §6), from
+ * an hour before they are made; by default it accepts a total lifetime
+ * (not_after - not_before) of up to MLS_KP_MAX_LIFETIME, one day more, for
+ * peers that start theirs earlier still. A group may set another bound
+ * (mls_group_callbacks.max_lifetime); every policy below requires one.
+ */
+#define MLS_KP_LIFETIME     (90ull * 24 * 3600)
+#define MLS_KP_MAX_LIFETIME (MLS_KP_LIFETIME + 24ull * 3600)
+#define MLS_KP_SLACK        3600ull /* our KeyPackages start this long before they are made */
+
 /* Inputs of mls_key_package_build; all borrowed. */
 struct mls_key_package_build_args {
 	const struct kenh_ctx *ctx;
@@ -225,6 +250,7 @@ struct mls_key_package_build_args {
 	const struct mls_credential *credential;
 	const struct mls_capabilities *capabilities;
 	struct mls_lifetime lifetime;
+	uint64_t max_lifetime; /* §7.2: the bound the result is validated against; required */
 	const struct mls_extension_list *leaf_extensions; /* NULL: none */
 	const struct mls_extension_list *extensions;      /* KeyPackage extensions; NULL: none */
 };
@@ -246,9 +272,10 @@ void mls_key_package_keys_clear(struct mls_key_package_keys *k);
  * with SignWithLabel("KeyPackageTBS"). *out is the encoded KeyPackage
  * (not wrapped in an MLSMessage: that is what MakeKeyPackageRef hashes),
  * *keys its private keys. The result is checked with
- * mls_key_package_validate (now = not_before) before it is returned, so a
- * credential type or extension missing from the capabilities gives
- * KENH_E_PROTO here rather than a KeyPackage others reject.
+ * mls_key_package_validate (now = not_before, a->max_lifetime) before it
+ * is returned, so a lifetime over the bound, or a credential type or
+ * extension missing from the capabilities, gives KENH_E_PROTO here rather
+ * than a KeyPackage others reject. max_lifetime 0 is KENH_E_INVALID_ARG.
  */
 KENH_MUST_CHECK int mls_key_package_build(const struct mls_key_package_build_args *a,
                                           struct mls_key_package_keys *keys, uint8_t **out,
@@ -266,13 +293,14 @@ struct mls_key_package_policy {
 	uint16_t version;      /* expected: the group's (mls10) */
 	uint16_t cipher_suite; /* expected: the group's */
 	uint64_t now;          /* the injected clock, seconds since the Unix epoch */
-	uint64_t max_lifetime; /* §7.2: longest not_after - not_before accepted; 0: no limit */
+	uint64_t max_lifetime; /* §7.2: longest not_after - not_before accepted; required (not 0) */
 	mls_leaf_check_fn *leaf_check; /* NULL: none */
 	void *leaf_check_arg;
 };
 
 /*
- * Validate a decoded KeyPackage (§10.1, with the intrinsic part of §7.3):
+ * Validate a decoded KeyPackage (§10.1, with the intrinsic part of §7.3);
+ * a policy without max_lifetime (0) is KENH_E_INVALID_ARG:
  *   version and cipher_suite equal the policy's (KENH_E_PROTO; a suite we
  *     do not support at all is KENH_E_UNSUPPORTED);
  *   leaf_node_source is key_package, the lifetime is ordered and within

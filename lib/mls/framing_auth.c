@@ -85,11 +85,13 @@ static int encode_tbs(const struct mls_framing_epoch *ep, enum mls_wire_format w
 	return mls_encode_framed_content_tbs(w, wire_format, content, ep->gc);
 }
 
-int mls_framed_content_sign(const struct mls_framing_epoch *ep, enum mls_wire_format wire_format,
-                            const struct mls_framed_content *content, struct kenh_span sig_sk,
-                            struct mls_signature *out)
+/* Sign with sig_sk, or with key when it is not NULL. */
+static int sign_content(const struct mls_framing_epoch *ep, enum mls_wire_format wire_format,
+                        const struct mls_framed_content *content, struct kenh_span sig_sk,
+                        const struct crypto_sig_key *key, struct mls_signature *out)
 {
 	struct codec_writer w;
+	struct kenh_span tbs;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -100,13 +102,37 @@ int mls_framed_content_sign(const struct mls_framing_epoch *ep, enum mls_wire_fo
 	}
 	if ((rc = mls_framed_content_check_sender(content)) != 0) goto out;
 	if ((rc = encode_tbs(ep, wire_format, content, &w)) != 0) goto out;
+	tbs = codec_writer_span(&w);
 	/* RFC 9420 §6.1: SignWithLabel(., "FramedContentTBS", FramedContentTBS). */
-	rc = mls_sign_with_label(ep->cs, sig_sk, MLS_LABEL("FramedContentTBS"),
-	                         codec_writer_span(&w), out->bytes, &out->len);
+	if (key != NULL)
+		rc = mls_sign_with_label_key(ep->cs, key, MLS_LABEL("FramedContentTBS"), tbs,
+		                             out->bytes, &out->len);
+	else
+		rc = mls_sign_with_label(ep->cs, sig_sk, MLS_LABEL("FramedContentTBS"), tbs,
+		                         out->bytes, &out->len);
 out:
 	if (rc != 0) memset(out, 0, sizeof(*out));
 	codec_writer_clear(&w);
 	return rc;
+}
+
+int mls_framed_content_sign(const struct mls_framing_epoch *ep, enum mls_wire_format wire_format,
+                            const struct mls_framed_content *content, struct kenh_span sig_sk,
+                            struct mls_signature *out)
+{
+	return sign_content(ep, wire_format, content, sig_sk, NULL, out);
+}
+
+int mls_framed_content_sign_key(const struct mls_framing_epoch *ep,
+                                enum mls_wire_format wire_format,
+                                const struct mls_framed_content *content,
+                                const struct crypto_sig_key *key, struct mls_signature *out)
+{
+	if (key == NULL) {
+		memset(out, 0, sizeof(*out));
+		return KENH_ERR(KENH_E_INVALID_ARG);
+	}
+	return sign_content(ep, wire_format, content, span_make(NULL, 0), key, out);
 }
 
 int mls_framing_verify_with_key(const struct mls_framing_epoch *ep,
@@ -118,8 +144,9 @@ int mls_framing_verify_with_key(const struct mls_framing_epoch *ep,
 	int rc;
 
 	if ((rc = encode_tbs(ep, wire_format, content, &w)) == 0)
-		rc = mls_verify_with_label(ep->cs, key, MLS_LABEL("FramedContentTBS"),
-		                           codec_writer_span(&w), signature);
+		rc = mls_verify_with_label_cached(ep->cs, ep->sig_cache, key,
+		                                  MLS_LABEL("FramedContentTBS"),
+		                                  codec_writer_span(&w), signature);
 	codec_writer_clear(&w);
 	return rc;
 }

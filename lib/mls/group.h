@@ -7,9 +7,10 @@
  * proposal list rules (§12.2) and their application (§12.3), creating and
  * processing a Commit (§12.4.1, §12.4.2), joining by Welcome (§12.4.3.1)
  * and by external Commit (§12.4.3.2), application messages (§15), the
- * exporter and epoch authenticator (§8.5, §8.7), resumption PSKs (§8.6)
- * and the sequencing rule of §14 (making a Commit changes nothing until
- * it is merged).
+ * exporter and epoch authenticator (§8.5, §8.7), resumption PSKs (§8.6),
+ * groups made from groups (reinit §11.2, branch §11.3), past epochs kept
+ * for late messages (§15.3) and the sequencing rule of §14 (making a
+ * Commit changes nothing until it is merged).
  *
  * Everything is staged: a step builds the next epoch in a new struct
  * mls_group and the caller's group is only touched, by swapping, once
@@ -50,8 +51,6 @@ struct kenh_ctx;
 #define MLS_GROUP_PSK_MAX 256u
 /* Pending proposals kept in one epoch (a hostile sender cannot grow it further). */
 #define MLS_GROUP_MAX_PENDING 1024u
-/* RFC 9420 §7.2: longest KeyPackage lifetime we accept (about 3 months, as DESIGN §6's certificates). */
-#define MLS_GROUP_MAX_LIFETIME (100ull * 24 * 3600)
 
 /* The current time in seconds since the Unix epoch (an injectable clock). */
 typedef uint64_t mls_clock_fn(void *arg);
@@ -111,6 +110,8 @@ struct mls_group_callbacks {
 	void *psk_arg;
 	mls_clock_fn *clock; /* NULL: the system clock */
 	void *clock_arg;
+	/* RFC 9420 §7.2: longest LeafNode lifetime accepted; 0: MLS_KP_MAX_LIFETIME. */
+	uint64_t max_lifetime;
 #ifdef KENH_DEBUG
 	uint64_t relax; /* tests only: bits (1 << enum mls_rule) of rules not enforced */
 #endif
@@ -133,11 +134,64 @@ struct mls_resumption {
 	uint8_t psk[CRYPTO_MAX_HASH]; /* secret */
 };
 
+/*
+ * RFC 9420 §15.3: how many epochs before the current one keep the keys that
+ * open their late application messages. The deletion schedule (§9.2) lets
+ * a member keep unconsumed keys "for some reasonable amount of time to
+ * handle out-of-order message delivery"; the price is forward secrecy
+ * (§16.6): whoever takes the device's state within that window reads the
+ * messages of these epochs not yet received. Two epochs cover a Commit
+ * that overtakes a message already on the way, even with a second Commit
+ * right behind it, and bound that exposure to the unread messages of two
+ * epochs; older keys are wiped as a Commit pushes them out.
+ */
+#define MLS_GROUP_PAST_EPOCHS 2u
+
+/* A leaf's signature key in a past epoch where it differs from the current tree's. */
+struct mls_past_key {
+	uint32_t leaf;
+	uint8_t len; /* 0: the leaf was blank */
+	uint8_t key[CRYPTO_MAX_SIG_PK];
+};
+
+/*
+ * What a past epoch keeps to open its late PrivateMessages (§6.3, §15.3):
+ * its GroupContext (signed over, §6.1), sender_data_secret and secret tree,
+ * and the signature keys of the leaves that have changed since (sorted by
+ * leaf; every other leaf's key is the current tree's). Nothing else: the
+ * membership key only serves PublicMessages, which a past epoch no longer
+ * accepts (handshake messages must be of the current epoch, §12.4.2, and
+ * application data never travels as PublicMessage, §6).
+ */
+struct mls_past_epoch {
+	uint8_t *gc_enc;
+	size_t gc_len;
+	struct mls_group_context gc;                 /* views into gc_enc */
+	uint8_t sender_data_secret[CRYPTO_MAX_HASH]; /* secret */
+	struct mls_secret_tree st;                   /* secret */
+	struct mls_past_key *keys;
+	size_t n_keys;
+};
+
+/*
+ * RFC 9420 §11.2, §11.3: the resumption PSK that ties a new group to the
+ * group it was made from (reinit or branch), held by the new group until
+ * its first Commit has used it (§8.6).
+ */
+struct mls_link {
+	bool set;
+	enum mls_resumption_psk_usage usage; /* reinit or branch */
+	uint64_t epoch;                      /* of the old group */
+	size_t group_id_len;
+	uint8_t group_id[LIMIT_GROUP_ID]; /* of the old group */
+	uint8_t psk[CRYPTO_MAX_HASH];     /* secret: its resumption_psk of that epoch */
+};
+
 struct mls_staged;
 
 /*
  * One member's state of one group. Every field is private to group_*.c.
- * Secrets: sig_sk, priv, es, st, pending update keys and res.
+ * Secrets: sig_sk, priv, es, st, pending update keys, res, past and link.
  */
 struct mls_group {
 	const struct kenh_ctx *ctx;
@@ -151,8 +205,16 @@ struct mls_group {
 	uint32_t own_leaf;
 	bool removed; /* a Commit removed us: nothing more can be sent or read */
 	bool reinit;  /* a Commit carried a ReInit: §12.4.2 forbids further use */
+	/* That ReInit (§12.1.5), owned (reinit_args views into reinit_enc); NULL if unknown. */
+	uint8_t *reinit_enc;
+	size_t reinit_len;
+	struct mls_reinit reinit_args;
 	size_t sig_sk_len;
 	uint8_t sig_sk[CRYPTO_MAX_SIG_SK]; /* secret */
+	/* sig_sk imported once, made on first use by mls_group_sig_key (secret; owned). */
+	struct crypto_sig_key *sig_key;
+	/* Senders' keys imported once for this epoch's state (not serialized). */
+	struct mls_sig_cache sig_cache;
 	struct mls_treekem_priv priv;      /* secret */
 	struct mls_epoch_secrets es;       /* secret; joiner, welcome, encryption wiped */
 	struct mls_secret_tree st;         /* secret */
@@ -162,6 +224,9 @@ struct mls_group {
 	size_t n_props;
 	struct mls_resumption res[MLS_GROUP_RESUMPTION_KEEP]; /* secret; newest last */
 	size_t n_res;
+	struct mls_past_epoch *past[MLS_GROUP_PAST_EPOCHS]; /* secret; oldest first */
+	size_t n_past;
+	struct mls_link link;      /* secret; set in a new group until its first Commit */
 	struct mls_staged *staged; /* our own Commit, made but not merged (§14) */
 };
 
@@ -181,8 +246,8 @@ void mls_group_swap(struct mls_group *a, struct mls_group *b);
 
 /*
  * Start the next epoch's state from g: same suite, callbacks, own leaf,
- * signature key, private keys, resumption PSKs and GroupContext, and a
- * copy of the tree sharing its nodes; no epoch secrets, no pending
+ * signature key, private keys, resumption PSKs, link and GroupContext, and
+ * a copy of the tree sharing its nodes; no epoch secrets, no pending
  * proposals.
  */
 KENH_MUST_CHECK int mls_group_next(const struct mls_group *g, struct mls_group **out);
@@ -194,8 +259,18 @@ KENH_MUST_CHECK int mls_group_next(const struct mls_group *g, struct mls_group *
  */
 KENH_MUST_CHECK int mls_group_set_context(struct mls_group *g, const struct mls_group_context *gc);
 
+/*
+ * g's signature key as a crypto_sig_key, imported from sig_sk on the first
+ * call and kept until the group is freed (not serialized, not carried to
+ * the next epoch's state: each rebuilds it once). *out borrows from g.
+ */
+KENH_MUST_CHECK int mls_group_sig_key(struct mls_group *g, const struct crypto_sig_key **out);
+
 /* The current time from the callbacks (or the system clock). */
 uint64_t mls_group_now(const struct mls_group *g);
+
+/* RFC 9420 §7.2: the longest LeafNode lifetime g accepts (never 0). */
+uint64_t mls_group_max_lifetime(const struct mls_group *g);
 
 /* The LeafNode validation policy of this group (§7.3) with extensions ext (NULL: the GC's). */
 void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension_list *ext,
@@ -218,11 +293,52 @@ void mls_group_keep_resumption(struct mls_group *g, uint64_t epoch, const uint8_
 /* Drop every pending proposal (wiping their keys). */
 void mls_group_clear_props(struct mls_group *g);
 
+/* Keep a copy of ReInit ri (§12.1.5) in g and mark g as ended by it. */
+KENH_MUST_CHECK int mls_group_set_reinit(struct mls_group *g, const struct mls_reinit *ri);
+
 /*
  * Start the epoch's secret tree from es.encryption_secret (then wiped),
  * drop the joiner secrets. For a group whose es, gc and tree are set.
  */
 KENH_MUST_CHECK int mls_group_start_epoch(struct mls_group *g);
+
+/* ------------------------------------------------------------------------ */
+/* Past epochs (group_past.c)                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * RFC 9420 §15.3: next (the state of g's next epoch, with no past epochs of
+ * its own) is about to replace g. Move g's epoch into next as its newest
+ * past epoch (taking g's secret tree), and g's past epochs after it, the
+ * oldest beyond MLS_GROUP_PAST_EPOCHS being wiped and freed; record the
+ * signature keys next's tree no longer holds. KENH_E_NOMEM leaves g and
+ * next as they were; after success g has no secret tree nor past epochs.
+ */
+KENH_MUST_CHECK int mls_group_retire(struct mls_group *g, struct mls_group *next);
+
+/* The past epoch `epoch` of g, or NULL if it is not kept (a "not found" result). */
+struct mls_past_epoch *mls_group_past_find(struct mls_group *g, uint64_t epoch);
+
+/* The argument of a past epoch's sender look-up (caller storage, lives as long as the view). */
+struct mls_past_view {
+	const struct mls_group *g;
+	const struct mls_past_epoch *p;
+};
+
+/* The framing view of past epoch p of g (framing.h); v is filled and referenced. */
+void mls_group_past_framing(struct mls_group *g, struct mls_past_epoch *p, struct mls_past_view *v,
+                            struct mls_framing_epoch *out);
+
+/* Wipe and free every past epoch of g. */
+void mls_group_past_clear(struct mls_group *g);
+
+/*
+ * The past epochs in the saved state (group_serial.c), and back. Decoding
+ * checks each against g's GroupContext (same group and suite, epochs
+ * increasing and before g's); KENH_E_PARSE or the reader's error.
+ */
+KENH_MUST_CHECK int mls_group_past_encode(const struct mls_group *g, struct codec_writer *w);
+KENH_MUST_CHECK int mls_group_past_decode(struct mls_group *g, struct codec_reader *r);
 
 /* ------------------------------------------------------------------------ */
 /* PSKs (group_psk.c)                                                        */
@@ -244,10 +360,10 @@ KENH_MUST_CHECK int mls_psk_set_new(struct mls_psk_set **out);
 void mls_psk_set_free(struct mls_psk_set *s);
 
 /*
- * Append PSK id (its spans must outlive the set) with its value, from g's
- * resumption store when it names g's group (§8.6) or the callbacks
- * otherwise. KENH_E_NOT_FOUND if the value is unknown, KENH_E_TOO_LARGE
- * past LIMIT_PSKS.
+ * Append PSK id (its spans must outlive the set) with its value: g's link
+ * when it names it exactly (§11.2, §11.3), g's resumption store when it
+ * names g's group (§8.6), the callbacks otherwise. KENH_E_NOT_FOUND if the
+ * value is unknown, KENH_E_TOO_LARGE past LIMIT_PSKS.
  */
 KENH_MUST_CHECK int mls_psk_set_add(struct mls_psk_set *s, const struct mls_group *g,
                                     const struct mls_pre_shared_key_id *id);
@@ -359,6 +475,7 @@ struct mls_commit_outcome {
 	struct mls_idx_list removed_leaves;
 	uint32_t committer; /* leaf of the committer in the new tree */
 	bool external;
+	bool reinit; /* it carried a ReInit: the group is finished, a new one follows (§11.2) */
 };
 
 void mls_commit_outcome_clear(struct mls_commit_outcome *o);
@@ -421,7 +538,7 @@ void mls_commit_made_clear(struct mls_commit_made *m);
 KENH_MUST_CHECK int mls_group_commit_create(struct mls_group *g, const struct mls_commit_args *a,
                                             struct mls_commit_made *out);
 
-/* Adopt the staged Commit's epoch (KENH_E_STATE if there is none). */
+/* Adopt the staged Commit's epoch (KENH_E_STATE if there is none; KENH_E_NOMEM). */
 KENH_MUST_CHECK int mls_group_staged_merge(struct mls_group *g, struct mls_commit_outcome *out);
 
 /* Forget the staged Commit (wiping its secrets). */
@@ -499,21 +616,40 @@ struct mls_kp_args {
 	const struct kenh_ctx *ctx;
 	uint16_t suite;
 	const struct mls_credential *credential;
-	struct kenh_span sig_sk;                          /* secret; empty: a fresh signature key */
-	uint64_t now;                                     /* start of the lifetime */
-	uint64_t lifetime;                                /* seconds; 0: MLS_GROUP_MAX_LIFETIME */
-	bool grease;                                      /* add GREASE values (§13.5) */
+	struct kenh_span sig_sk; /* secret; empty: a fresh signature key */
+	uint64_t now;            /* start of the lifetime */
+	uint64_t lifetime;       /* seconds; 0: MLS_KP_LIFETIME */
+	bool grease; /* add GREASE values (§13.5): capabilities, KeyPackage and leaf extensions */
 	const struct mls_extension_list *leaf_extensions; /* NULL: none (default types only) */
 	/* Application-defined extension and credential types to advertise as well (§7.2). */
 	const struct mls_u16_list *more_extensions;
 	const struct mls_u16_list *more_credentials;
 };
 
+/* The most GREASE extension data we send (§13.5), plus one. */
+#define MLS_GROUP_GREASE_DATA 16u
+
+/* RFC 9420 §13.5: a random GREASE value into *v. */
+KENH_MUST_CHECK int mls_group_grease_value(const struct kenh_ctx *ctx, uint16_t *v);
+
+/*
+ * RFC 9420 §13.5: a GREASE extension of `type` (0: a random GREASE value)
+ * whose data is a random number (below MLS_GROUP_GREASE_DATA) of random
+ * bytes written to data, which *out views.
+ */
+KENH_MUST_CHECK int mls_group_grease_extension(const struct kenh_ctx *ctx, uint16_t type,
+                                               uint8_t *data, struct mls_extension *out);
+
 /* Decode our own KeyPackage (views into kp->kp; release with mls_key_package_clear). */
 KENH_MUST_CHECK int mls_group_own_key_package_decode(const struct mls_own_key_package *kp,
                                                      struct mls_key_package *out);
 
-/* RFC 9420 §10: a KeyPackage (capabilities: suites 1-3, basic and x509 credentials). */
+/*
+ * RFC 9420 §10: a KeyPackage (capabilities: suites 1-3, basic and x509
+ * credentials) living from MLS_KP_SLACK before a->now for a->lifetime;
+ * KENH_E_INVALID_ARG for a lifetime over MLS_KP_MAX_LIFETIME - MLS_KP_SLACK
+ * (§7.2: peers with the default bound would refuse it).
+ */
 KENH_MUST_CHECK int mls_group_key_package(const struct mls_kp_args *a,
                                           struct mls_own_key_package *out);
 
@@ -575,6 +711,73 @@ KENH_MUST_CHECK int mls_group_join_external(const struct mls_external_join_args 
                                             uint8_t **commit, size_t *commit_len,
                                             struct mls_group **out);
 
+/* ------------------------------------------------------------------------ */
+/* Groups made from groups (group_link.c)                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The new group's first members. All pointers borrowed for the call. */
+struct mls_link_args {
+	const struct mls_group_callbacks *cb; /* the new group's (NULL: old's) */
+	const struct mls_own_key_package *kp; /* ours, for the new group */
+	const struct kenh_span *key_packages; /* the others' (encoded KeyPackages) */
+	size_t n;
+	struct kenh_span group_id;    /* branch: the new group's id (empty: Nh random bytes) */
+	bool ratchet_tree_in_welcome; /* the ratchet_tree extension in the Welcome */
+};
+
+/*
+ * RFC 9420 §11.2 step 3: make the group that old's last Commit asked for
+ * with its ReInit (group_id, version, cipher_suite, extensions; kp must be
+ * of that suite) and the same members (every member of old but us has
+ * exactly one KeyPackage in a->key_packages with the credential it has in
+ * old, and kp has ours), and its first Commit adding them with a
+ * PreSharedKey of usage reinit naming old's group and current epoch
+ * (§8.6). *group receives the new group in epoch 0 with that Commit
+ * staged (merge it as any other, §14); out the Commit and the Welcome.
+ * KENH_E_STATE if old ended otherwise or its ReInit is unknown;
+ * KENH_E_UNSUPPORTED for a version other than MLS 1.0; KENH_E_INVALID_ARG
+ * for kp of another suite; KENH_E_PROTO for members that do not match;
+ * the codes of mls_group_create and mls_group_commit_create.
+ */
+KENH_MUST_CHECK int mls_group_reinit_create(const struct mls_group *old,
+                                            const struct mls_link_args *a,
+                                            struct mls_commit_made *out, struct mls_group **group);
+
+/*
+ * RFC 9420 §11.3: as mls_group_reinit_create, for a subgroup of old (each
+ * KeyPackage's credential is that of a member of old) with old's version,
+ * suite (kp's must be it) and GroupContext extensions, and a PreSharedKey
+ * of usage branch. KENH_E_STATE if old was removed or ended by a ReInit.
+ */
+KENH_MUST_CHECK int mls_group_branch_create(const struct mls_group *old,
+                                            const struct mls_link_args *a,
+                                            struct mls_commit_made *out, struct mls_group **group);
+
+/*
+ * RFC 9420 §12.4.3.1: join, as mls_group_join, a group made from old with
+ * usage (reinit or branch). The Welcome must name one PSK of that usage,
+ * for old's group (and, for reinit, old's current epoch: the one its ReInit
+ * opened), whose value comes from old; then, in the joined epoch 1: for
+ * reinit, old ended with a ReInit whose group_id, version, cipher_suite
+ * and extensions are the GroupContext's, and every member of old is a
+ * member; for branch, old's version and suite, and every member was one
+ * of old. "Member" compares credentials (the application's identity).
+ * KENH_E_PROTO for a Welcome that breaks any of this; KENH_E_STATE if old
+ * did not end with a known ReInit (reinit); the codes of mls_group_join.
+ */
+KENH_MUST_CHECK int
+mls_group_join_linked(const struct kenh_ctx *ctx, const struct mls_group_callbacks *cb,
+                      const struct mls_own_key_package *kp, const struct mls_group *old,
+                      enum mls_resumption_psk_usage usage, const struct mls_welcome *welcome,
+                      struct kenh_span tree, struct mls_group **out);
+
+/*
+ * RFC 9420 §11.2, §11.3: whether every member of `sub` (every leaf
+ * credential) is also a member of `all`. KENH_E_PROTO if not.
+ */
+KENH_MUST_CHECK int mls_group_members_within(const struct mls_rtree *sub,
+                                             const struct mls_rtree *all);
+
 /*
  * RFC 9420 §12.4.3: a signed GroupInfo of the current epoch as an MLSMessage, with
  * the ratchet_tree and external_pub extensions if asked.
@@ -585,7 +788,8 @@ KENH_MUST_CHECK int mls_group_info_make(const struct mls_group *g, bool with_tre
 /* A signed GroupInfo of g's epoch and the buffers its views use. */
 struct mls_gi_build {
 	struct mls_group_info gi;
-	struct mls_extension ext[2];
+	struct mls_extension ext[3]; /* ratchet_tree, external_pub, GREASE (§13.5) */
+	uint8_t grease[MLS_GROUP_GREASE_DATA];
 	struct codec_writer tree; /* ratchet_tree extension data */
 	uint8_t pub[CRYPTO_MAX_KEM_PK + 4];
 	struct mls_signature sig;
@@ -617,7 +821,7 @@ enum mls_event_type {
 struct mls_event {
 	enum mls_event_type type;
 	struct mls_sender sender;
-	uint64_t epoch; /* the epoch the message belonged to */
+	uint64_t epoch; /* the epoch the message belonged to (application: maybe a past one) */
 	uint8_t *data;  /* application: the plaintext (secret, owned) */
 	size_t data_len;
 	enum mls_proposal_type proposal_type; /* proposal */
@@ -629,9 +833,12 @@ void mls_event_clear(struct mls_event *e);
 /*
  * Process one MLSMessage that carries a PublicMessage or PrivateMessage of
  * this group (msg is the decoded message). Application data is returned
- * with its sender; a proposal is verified and stored (§12.1); a Commit is
- * processed (§12.4.2). KENH_E_STATE for another group or epoch, or a
- * group that was removed; the other codes of the steps. On failure g is
+ * with its sender, also from one of the MLS_GROUP_PAST_EPOCHS epochs
+ * before the current one (§15.3); a proposal is verified and stored
+ * (§12.1); a Commit is processed (§12.4.2). KENH_E_STATE for a
+ * PublicMessage of another group or epoch, or a group that was removed;
+ * KENH_E_DECRYPT for a PrivateMessage we hold no keys for (another group,
+ * an epoch not kept); the other codes of the steps. On failure g is
  * unchanged (but see the PrivateMessage note at the top).
  */
 KENH_MUST_CHECK int mls_group_process(struct mls_group *g, const struct mls_message *msg,

@@ -183,8 +183,9 @@ static int schedule(struct run *r)
 	if (in.tag.len == 0) return KENH_ERR(KENH_E_PROTO);
 	if ((rc = mls_group_advance(r->next, &in, NULL)) != 0) return rc;
 	mls_epoch_secrets_drop_joiner(&r->next->es);
-	/* RFC 9420 §12.4.2: after a ReInit the group may not be used to send. */
-	r->next->reinit = r->res.reinit != NULL;
+	/* RFC 9420 §12.4.2: after a ReInit the group may not be used to send; §11.2:
+	 * its parameters are kept for the new group. */
+	if (r->res.reinit != NULL) return mls_group_set_reinit(r->next, r->res.reinit);
 	return 0;
 }
 
@@ -194,6 +195,7 @@ static int fill_outcome(struct run *r, struct mls_commit_outcome *out)
 	out->removed = r->res.own_removed;
 	out->committer = r->sender;
 	out->external = r->who.external;
+	out->reinit = r->res.reinit != NULL;
 	out->added = r->res.added;
 	out->removed_leaves = r->res.removed;
 	memset(&r->res.added, 0, sizeof(r->res.added));
@@ -257,6 +259,8 @@ int mls_group_commit_process(struct mls_group *g, const struct mls_authenticated
 		g->removed = true;
 		mls_group_clear_props(g);
 	} else {
+		/* RFC 9420 §15.3: our epoch stays, as a past one, for its late messages. */
+		if ((rc = mls_group_retire(g, r.next)) != 0) goto out;
 		mls_group_staged_discard(g);
 		mls_group_swap(g, r.next);
 	}

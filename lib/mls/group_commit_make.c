@@ -362,6 +362,10 @@ static int stage(struct make *m, struct codec_writer *acw)
 	struct mls_staged *st = NULL;
 	int rc;
 
+	/* RFC 9420 §12.4.2: after a ReInit the group may not be used to send; §11.2:
+	 * its parameters are kept for the new group. */
+	if (m->res.reinit != NULL && (rc = mls_group_set_reinit(m->next, m->res.reinit)) != 0)
+		return rc;
 	if ((rc = mem_calloc(1, sizeof(*st), (void **)&st)) != 0) return rc;
 	if ((rc = codec_writer_finish(acw, &st->ac_enc, &st->ac_len)) != 0) {
 		mem_free(st);
@@ -369,12 +373,12 @@ static int stage(struct make *m, struct codec_writer *acw)
 	}
 	st->outcome.epoch = m->g->gc.epoch + 1;
 	st->outcome.committer = m->g->own_leaf;
+	st->outcome.reinit = m->res.reinit != NULL;
 	st->outcome.added = m->res.added;
 	st->outcome.removed_leaves = m->res.removed;
 	memset(&m->res.added, 0, sizeof(m->res.added));
 	memset(&m->res.removed, 0, sizeof(m->res.removed));
 	/* The joiner secret stays with the staged epoch until it is merged (§14). */
-	m->next->reinit = m->res.reinit != NULL;
 	st->next = m->next;
 	m->next = NULL;
 	mls_group_staged_discard(m->g);
@@ -462,9 +466,12 @@ bool mls_group_has_staged(const struct mls_group *g)
 int mls_group_staged_merge(struct mls_group *g, struct mls_commit_outcome *out)
 {
 	struct mls_staged *st = g->staged;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL) return KENH_ERR(KENH_E_STATE);
+	/* RFC 9420 §15.3: our epoch stays, as a past one, for its late messages. */
+	if ((rc = mls_group_retire(g, st->next)) != 0) return rc;
 	g->staged = NULL;
 	*out = st->outcome;
 	memset(&st->outcome, 0, sizeof(st->outcome));

@@ -27,7 +27,11 @@ void mls_own_key_package_clear(struct mls_own_key_package *k)
 /* Application-defined types a KeyPackage may advertise besides ours. */
 #define MORE_MAX 8
 
-/* Our capability lists (§7.2), with one GREASE value appended where asked. */
+/*
+ * Our capability lists (§7.2), with one GREASE value appended where asked,
+ * and the GREASE extensions of KeyPackage.extensions and LeafNode.extensions
+ * (after the caller's leaf extensions).
+ */
 struct caps {
 	uint16_t versions[1];
 	uint16_t suites[4];
@@ -37,36 +41,69 @@ struct caps {
 	struct mls_capabilities c;
 	struct mls_extension grease_ext;
 	struct mls_extension_list kp_ext;
+	struct mls_extension leaf_items[1 + MORE_MAX];
+	struct mls_extension_list leaf_ext;
+	uint8_t data[2][MLS_GROUP_GREASE_DATA];
 };
 
-/* RFC 9420 §13.5: one of the fifteen GREASE values 0x0A0A, 0x1A1A, ..., 0xEAEA. */
-static int grease_value(const struct kenh_ctx *ctx, uint16_t *v)
+int mls_group_grease_value(const struct kenh_ctx *ctx, uint16_t *v)
 {
 	uint8_t b = 0;
 	int rc;
 
+	*v = 0;
 	if ((rc = crypto_random(ctx, &b, 1)) != 0) return rc;
+	/* RFC 9420 §13.5: one of the fifteen values 0x0A0A, 0x1A1A, ..., 0xEAEA. */
 	*v = (uint16_t)(0x0A0Au + 0x1010u * (uint16_t)(b % 15u));
 	return 0;
 }
 
-/* RFC 9420 §13.5: GREASE in the capability lists and in KeyPackage.extensions. */
-static int add_grease(const struct kenh_ctx *ctx, struct caps *c)
+int mls_group_grease_extension(const struct kenh_ctx *ctx, uint16_t type, uint8_t *data,
+                               struct mls_extension *out)
 {
-	uint16_t gv[4] = { 0, 0, 0, 0 };
-	size_t i;
+	uint8_t b = 0;
+	size_t len;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
+	if (type == 0 && (rc = mls_group_grease_value(ctx, &type)) != 0) return rc;
+	/* RFC 9420 §13.5: "a randomly sized amount of random data". */
+	if ((rc = crypto_random(ctx, &b, 1)) != 0) return rc;
+	len = b % MLS_GROUP_GREASE_DATA;
+	if (len != 0 && (rc = crypto_random(ctx, data, len)) != 0) return rc;
+	out->extension_type = type;
+	out->extension_data = span_make(data, len);
+	return 0;
+}
+
+/*
+ * RFC 9420 §13.5: GREASE in the capability lists, in KeyPackage.extensions
+ * and in LeafNode.extensions (whose type §7.2 wants in the capabilities).
+ */
+static int add_grease(const struct mls_kp_args *a, struct caps *c)
+{
+	const struct mls_extension_list *le = a->leaf_extensions;
+	uint16_t gv[4] = { 0, 0, 0, 0 };
+	size_t i, n = le != NULL ? le->count : 0;
+	int rc;
+
+	if (n > MORE_MAX) return KENH_ERR(KENH_E_INVALID_ARG);
 	for (i = 0; i < ARRAY_LEN(gv); i++)
-		if ((rc = grease_value(ctx, &gv[i])) != 0) return rc;
+		if ((rc = mls_group_grease_value(a->ctx, &gv[i])) != 0) return rc;
 	c->suites[c->c.cipher_suites.count++] = gv[0];
 	c->credentials[c->c.credentials.count++] = gv[1];
 	c->proposals[c->c.proposals.count++] = gv[2];
 	c->extensions[c->c.extensions.count++] = gv[3];
-	c->grease_ext.extension_type = gv[3];
+	if ((rc = mls_group_grease_extension(a->ctx, gv[3], c->data[0], &c->grease_ext)) != 0)
+		return rc;
 	c->kp_ext.items = &c->grease_ext;
 	c->kp_ext.count = 1;
-	return 0;
+	for (i = 0; i < n; i++)
+		c->leaf_items[i] = le->items[i];
+	rc = mls_group_grease_extension(a->ctx, gv[3], c->data[1], &c->leaf_items[n]);
+	c->leaf_ext.items = c->leaf_items;
+	c->leaf_ext.count = n + 1;
+	return rc;
 }
 
 /* Append the application's own types to list (which has room for MORE_MAX more). */
@@ -99,7 +136,7 @@ static int fill_caps(const struct mls_kp_args *a, struct caps *c)
 	c->c.proposals = (struct mls_u16_list){ c->proposals, 0 };
 	if ((rc = add_more(&c->c.credentials, a->more_credentials)) != 0) return rc;
 	if ((rc = add_more(&c->c.extensions, a->more_extensions)) != 0) return rc;
-	return a->grease ? add_grease(a->ctx, c) : 0;
+	return a->grease ? add_grease(a, c) : 0;
 }
 
 static int signature_key(const struct mls_kp_args *a, const struct crypto_suite *cs,
@@ -121,6 +158,8 @@ int mls_group_key_package(const struct mls_kp_args *a, struct mls_own_key_packag
 
 	memset(out, 0, sizeof(*out));
 	if (cs == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
+	/* RFC 9420 §7.2: no longer than peers accept, with the hour of slack below. */
+	if (a->lifetime > MLS_KP_MAX_LIFETIME - MLS_KP_SLACK) return KENH_ERR(KENH_E_INVALID_ARG);
 	out->cs = cs;
 	if ((rc = signature_key(a, cs, out, pk)) != 0) goto out;
 	out->sig_sk_len = cs->sig->nsk;
@@ -133,10 +172,12 @@ int mls_group_key_package(const struct mls_kp_args *a, struct mls_own_key_packag
 	ba.credential = a->credential;
 	ba.capabilities = &caps.c;
 	/* RFC 9420 §7.2: an hour of slack before now covers clocks that run behind ours. */
-	ba.lifetime.not_before = a->now > 3600 ? a->now - 3600 : 0;
-	ba.lifetime.not_after = a->now + (a->lifetime != 0 ? a->lifetime : MLS_GROUP_MAX_LIFETIME);
+	ba.lifetime.not_before = a->now > MLS_KP_SLACK ? a->now - MLS_KP_SLACK : 0;
+	ba.lifetime.not_after = a->now + (a->lifetime != 0 ? a->lifetime : MLS_KP_LIFETIME);
+	/* RFC 9420 §7.2: what peers with the default bound accept. */
+	ba.max_lifetime = MLS_KP_MAX_LIFETIME;
 	ba.extensions = caps.kp_ext.count != 0 ? &caps.kp_ext : NULL;
-	ba.leaf_extensions = a->leaf_extensions;
+	ba.leaf_extensions = caps.leaf_ext.count != 0 ? &caps.leaf_ext : a->leaf_extensions;
 	rc = mls_key_package_build(&ba, &out->keys, &out->kp, &out->kp_len);
 out:
 	if (rc != 0) mls_own_key_package_clear(out);

@@ -114,6 +114,8 @@ int mls_group_advance(struct mls_group *next, const struct mls_epoch_inputs *in,
 	if (rc != 0) goto out;
 	if ((rc = mls_group_start_epoch(next)) != 0) goto out;
 	mls_group_keep_resumption(next, next->gc.epoch, next->es.resumption_psk);
+	/* RFC 9420 §11.2, §11.3: the old group's PSK is used once, by the first Commit. */
+	sec_zero(&next->link, sizeof(next->link));
 out:
 	sec_zero(joiner, sizeof(joiner));
 	codec_writer_clear(&w);

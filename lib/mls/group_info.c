@@ -2,11 +2,12 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * The GroupInfo a member publishes for the current epoch (RFC 9420
- * RFC 9420 §12.4.3): its GroupContext, confirmation tag and leaf index, signed with
+ * §12.4.3): its GroupContext, confirmation tag and leaf index, signed with
  * the member's key, with the ratchet_tree extension (§12.4.3.3) so a
  * joiner needs no other source for the tree, and the external_pub
  * extension (§12.4.3.2, the public half of the §8 external key pair) when
- * external Commits are to be possible. Used for Welcomes and on its own.
+ * external Commits are to be possible, and a GREASE extension (§13.5).
+ * Used for Welcomes and on its own.
  */
 #include "mls/group.h"
 
@@ -49,6 +50,17 @@ static int add_tree(const struct mls_group *g, struct mls_gi_build *b)
 	return 0;
 }
 
+/* RFC 9420 §13.5: a GREASE extension, which every joiner must ignore. */
+static int add_grease(const struct mls_group *g, struct mls_gi_build *b)
+{
+	struct mls_extension *e = &b->ext[b->gi.extensions.count];
+	int rc;
+
+	if ((rc = mls_group_grease_extension(g->ctx, 0, b->grease, e)) == 0)
+		b->gi.extensions.count++;
+	return rc;
+}
+
 static int add_external_pub(const struct mls_group *g, struct mls_gi_build *b)
 {
 	struct mls_extension *e = &b->ext[b->gi.extensions.count];
@@ -80,6 +92,7 @@ int mls_group_info_build(const struct mls_group *g, bool with_tree, bool with_ex
 	b->gi.extensions.items = b->ext;
 	if (with_tree && (rc = add_tree(g, b)) != 0) goto out;
 	if (with_external_pub && (rc = add_external_pub(g, b)) != 0) goto out;
+	if ((rc = add_grease(g, b)) != 0) goto out;
 	/* RFC 9420 §12.4.3: the tag of the Commit that opened this epoch (or of creation, §11). */
 	b->gi.confirmation_tag = span_make(g->conf_tag, g->cs->kdf->nh);
 	b->gi.signer = g->own_leaf;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Kenh developers */
 /*
- * Joining a group from a Welcome (RFC 9420 §12.4.3.1). The framing layer
+ * Joining a group from a Welcome (RFC 9420 §12.4.3.1), also a group made
+ * from one of ours by reinitialization or branching (§11.2, §11.3), whose
+ * Welcome names the old group's resumption PSK (§8.6) and must match it
+ * (the creating side is group_link.c). The framing layer
  * does the Welcome's own crypto (find our EncryptedGroupSecrets, decrypt
  * them and the GroupInfo, verify the GroupInfo's signature with the key
  * we give it, run the key schedule, check the confirmation tag); here are
@@ -24,7 +27,25 @@ struct join {
 	struct mls_group *g; /* the state being built */
 	struct kenh_span tree_data;
 	bool special_psk; /* a resumption PSK of usage reinit or branch */
+	/* A join of a group made from old (§11.2, §11.3), or old NULL. */
+	const struct mls_group *old;
+	enum mls_resumption_psk_usage usage;
 };
+
+/*
+ * RFC 9420 §11.2, §11.3, §12.4.3.1: the reinit or branch PSK of a Welcome
+ * for a group made from j->old names it: its group, and for reinit the
+ * epoch its ReInit opened (for branch, any epoch whose resumption_psk old
+ * still holds); its value is old's.
+ */
+static int linked_psk(const struct join *j, const struct mls_pre_shared_key_id *id)
+{
+	if (id->usage != j->usage || !span_eq(id->psk_group_id, j->old->gc.group_id))
+		return KENH_ERR(KENH_E_PROTO);
+	if (j->usage == MLS_RESUMPTION_REINIT && id->psk_epoch != j->old->gc.epoch)
+		return KENH_ERR(KENH_E_PROTO);
+	return 0;
+}
 
 /* RFC 9420 §12.4.3.1: every PSK named must be one we hold. */
 static int join_psk(void *arg, const struct mls_pre_shared_key_id *psks, size_t n,
@@ -32,15 +53,20 @@ static int join_psk(void *arg, const struct mls_pre_shared_key_id *psks, size_t 
 {
 	struct join *j = arg;
 	struct mls_psk_set *set = NULL;
+	const struct mls_group *from;
 	size_t i;
 	int rc;
 
 	if ((rc = mls_psk_set_new(&set)) != 0) return rc;
 	for (i = 0; i < n && rc == 0; i++) {
+		from = j->g;
 		if (psks[i].psktype == MLS_PSK_RESUMPTION &&
-		    psks[i].usage != MLS_RESUMPTION_APPLICATION)
+		    psks[i].usage != MLS_RESUMPTION_APPLICATION) {
 			j->special_psk = true;
-		rc = mls_psk_set_add(set, j->g, &psks[i]);
+			if (j->old != NULL && (rc = linked_psk(j, &psks[i])) != 0) break;
+			if (j->old != NULL) from = j->old;
+		}
+		rc = mls_psk_set_add(set, from, &psks[i]);
 	}
 	if (rc == 0) rc = mls_psk_set_secret(set, j->g->cs, psk_secret);
 	mls_psk_set_free(set);
@@ -161,6 +187,46 @@ static int adopt(struct mls_group *g, const struct mls_own_key_package *kp,
 	return mls_group_start_epoch(g);
 }
 
+static int same_extensions(const struct mls_extension_list *a, const struct mls_extension_list *b)
+{
+	struct codec_writer wa, wb;
+	int rc;
+
+	codec_writer_init(&wa, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	codec_writer_init(&wb, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	rc = mls_encode_extension_list(&wa, a);
+	if (rc == 0) rc = mls_encode_extension_list(&wb, b);
+	if (rc == 0 && !span_eq(codec_writer_span(&wa), codec_writer_span(&wb)))
+		rc = KENH_ERR(KENH_E_PROTO);
+	codec_writer_clear(&wa);
+	codec_writer_clear(&wb);
+	return rc;
+}
+
+/*
+ * RFC 9420 §12.4.3.1, usage reinit: the group is the one old's ReInit asked
+ * for, and every member of old is in it; usage branch: old's version and
+ * suite, and every member comes from old.
+ */
+static int linked_checks(const struct join *j, const struct mls_group_info *gi)
+{
+	const struct mls_group_context *gc = &gi->group_context;
+	const struct mls_reinit *ri = &j->old->reinit_args;
+	int rc;
+
+	if (j->usage == MLS_RESUMPTION_BRANCH) {
+		if (gc->version != j->old->gc.version ||
+		    gc->cipher_suite != j->old->gc.cipher_suite)
+			return KENH_ERR(KENH_E_PROTO);
+		return mls_group_members_within(j->g->tree, j->old->tree);
+	}
+	if (!span_eq(gc->group_id, ri->group_id) || gc->version != ri->version ||
+	    gc->cipher_suite != ri->cipher_suite)
+		return KENH_ERR(KENH_E_PROTO);
+	if ((rc = same_extensions(&gc->extensions, &ri->extensions)) != 0) return rc;
+	return mls_group_members_within(j->old->tree, j->g->tree);
+}
+
 static int joined_checks(struct join *j, const struct mls_own_key_package *kp,
                          struct mls_welcome_joined *jd)
 {
@@ -183,23 +249,24 @@ static int joined_checks(struct join *j, const struct mls_own_key_package *kp,
 	if ((rc = own_keys(g, kp, jd)) != 0) return rc;
 	/* RFC 9420 §12.4.3.1: a reinit or branch PSK opens epoch 1 of the new group. */
 	if (j->special_psk && gi->group_context.epoch != 1) return KENH_ERR(KENH_E_PROTO);
+	/* RFC 9420 §11.2, §11.3: a group made from old says so with its PSK. */
+	if (j->old != NULL && !j->special_psk) return KENH_ERR(KENH_E_PROTO);
+	if (j->old != NULL && (rc = linked_checks(j, gi)) != 0) return rc;
 	return adopt(g, kp, jd);
 }
 
-int mls_group_join(const struct kenh_ctx *ctx, const struct mls_group_callbacks *cb,
-                   const struct mls_own_key_package *kp, const struct mls_welcome *welcome,
-                   struct kenh_span tree, struct mls_group **out)
+/* The steps of both joins; j says which (j->g is built here). */
+static int join(const struct kenh_ctx *ctx, const struct mls_group_callbacks *cb,
+                const struct mls_own_key_package *kp, const struct mls_welcome *welcome,
+                struct join *j, struct mls_group **out)
 {
 	struct mls_welcome_join_args a;
 	struct mls_welcome_joined jd;
-	struct join j;
 	int rc;
 
 	*out = NULL;
 	memset(&jd, 0, sizeof(jd));
-	memset(&j, 0, sizeof(j));
-	j.tree_data = tree;
-	if ((rc = mls_group_alloc(ctx, kp->cs, cb, &j.g)) != 0) return rc;
+	if ((rc = mls_group_alloc(ctx, kp->cs, cb, &j->g)) != 0) return rc;
 	memset(&a, 0, sizeof(a));
 	a.ctx = ctx;
 	a.me.cs = kp->cs;
@@ -207,15 +274,47 @@ int mls_group_join(const struct kenh_ctx *ctx, const struct mls_group_callbacks 
 	a.me.init_sk = span_make(kp->keys.init_sk, kp->cs->kem->nsk);
 	a.welcome = welcome;
 	a.psk_secret = join_psk;
-	a.psk_arg = &j;
+	a.psk_arg = j;
 	a.signer_key = join_signer;
-	a.signer_arg = &j;
+	a.signer_arg = j;
 	if ((rc = mls_welcome_join(&a, &jd)) != 0) goto out;
-	if ((rc = joined_checks(&j, kp, &jd)) != 0) goto out;
-	*out = j.g;
-	j.g = NULL;
+	if ((rc = joined_checks(j, kp, &jd)) != 0) goto out;
+	*out = j->g;
+	j->g = NULL;
 out:
 	mls_welcome_joined_clear(&jd);
-	mls_group_free(j.g);
+	mls_group_free(j->g);
+	j->g = NULL;
 	return rc;
+}
+
+int mls_group_join(const struct kenh_ctx *ctx, const struct mls_group_callbacks *cb,
+                   const struct mls_own_key_package *kp, const struct mls_welcome *welcome,
+                   struct kenh_span tree, struct mls_group **out)
+{
+	struct join j;
+
+	memset(&j, 0, sizeof(j));
+	j.tree_data = tree;
+	return join(ctx, cb, kp, welcome, &j, out);
+}
+
+int mls_group_join_linked(const struct kenh_ctx *ctx, const struct mls_group_callbacks *cb,
+                          const struct mls_own_key_package *kp, const struct mls_group *old,
+                          enum mls_resumption_psk_usage usage, const struct mls_welcome *welcome,
+                          struct kenh_span tree, struct mls_group **out)
+{
+	struct join j;
+
+	*out = NULL;
+	if (usage != MLS_RESUMPTION_REINIT && usage != MLS_RESUMPTION_BRANCH)
+		return KENH_ERR(KENH_E_INVALID_ARG);
+	/* RFC 9420 §11.2: the old group's last Commit must have carried a ReInit. */
+	if (usage == MLS_RESUMPTION_REINIT && (!old->reinit || old->reinit_enc == NULL))
+		return KENH_ERR(KENH_E_STATE);
+	memset(&j, 0, sizeof(j));
+	j.tree_data = tree;
+	j.old = old;
+	j.usage = usage;
+	return join(ctx, cb, kp, welcome, &j, out);
 }

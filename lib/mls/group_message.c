@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Kenh developers */
 /*
- * Messages of a group in its current epoch: processing an incoming
- * PublicMessage or PrivateMessage (RFC 9420 §6.2, §6.3) into what it
+ * Messages of a group: processing an incoming PublicMessage or
+ * PrivateMessage of the current epoch (RFC 9420 §6.2, §6.3) into what it
  * carries (application data with its sender, a proposal to store by
  * reference after the checks it can pass on its own, §12.1, or a Commit,
- * RFC 9420 §12.4.2); sending application data (§15, always as PrivateMessage, and
- * only with no proposal pending, §12.4); and sending our own Add, Remove
- * or Update proposals as PublicMessage (kept in the store so our next
- * Commit, or another member's, can name them).
+ * §12.4.2), and application data of a past epoch still kept (§15.3);
+ * sending application data (§15, always as PrivateMessage, and only with
+ * no proposal pending, §12.4); and sending our own Add, Remove or Update
+ * proposals as PublicMessage (kept in the store so our next Commit, or
+ * another member's, can name them).
  */
 #include "mls/group.h"
 
@@ -59,6 +60,7 @@ static int check_received(struct mls_group *g, const struct mls_prop_item *it)
 		kpol.version = g->gc.version;
 		kpol.cipher_suite = g->gc.cipher_suite;
 		kpol.now = pol.now;
+		kpol.max_lifetime = pol.max_lifetime;
 		return mls_key_package_validate(g->ctx, &p->u.add.key_package, &kpol);
 	case MLS_PROPOSAL_EXTERNAL_INIT:
 		/* RFC 9420 §12.1.6: only inside an external Commit. */
@@ -91,6 +93,21 @@ static int handle_proposal(struct mls_group *g, const struct mls_authenticated_c
 	return 0;
 }
 
+static int handle_application(const struct mls_authenticated_content *ac, struct mls_event *ev)
+{
+	int rc;
+
+	/* RFC 9420 §6: application data only ever travels as PrivateMessage. */
+	if (ac->wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE) return KENH_ERR(KENH_E_PROTO);
+	rc = sec_dup(ac->content.application_data.p, ac->content.application_data.len, &ev->data);
+	if (rc != 0) return rc;
+	ev->sender = ac->content.sender;
+	ev->epoch = ac->content.epoch;
+	ev->data_len = ac->content.application_data.len;
+	ev->type = MLS_EVENT_APPLICATION;
+	return 0;
+}
+
 static int handle(struct mls_group *g, const struct mls_authenticated_content *ac,
                   struct mls_event *ev)
 {
@@ -100,15 +117,7 @@ static int handle(struct mls_group *g, const struct mls_authenticated_content *a
 	ev->epoch = g->gc.epoch;
 	switch (ac->content.content_type) {
 	case MLS_CONTENT_APPLICATION:
-		/* RFC 9420 §6: application data only ever travels as PrivateMessage. */
-		if (ac->wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE)
-			return KENH_ERR(KENH_E_PROTO);
-		rc = sec_dup(ac->content.application_data.p, ac->content.application_data.len,
-		             &ev->data);
-		if (rc != 0) return rc;
-		ev->data_len = ac->content.application_data.len;
-		ev->type = MLS_EVENT_APPLICATION;
-		return 0;
+		return handle_application(ac, ev);
 	case MLS_CONTENT_PROPOSAL:
 		return handle_proposal(g, ac, ev);
 	case MLS_CONTENT_COMMIT:
@@ -136,13 +145,43 @@ static int process_public(struct mls_group *g, const struct mls_public_message *
 	return handle(g, &ac, ev);
 }
 
+/*
+ * RFC 9420 §15.3: application data of a past epoch whose keys we still
+ * hold (group_past.c), opened with that epoch's keys and its senders'
+ * signature keys of then. It changes nothing but that epoch's ratchet.
+ */
+static int process_late(struct mls_group *g, struct mls_past_epoch *p,
+                        const struct mls_private_message *pm, struct mls_event *ev)
+{
+	struct mls_private_opened o;
+	struct mls_framing_epoch ep;
+	struct mls_past_view v;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	mls_group_past_framing(g, p, &v, &ep);
+	if ((rc = mls_private_message_open(&ep, pm, &o)) == 0) rc = handle_application(&o.ac, ev);
+	mls_private_opened_clear(&o);
+	return rc;
+}
+
 static int process_private(struct mls_group *g, const struct mls_private_message *pm,
                            struct mls_event *ev)
 {
 	struct mls_private_opened o;
 	struct mls_framing_epoch ep;
+	struct mls_past_epoch *p;
 	int rc;
 
+	/*
+	 * Only application data is read late: a handshake message of a past epoch
+	 * can no longer be acted on (§12.4.2). Anything else, and an epoch whose
+	 * keys are gone, goes to the current epoch, which refuses it with the one
+	 * code of a PrivateMessage we cannot open (R3.11).
+	 */
+	if (pm->content_type == MLS_CONTENT_APPLICATION && pm->epoch < g->gc.epoch &&
+	    (p = mls_group_past_find(g, pm->epoch)) != NULL)
+		return process_late(g, p, pm, ev);
 	memset(&o, 0, sizeof(o));
 	mls_group_framing_epoch(g, &ep);
 	/* RFC 9420 §6.3: decrypted and its signature verified before it is used (R5.5). */
@@ -183,6 +222,7 @@ int mls_group_encrypt(struct mls_group *g, struct kenh_span data, struct kenh_sp
                       uint8_t **out, size_t *outlen)
 {
 	struct mls_private_options opt = { PAD_BLOCK };
+	const struct crypto_sig_key *key = NULL;
 	struct mls_authenticated_content ac;
 	struct mls_framing_epoch ep;
 	struct mls_signature sig;
@@ -200,8 +240,9 @@ int mls_group_encrypt(struct mls_group *g, struct kenh_span data, struct kenh_sp
 	own_content(g, MLS_CONTENT_APPLICATION, aad, &ac.content);
 	ac.content.application_data = data;
 	mls_group_framing_epoch(g, &ep);
-	rc = mls_framed_content_sign(&ep, MLS_WIRE_FORMAT_PRIVATE_MESSAGE, &ac.content,
-	                             span_make(g->sig_sk, g->sig_sk_len), &sig);
+	if ((rc = mls_group_sig_key(g, &key)) != 0) return rc;
+	rc = mls_framed_content_sign_key(&ep, MLS_WIRE_FORMAT_PRIVATE_MESSAGE, &ac.content, key,
+	                                 &sig);
 	if (rc != 0) return rc;
 	ac.auth.signature = span_make(sig.bytes, sig.len);
 	return mls_private_message_protect(&ep, &ac, &opt, out, outlen);
@@ -269,6 +310,7 @@ static int send_proposal(struct mls_group *g, struct mls_authenticated_content *
                          const uint8_t *sk, uint8_t **out, size_t *outlen)
 {
 	struct mls_pending_prop *stored = NULL;
+	const struct crypto_sig_key *key = NULL;
 	struct mls_framing_epoch ep;
 	struct mls_signature sig;
 	struct mls_prop_item it;
@@ -280,8 +322,9 @@ static int send_proposal(struct mls_group *g, struct mls_authenticated_content *
 	/* We hold our own proposals to the rules we hold others' to. */
 	if ((rc = check_received(g, &it)) != 0) return rc;
 	mls_group_framing_epoch(g, &ep);
-	rc = mls_framed_content_sign(&ep, MLS_WIRE_FORMAT_PUBLIC_MESSAGE, &ac->content,
-	                             span_make(g->sig_sk, g->sig_sk_len), &sig);
+	if ((rc = mls_group_sig_key(g, &key)) != 0) return rc;
+	rc = mls_framed_content_sign_key(&ep, MLS_WIRE_FORMAT_PUBLIC_MESSAGE, &ac->content, key,
+	                                 &sig);
 	if (rc != 0) return rc;
 	ac->auth.signature = span_make(sig.bytes, sig.len);
 	if ((rc = mls_public_message_protect(&ep, &ac->content, &ac->auth, out, outlen)) != 0)

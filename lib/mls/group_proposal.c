@@ -125,11 +125,20 @@ static bool psk_id_eq(const struct mls_pre_shared_key_id *a, const struct mls_pr
 	       span_eq(a->psk_group_id, b->psk_group_id);
 }
 
+/*
+ * RFC 9420 §11.2, §11.3: a reinit or branch PSK is part of those procedures
+ * only in the first Commit of the group they make, by its creator.
+ */
+static bool linking(const struct mls_group *g, const struct mls_pre_shared_key_id *id)
+{
+	return g->link.set && g->gc.epoch == 0 && id->usage == g->link.usage;
+}
+
 static int check_psk(const struct mls_group *g, const struct mls_pre_shared_key_id *id)
 {
 	/* RFC 9420 §12.1.4: reinit and branch PSKs belong to those procedures only. */
 	if (MLS_RULE(g, MLS_RULE_PSK_USAGE) && id->psktype == MLS_PSK_RESUMPTION &&
-	    id->usage != MLS_RESUMPTION_APPLICATION)
+	    id->usage != MLS_RESUMPTION_APPLICATION && !linking(g, id))
 		return KENH_ERR(KENH_E_PROTO);
 	/* RFC 9420 §12.1.4: psk_nonce is KDF.Nh bytes. */
 	if (MLS_RULE(g, MLS_RULE_PSK_NONCE) && id->psk_nonce.len != g->cs->kdf->nh)
@@ -389,7 +398,18 @@ struct apply {
 	size_t n;
 	struct mls_apply_result *res;
 	struct mls_leaf_policy pol;
+	/* The tree's keys and credential types for many Adds, built at the first. */
+	struct mls_leaf_index idx;
+	bool have_idx;
+	bool use_idx;
 };
+
+/*
+ * Adds from which a Commit's LeafNode checks go through an index
+ * (mls_leaf_index): building one costs about five scans of the tree, each
+ * Add checked without it one scan.
+ */
+#define ADDS_FOR_INDEX 8
 
 static int encode_leaf(const struct mls_leaf_node *ln, struct codec_writer *w)
 {
@@ -459,6 +479,22 @@ static int apply_remove(struct apply *a, const struct mls_prop_item *it)
 	return mls_idx_list_push(&a->res->removed, leaf);
 }
 
+/* §7.3 for an Add's LeafNode, through the Commit's index when it has many Adds. */
+static int check_add_leaf(struct apply *a, const struct mls_leaf_node *ln)
+{
+	struct mls_leaf_check chk = { UINT32_MAX, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
+	int rc;
+
+	if (!MLS_RULE(a->next, MLS_RULE_ADD_LEAF)) return 0;
+	if (!a->use_idx) return mls_leafnode_validate(a->next->tree, &a->pol, &chk, ln);
+	/* One index for all the Adds, each checked against the tree as it is then. */
+	if (!a->have_idx) {
+		if ((rc = mls_leaf_index_build(a->next->tree, &a->idx)) != 0) return rc;
+		a->have_idx = true;
+	}
+	return mls_leafnode_validate_indexed(a->next->tree, &a->idx, &a->pol, &chk, ln);
+}
+
 /*
  * RFC 9420 §12.1.1: the KeyPackage must be valid (§10.1) for this group, its
  * LeafNode valid for the tree as it is now (§7.3: keys unique, group
@@ -467,7 +503,6 @@ static int apply_remove(struct apply *a, const struct mls_prop_item *it)
 static int apply_add(struct apply *a, const struct mls_prop_item *it)
 {
 	const struct mls_key_package *kp = &it->p->u.add.key_package;
-	struct mls_leaf_check chk = { UINT32_MAX, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
 	struct mls_key_package_policy kpol;
 	struct codec_writer w;
 	uint32_t leaf = 0;
@@ -477,15 +512,15 @@ static int apply_add(struct apply *a, const struct mls_prop_item *it)
 	kpol.version = a->next->gc.version;
 	kpol.cipher_suite = a->next->gc.cipher_suite;
 	kpol.now = a->pol.now;
+	kpol.max_lifetime = a->pol.max_lifetime;
 	if (MLS_RULE(a->next, MLS_RULE_ADD_KEY_PACKAGE) &&
 	    (rc = mls_key_package_validate(a->next->ctx, kp, &kpol)) != 0)
 		return rc;
-	if (MLS_RULE(a->next, MLS_RULE_ADD_LEAF) &&
-	    (rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, &kp->leaf_node)) != 0)
-		return rc;
+	if ((rc = check_add_leaf(a, &kp->leaf_node)) != 0) return rc;
 	if ((rc = encode_leaf(&kp->leaf_node, &w)) == 0)
 		rc = mls_rtree_add_leaf(a->next->tree, codec_writer_span(&w), &leaf);
 	codec_writer_clear(&w);
+	if (rc == 0 && a->have_idx) rc = mls_leaf_index_add(&a->idx, &kp->leaf_node);
 	if (rc == 0) rc = mls_idx_list_push(&a->res->added, leaf);
 	return rc;
 }
@@ -494,6 +529,15 @@ static int apply_add(struct apply *a, const struct mls_prop_item *it)
 static int check_members_support(struct apply *a)
 {
 	return mls_rtree_check_extensions(a->next->tree, &a->next->gc.extensions);
+}
+
+static size_t count_type(const struct mls_prop_item *items, size_t n, enum mls_proposal_type t)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++)
+		if (items[i].p->proposal_type == t) count++;
+	return count;
 }
 
 static bool has_type(const struct mls_prop_item *items, size_t n, enum mls_proposal_type t)
@@ -562,6 +606,7 @@ int mls_group_proposals_apply(struct mls_group *next, const struct mls_prop_item
 	a.items = items;
 	a.n = n;
 	a.res = res;
+	a.use_idx = count_type(items, n, MLS_PROPOSAL_ADD) >= ADDS_FOR_INDEX;
 	note_path_required(&a);
 	/* RFC 9420 §12.3, in this order; the new extensions govern every later step. */
 	gce = next->gc_enc != NULL && has_type(items, n, MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS);
@@ -577,6 +622,7 @@ int mls_group_proposals_apply(struct mls_group *next, const struct mls_prop_item
 	if ((rc = apply_each(&a, MLS_PROPOSAL_EXTERNAL_INIT, note_other)) != 0) goto out;
 	rc = apply_each(&a, MLS_PROPOSAL_REINIT, note_other);
 out:
+	mls_leaf_index_clear(&a.idx);
 	if (rc != 0) mls_apply_result_clear(res);
 	return rc;
 }

@@ -2,11 +2,13 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * The PSKs of one Commit or Welcome (RFC 9420 §8.4): each PreSharedKeyID
- * with its value, looked up in the group's own store of resumption PSKs
- * (§8.6) when it names this group, and through the application's look-up
- * otherwise (external PSKs, resumption PSKs of other groups), then
- * combined into psk_secret by mls_psk_secret() of mls_keys.h. Which PSK
- * proposals are allowed at all is group_proposal.c's business.
+ * with its value, taken from the link of a group made by reinit or branch
+ * when it names that link exactly (§11.2, §11.3), from the group's own
+ * store of resumption PSKs when it names this group (§8.6), and through
+ * the application's look-up otherwise (external PSKs, resumption PSKs of
+ * other groups); then combined into psk_secret by mls_psk_secret() of
+ * mls_keys.h. Which PSK proposals are allowed at all is group_proposal.c's
+ * business.
  */
 #include "mls/group.h"
 
@@ -39,10 +41,25 @@ static int own_resumption(const struct mls_group *g, uint64_t epoch, uint8_t *ou
 	return KENH_ERR(KENH_E_NOT_FOUND);
 }
 
+/* RFC 9420 §11.2, §11.3: the PSK of the group this one was made from, named exactly. */
+static bool names_link(const struct mls_group *g, const struct mls_pre_shared_key_id *id)
+{
+	const struct mls_link *l = &g->link;
+
+	return l->set && id->psktype == MLS_PSK_RESUMPTION && id->usage == l->usage &&
+	       id->psk_epoch == l->epoch &&
+	       span_eq(id->psk_group_id, span_make(l->group_id, l->group_id_len));
+}
+
 static int lookup(const struct mls_group *g, const struct mls_pre_shared_key_id *id, uint8_t *out,
                   size_t *len)
 {
 	*len = 0;
+	if (names_link(g, id)) {
+		memcpy(out, g->link.psk, g->cs->kdf->nh);
+		*len = g->cs->kdf->nh;
+		return 0;
+	}
 	if (id->psktype == MLS_PSK_RESUMPTION && span_eq(id->psk_group_id, g->gc.group_id))
 		return own_resumption(g, id->psk_epoch, out, len);
 	if (g->cb.psk_lookup == NULL) return KENH_ERR(KENH_E_NOT_FOUND);

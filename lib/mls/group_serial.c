@@ -6,7 +6,7 @@
  * ours, versioned, and written with the same TLS-presentation codec as
  * the wire structs:
  *
- *   uint32 magic "KMLS"; uint16 format (1); uint16 cipher_suite;
+ *   uint32 magic "KMLS"; uint16 format (3); uint16 cipher_suite;
  *   opaque group_context<V>;       the encoded GroupContext (RFC 9420 §8.1)
  *   opaque ratchet_tree<V>;        the tree as the ratchet_tree extension (§12.4.3.3)
  *   uint32 own_leaf; uint8 flags (1: removed, 2: reinit);
@@ -18,7 +18,12 @@
  *   SecretTree                     (mls_secret_tree_encode, §9.2 state)
  *   uint32 n; { opaque ref[Nh]; Sender; opaque proposal<V>; uint8 own; [sk] }[n]
  *   uint32 n; { uint64 epoch; opaque psk[Nh]; }[n]   resumption PSKs (§8.6)
+ *   PastEpochs                     (format 2: mls_group_past_encode, §15.3)
+ *   opaque reinit<V>               (format 3: the ReInit that ended the group, §12.1.5;
+ *                                  empty unless flag 2, and then empty if unknown)
  *
+ * Formats 1 and 2 are still read: each is the next one without its last
+ * field (a group a ReInit ended then cannot make the new group).
  * Secrets are written into a sensitive writer, so the buffer is wiped as it
  * grows; the caller wipes the result. A staged Commit is not saved: it is
  * either merged before the state is saved or made again. Restoring checks
@@ -34,10 +39,13 @@
 #include "util/mem.h"
 
 #define STATE_MAGIC     0x4b4d4c53u /* "KMLS" */
-#define STATE_FORMAT    1u
+#define STATE_FORMAT    3u
+#define STATE_FORMAT_V1 1u /* before past epochs */
+#define STATE_FORMAT_V2 2u /* before the ReInit */
 #define FLAG_REMOVED    1u
 #define FLAG_REINIT     2u
-#define STATE_MAX       (LIMIT_RATCHET_TREE + 4 * LIMIT_MLS_MESSAGE)
+/* The tree, then room for the secret trees (ours and the past epochs') and the rest. */
+#define STATE_MAX       (LIMIT_RATCHET_TREE + (4 + 4 * MLS_GROUP_PAST_EPOCHS) * LIMIT_MLS_MESSAGE)
 #define N_EPOCH_SECRETS 8u
 
 /* The epoch secrets a member keeps (joiner, welcome and encryption are gone by then). */
@@ -119,6 +127,8 @@ static int put_state(struct codec_writer *w, const struct mls_group *g)
 		codec_write_u64(w, g->res[i].epoch);
 		codec_write_bytes(w, g->res[i].psk, nh);
 	}
+	if ((rc = mls_group_past_encode(g, w)) != 0) goto out;
+	codec_write_opaque(w, g->reinit_enc, g->reinit_len);
 	rc = codec_writer_err(w);
 out:
 	mls_epoch_secrets_clear(&es);
@@ -257,19 +267,38 @@ static int get_resumption(struct codec_reader *r, struct mls_group *g)
 	return codec_reader_err(r);
 }
 
+/* The ReInit of a group it ended (only then, and then possibly unknown). */
+static int get_reinit(struct codec_reader *r, struct mls_group *g)
+{
+	struct mls_reinit ri;
+	struct codec_reader rr;
+	struct kenh_span s;
+	int rc;
+
+	if ((rc = codec_read_opaque(r, LIMIT_MLS_MESSAGE, &s)) != 0) return rc;
+	if (s.len == 0) return 0;
+	if (!g->reinit) return KENH_ERR(KENH_E_PARSE);
+	codec_reader_init(&rr, s.p, s.len);
+	if ((rc = mls_decode_reinit(&rr, &ri)) == 0 && (rc = codec_reader_done(&rr)) == 0)
+		rc = mls_group_set_reinit(g, &ri);
+	mls_reinit_clear(&ri);
+	return rc;
+}
+
 static int get_header(struct codec_reader *r, const struct kenh_ctx *ctx,
-                      const struct crypto_suite **cs)
+                      const struct crypto_suite **cs, uint16_t *format)
 {
 	uint32_t magic = 0;
-	uint16_t format = 0, suite = 0;
+	uint16_t suite = 0;
 	int rc;
 
 	codec_read_u32(r, &magic);
-	codec_read_u16(r, &format);
+	codec_read_u16(r, format);
 	codec_read_u16(r, &suite);
 	if ((rc = codec_reader_err(r)) != 0) return rc;
 	if (magic != STATE_MAGIC) return KENH_ERR(KENH_E_PARSE);
-	if (format != STATE_FORMAT) return KENH_ERR(KENH_E_UNSUPPORTED);
+	if (*format != STATE_FORMAT && *format != STATE_FORMAT_V2 && *format != STATE_FORMAT_V1)
+		return KENH_ERR(KENH_E_UNSUPPORTED);
 	if ((*cs = crypto_suite_get(ctx, suite)) == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
 	return 0;
 }
@@ -296,7 +325,7 @@ static int get_leaf_and_key(struct codec_reader *r, struct mls_group *g)
 	return 0;
 }
 
-static int get_state(struct codec_reader *r, struct mls_group *g)
+static int get_state(struct codec_reader *r, struct mls_group *g, uint16_t format)
 {
 	int rc;
 
@@ -309,6 +338,8 @@ static int get_state(struct codec_reader *r, struct mls_group *g)
 	if (g->st.n_leaves != g->tree->n_leaves) return KENH_ERR(KENH_E_PARSE);
 	if ((rc = get_props(r, g)) != 0) return rc;
 	if ((rc = get_resumption(r, g)) != 0) return rc;
+	if (format != STATE_FORMAT_V1 && (rc = mls_group_past_decode(g, r)) != 0) return rc;
+	if (format == STATE_FORMAT && (rc = get_reinit(r, g)) != 0) return rc;
 	return codec_reader_done(r);
 }
 
@@ -318,13 +349,14 @@ int mls_group_deserialize(const struct kenh_ctx *ctx, const struct mls_group_cal
 	const struct crypto_suite *cs = NULL;
 	struct mls_group *g = NULL;
 	struct codec_reader r;
+	uint16_t format = 0;
 	int rc;
 
 	*out = NULL;
 	codec_reader_init(&r, in.p, in.len);
-	if ((rc = get_header(&r, ctx, &cs)) != 0) return rc;
+	if ((rc = get_header(&r, ctx, &cs, &format)) != 0) return rc;
 	if ((rc = mls_group_alloc(ctx, cs, cb, &g)) != 0) return rc;
-	if ((rc = get_state(&r, g)) != 0) goto out;
+	if ((rc = get_state(&r, g, format)) != 0) goto out;
 	*out = g;
 	g = NULL;
 out:

@@ -59,10 +59,15 @@ void mls_group_free(struct mls_group *g)
 	mls_group_clear_props(g);
 	mls_group_context_clear(&g->gc);
 	mem_free(g->gc_enc);
+	mls_reinit_clear(&g->reinit_args);
+	mem_free(g->reinit_enc);
 	mls_rtree_free(g->tree);
 	mls_treekem_priv_clear(&g->priv);
 	mls_epoch_secrets_clear(&g->es);
 	mls_secret_tree_clear(&g->st);
+	mls_group_past_clear(g);
+	crypto_sig_key_free(g->sig_key);
+	mls_sig_cache_clear(&g->sig_cache);
 	sec_free(g, sizeof(*g));
 }
 
@@ -103,6 +108,7 @@ int mls_group_next(const struct mls_group *g, struct mls_group **out)
 	n->priv = g->priv;
 	memcpy(n->res, g->res, sizeof(n->res));
 	n->n_res = g->n_res;
+	n->link = g->link;
 	memcpy(n->conf_tag, g->conf_tag, sizeof(n->conf_tag));
 	memcpy(n->interim, g->interim, sizeof(n->interim));
 	*out = n;
@@ -110,6 +116,19 @@ int mls_group_next(const struct mls_group *g, struct mls_group **out)
 out:
 	mls_group_free(n);
 	return rc;
+}
+
+int mls_group_sig_key(struct mls_group *g, const struct crypto_sig_key **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (g->sig_key == NULL) {
+		if (g->sig_sk_len != g->cs->sig->nsk) return KENH_ERR(KENH_E_STATE);
+		if ((rc = crypto_sig_key_new(g->cs->sig, g->sig_sk, &g->sig_key)) != 0) return rc;
+	}
+	*out = g->sig_key;
+	return 0;
 }
 
 int mls_group_set_context(struct mls_group *g, const struct mls_group_context *gc)
@@ -143,6 +162,37 @@ out:
 	return rc;
 }
 
+int mls_group_set_reinit(struct mls_group *g, const struct mls_reinit *ri)
+{
+	struct mls_reinit dec;
+	struct codec_writer w;
+	struct codec_reader r;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&dec, 0, sizeof(dec));
+	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	if ((rc = mls_encode_reinit(&w, ri)) != 0) goto out;
+	if ((rc = codec_writer_finish(&w, &buf, &len)) != 0) goto out;
+	codec_reader_init(&r, buf, len);
+	if ((rc = mls_decode_reinit(&r, &dec)) == 0) rc = codec_reader_done(&r);
+	if (rc != 0) goto out;
+	mls_reinit_clear(&g->reinit_args);
+	mem_free(g->reinit_enc);
+	g->reinit_args = dec;
+	g->reinit_enc = buf;
+	g->reinit_len = len;
+	g->reinit = true;
+	memset(&dec, 0, sizeof(dec));
+	buf = NULL;
+out:
+	mls_reinit_clear(&dec);
+	mem_free(buf);
+	codec_writer_clear(&w);
+	return rc;
+}
+
 uint64_t mls_group_now(const struct mls_group *g)
 {
 	time_t t;
@@ -150,6 +200,11 @@ uint64_t mls_group_now(const struct mls_group *g)
 	if (g->cb.clock != NULL) return g->cb.clock(g->cb.clock_arg);
 	t = time(NULL);
 	return t < 0 ? 0 : (uint64_t)t;
+}
+
+uint64_t mls_group_max_lifetime(const struct mls_group *g)
+{
+	return g->cb.max_lifetime != 0 ? g->cb.max_lifetime : MLS_KP_MAX_LIFETIME;
 }
 
 void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension_list *ext,
@@ -161,7 +216,7 @@ void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension
 	/* RFC 9420 §7.3: checking the lifetime of received leaves is RECOMMENDED; we do. */
 	out->check_lifetime = true;
 	out->now = mls_group_now(g);
-	out->max_lifetime = 0;
+	out->max_lifetime = mls_group_max_lifetime(g);
 	out->check_credential = g->cb.check_credential;
 	out->check_arg = g->cb.check_arg;
 }
@@ -226,6 +281,7 @@ void mls_group_framing_epoch(struct mls_group *g, struct mls_framing_epoch *out)
 	out->secret_tree = &g->st;
 	out->sender_key = sender_key;
 	out->sender_key_arg = g;
+	out->sig_cache = &g->sig_cache;
 }
 
 void mls_group_keep_resumption(struct mls_group *g, uint64_t epoch, const uint8_t *psk)

@@ -55,8 +55,7 @@ static int check_lifetime(const struct mls_lifetime *lt, const struct mls_key_pa
 {
 	if (lt->not_before > lt->not_after) return KENH_ERR(KENH_E_PROTO);
 	/* RFC 9420 §7.2: the application's maximum total lifetime. */
-	if (pol->max_lifetime != 0 && lt->not_after - lt->not_before > pol->max_lifetime)
-		return KENH_ERR(KENH_E_PROTO);
+	if (lt->not_after - lt->not_before > pol->max_lifetime) return KENH_ERR(KENH_E_PROTO);
 	/* RFC 9420 §7.3: the current time MUST be within the lifetime. */
 	if (pol->now < lt->not_before || pol->now > lt->not_after) return KENH_ERR(KENH_E_EXPIRED);
 	return 0;
@@ -147,6 +146,8 @@ int mls_key_package_validate(const struct kenh_ctx *ctx, const struct mls_key_pa
 	const struct crypto_suite *cs;
 	int rc;
 
+	/* RFC 9420 §7.2: the application MUST define the maximum; there is no "none". */
+	if (pol->max_lifetime == 0) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = check_fields(kp, pol)) != 0) return rc;
 	if ((cs = crypto_suite_get(ctx, kp->cipher_suite)) == NULL)
 		return KENH_ERR(KENH_E_UNSUPPORTED);
@@ -193,7 +194,7 @@ static int check_build_args(const struct mls_key_package_build_args *a)
 {
 	const struct crypto_suite *cs = a->cs;
 
-	if (cs == NULL || a->credential == NULL || a->capabilities == NULL)
+	if (cs == NULL || a->credential == NULL || a->capabilities == NULL || a->max_lifetime == 0)
 		return KENH_ERR(KENH_E_INVALID_ARG);
 	if (a->sig_sk.len != cs->sig->nsk || a->sig_pk.len != cs->sig->npk ||
 	    cs->kem->nsk > CRYPTO_MAX_KEM_SK || cs->kem->npk > CRYPTO_MAX_KEM_PK ||
@@ -269,6 +270,7 @@ int mls_key_package_build(const struct mls_key_package_build_args *a,
 	pol.version = MLS_VERSION_MLS10;
 	pol.cipher_suite = a->cs->id;
 	pol.now = a->lifetime.not_before;
+	pol.max_lifetime = a->max_lifetime;
 	if ((rc = mls_key_package_validate(a->ctx, &kp, &pol)) != 0) goto out;
 	rc = encode_key_package(&kp, out, outlen);
 out:

@@ -65,7 +65,8 @@ KENH_MUST_CHECK int mls_peek_welcome_recipient(const uint8_t *msg, size_t len, s
  * bare) on its own, as a directory receiving it should (RFC 9420 §10.1
  * without the group: a suite we implement, version mls10, the LeafNode's
  * source, capabilities and signature, the KeyPackage's signature, init
- * and encryption keys valid and different, now within the lifetime). On
+ * and encryption keys valid and different, now within the lifetime, the
+ * lifetime no longer than MLS_KP_MAX_LIFETIME, RFC 9420 §7.2). On
  * success ref receives its KeyPackageRef (§5.2; at most 64 bytes).
  * Returns 0 or KENH_E_UNSUPPORTED, KENH_E_PROTO, KENH_E_VERIFY,
  * KENH_E_EXPIRED, decoder errors.

@@ -54,9 +54,8 @@ static uint64_t api_clock(void *arg)
 	return cfg->clock != NULL ? cfg->clock(cfg->clock_arg) : mls_api_now();
 }
 
-/* A new handle; its config is where the group's callbacks point. */
-static int handle_new(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
-                      struct kenh_mls_group **out, struct mls_group_callbacks *cb)
+int mls_api_handle_new(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
+                       struct kenh_mls_group **out, struct mls_group_callbacks *cb)
 {
 	struct kenh_mls_group *h = NULL;
 	int rc;
@@ -74,6 +73,7 @@ static int handle_new(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
 	cb->psk_arg = &h->cfg;
 	cb->clock = api_clock;
 	cb->clock_arg = &h->cfg;
+	cb->max_lifetime = cfg->max_lifetime;
 	*out = h;
 	return 0;
 }
@@ -87,16 +87,7 @@ void kenh_mls_group_free(struct kenh_mls_group *g)
 
 /* ------------------------------------------------------------ extensions */
 
-/* Buffers of the GroupContext extensions of a new group. */
-struct ext_build {
-	struct mls_extension ext[2];
-	struct mls_extension_list list;
-	struct codec_writer w[2];
-	struct mls_external_sender *senders;
-	struct kenh_span *certs;
-};
-
-static void ext_build_clear(struct ext_build *b)
+void mls_api_ext_build_clear(struct mls_api_ext_build *b)
 {
 	codec_writer_clear(&b->w[0]);
 	codec_writer_clear(&b->w[1]);
@@ -105,7 +96,7 @@ static void ext_build_clear(struct ext_build *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int add_ext(struct ext_build *b, uint16_t type)
+static int add_ext(struct mls_api_ext_build *b, uint16_t type)
 {
 	struct mls_extension *e = &b->ext[b->list.count];
 
@@ -116,7 +107,7 @@ static int add_ext(struct ext_build *b, uint16_t type)
 }
 
 /* RFC 9420 §12.1.8.1: ExternalSender external_senders<V>. */
-static int external_senders(const struct kenh_mls_group_options *o, struct ext_build *b)
+static int external_senders(const struct kenh_mls_group_options *o, struct mls_api_ext_build *b)
 {
 	struct mls_external_senders l;
 	size_t i, n = o->n_external_senders;
@@ -141,7 +132,8 @@ static int external_senders(const struct kenh_mls_group_options *o, struct ext_b
 }
 
 /* RFC 9420 §11.1: RequiredCapabilities with the credential types every member must support. */
-static int required_capabilities(const struct kenh_mls_group_options *o, struct ext_build *b)
+static int required_capabilities(const struct kenh_mls_group_options *o,
+                                 struct mls_api_ext_build *b)
 {
 	struct mls_required_capabilities rc_ext;
 	int rc;
@@ -155,7 +147,7 @@ static int required_capabilities(const struct kenh_mls_group_options *o, struct 
 	return add_ext(b, MLS_EXT_REQUIRED_CAPABILITIES);
 }
 
-static int build_extensions(const struct kenh_mls_group_options *o, struct ext_build *b)
+int mls_api_ext_build(const struct kenh_mls_group_options *o, struct mls_api_ext_build *b)
 {
 	int rc;
 
@@ -173,21 +165,21 @@ int kenh_mls_group_create(struct kenh_ctx *ctx, const struct kenh_mls_config *cf
 {
 	struct mls_group_callbacks cb;
 	struct kenh_mls_group *h = NULL;
-	struct ext_build b;
+	struct mls_api_ext_build b;
 	struct kenh_span id = { NULL, 0 };
 	int rc;
 
 	memset(&b, 0, sizeof(b));
 	if (kp == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
-	if ((rc = handle_new(ctx, cfg, &h, &cb)) != 0) return rc;
-	if ((rc = build_extensions(opt, &b)) != 0) goto out;
+	if ((rc = mls_api_handle_new(ctx, cfg, &h, &cb)) != 0) return rc;
+	if ((rc = mls_api_ext_build(opt, &b)) != 0) goto out;
 	if (opt != NULL) id = span_make(opt->group_id, opt->group_id_len);
 	rc = mls_group_create(ctx, &cb, &kp->kp, id, b.list.count != 0 ? &b.list : NULL, &h->g);
 	if (rc != 0) goto out;
 	*out = h;
 	h = NULL;
 out:
-	ext_build_clear(&b);
+	mls_api_ext_build_clear(&b);
 	kenh_mls_group_free(h);
 	return rc;
 }
@@ -204,7 +196,7 @@ int kenh_mls_group_join(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
 
 	if (kp == NULL || welcome == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	memset(&m, 0, sizeof(m));
-	if ((rc = handle_new(ctx, cfg, &h, &cb)) != 0) return rc;
+	if ((rc = mls_api_handle_new(ctx, cfg, &h, &cb)) != 0) return rc;
 	if ((rc = mls_message_parse(welcome, welcome_len, &m)) != 0) goto out;
 	if (m.wire_format != MLS_WIRE_FORMAT_WELCOME) {
 		rc = KENH_ERR(KENH_E_PROTO);
@@ -236,7 +228,7 @@ int kenh_mls_group_join_external(struct kenh_ctx *ctx, const struct kenh_mls_con
 	*commit_len = 0;
 	if (kp == NULL || group_info == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	memset(&m, 0, sizeof(m));
-	if ((rc = handle_new(ctx, cfg, &h, &cb)) != 0) return rc;
+	if ((rc = mls_api_handle_new(ctx, cfg, &h, &cb)) != 0) return rc;
 	if ((rc = mls_message_parse(group_info, group_info_len, &m)) != 0) goto out;
 	if (m.wire_format != MLS_WIRE_FORMAT_GROUP_INFO) {
 		rc = KENH_ERR(KENH_E_PROTO);
@@ -273,6 +265,7 @@ void kenh_mls_event_clear(struct kenh_mls_event *ev)
 static void outcome_out(struct mls_commit_outcome *o, struct kenh_mls_event *ev)
 {
 	ev->removed = o->removed;
+	ev->reinit = o->reinit;
 	ev->added = o->added.v;
 	ev->n_added = o->added.n;
 	ev->removed_leaves = o->removed_leaves.v;
@@ -281,14 +274,15 @@ static void outcome_out(struct mls_commit_outcome *o, struct kenh_mls_event *ev)
 	memset(&o->removed_leaves, 0, sizeof(o->removed_leaves));
 }
 
-static void event_out(const struct mls_group *g, struct mls_event *in, struct kenh_mls_event *ev)
+static void event_out(struct mls_event *in, struct kenh_mls_event *ev)
 {
 	ev->type = (enum kenh_mls_event_type)in->type;
 	ev->sender_type = (enum kenh_mls_sender_type)in->sender.sender_type;
 	ev->sender = in->sender.sender_type == MLS_SENDER_EXTERNAL ? in->sender.sender_index
 	                                                           : in->sender.leaf_index;
-	/* A Commit that removed us names the epoch it opened; ours stays behind. */
-	ev->epoch = in->type == MLS_EVENT_COMMIT ? in->commit.epoch : g->gc.epoch;
+	/* A Commit names the epoch it opened (ours stays behind if it removed us);
+	 * application data the epoch it was sent in, a past one if it came late. */
+	ev->epoch = in->type == MLS_EVENT_COMMIT ? in->commit.epoch : in->epoch;
 	ev->data = in->data;
 	ev->data_len = in->data_len;
 	in->data = NULL;
@@ -308,7 +302,7 @@ int kenh_mls_group_process(struct kenh_mls_group *g, const uint8_t *msg, size_t 
 	if (g == NULL || (msg == NULL && len != 0)) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = mls_message_parse(msg, len, &m)) != 0) return rc;
 	if ((rc = mls_group_process(g->g, &m, &in)) == 0) {
-		event_out(g->g, &in, ev);
+		event_out(&in, ev);
 		mls_event_clear(&in);
 	}
 	mls_message_clear(&m);
@@ -324,8 +318,7 @@ int kenh_mls_group_encrypt(struct kenh_mls_group *g, const uint8_t *data, size_t
 	return mls_group_encrypt(g->g, span_make(data, len), span_make(NULL, 0), out, out_len);
 }
 
-/* A KeyPackage given as an MLSMessage or bare: the KeyPackage's bytes. */
-static struct kenh_span bare_key_package(const uint8_t *p, size_t len)
+struct kenh_span mls_api_bare_key_package(const uint8_t *p, size_t len)
 {
 	struct mls_message m;
 
@@ -361,7 +354,7 @@ int kenh_mls_group_commit(struct kenh_mls_group *g, const struct kenh_mls_commit
 	if (a->n_add > LIMIT_PROPOSALS) return KENH_ERR(KENH_E_TOO_LARGE);
 	if ((rc = mem_calloc(a->n_add + 1, sizeof(*kps), (void **)&kps)) != 0) return rc;
 	for (i = 0; i < a->n_add; i++)
-		kps[i] = bare_key_package(a->key_packages[i], a->key_package_lens[i]);
+		kps[i] = mls_api_bare_key_package(a->key_packages[i], a->key_package_lens[i]);
 	memset(&ca, 0, sizeof(ca));
 	ca.key_packages = kps;
 	ca.n_add = a->n_add;
@@ -422,7 +415,7 @@ int kenh_mls_group_propose_add(struct kenh_mls_group *g, const uint8_t *key_pack
 
 	memset(&a, 0, sizeof(a));
 	a.type = MLS_PROPOSAL_ADD;
-	a.key_package = bare_key_package(key_package, len);
+	a.key_package = mls_api_bare_key_package(key_package, len);
 	return propose(g, &a, out, out_len);
 }
 
@@ -544,7 +537,7 @@ int kenh_mls_group_restore(struct kenh_ctx *ctx, const struct kenh_mls_config *c
 	int rc;
 
 	if (in == NULL && len != 0) return KENH_ERR(KENH_E_INVALID_ARG);
-	if ((rc = handle_new(ctx, cfg, &h, &cb)) != 0) return rc;
+	if ((rc = mls_api_handle_new(ctx, cfg, &h, &cb)) != 0) return rc;
 	if ((rc = mls_group_deserialize(ctx, &cb, span_make(in, len), &h->g)) != 0) {
 		kenh_mls_group_free(h);
 		return rc;

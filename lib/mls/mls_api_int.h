@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/codec.h"
 #include "kenh/mls.h"
 #include "mls/group.h"
 
@@ -42,5 +43,34 @@ KENH_MUST_CHECK int mls_api_credential_build(const struct kenh_mls_credential_ar
 
 /* The system clock, in seconds since the Unix epoch. */
 uint64_t mls_api_now(void);
+
+/*
+ * A new handle (mem_calloc'd, no group yet) with a copy of cfg, and in *cb
+ * the group callbacks that point to that copy (so the handle never moves).
+ * KENH_E_INVALID_ARG without a validator.
+ */
+KENH_MUST_CHECK int mls_api_handle_new(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
+                                       struct kenh_mls_group **out, struct mls_group_callbacks *cb);
+
+/* A KeyPackage given as an MLSMessage or bare: a view of the KeyPackage's bytes. */
+struct kenh_span mls_api_bare_key_package(const uint8_t *p, size_t len);
+
+/* Buffers of the GroupContext extensions of group options (list views into them). */
+struct mls_api_ext_build {
+	struct mls_extension ext[2];
+	struct mls_extension_list list;
+	struct codec_writer w[2];
+	struct mls_external_sender *senders;
+	struct kenh_span *certs;
+};
+
+/*
+ * The extensions external_senders (§12.1.8.1) and required_capabilities
+ * (§11.1) of o (NULL: none) into b. Release with mls_api_ext_build_clear
+ * (also after a failure).
+ */
+KENH_MUST_CHECK int mls_api_ext_build(const struct kenh_mls_group_options *o,
+                                      struct mls_api_ext_build *b);
+void mls_api_ext_build_clear(struct mls_api_ext_build *b);
 
 #endif /* KENH_MLS_MLS_API_INT_H */

@@ -123,8 +123,10 @@ static int encode_sign_content(struct codec_writer *w, struct kenh_span label,
 	return write_labelled(w, label, content);
 }
 
-int mls_sign_with_label(const struct crypto_suite *cs, struct kenh_span sk, struct kenh_span label,
-                        struct kenh_span content, uint8_t *sig, size_t *siglen)
+/* SignWithLabel with sk (raw, one-shot) or key (imported), whichever is given. */
+static int sign_with_label(const struct crypto_suite *cs, struct kenh_span sk,
+                           const struct crypto_sig_key *key, struct kenh_span label,
+                           struct kenh_span content, uint8_t *sig, size_t *siglen)
 {
 	struct codec_writer w;
 	struct kenh_span tbs;
@@ -133,12 +135,13 @@ int mls_sign_with_label(const struct crypto_suite *cs, struct kenh_span sk, stru
 	*siglen = 0;
 	memset(sig, 0, cs->sig->max_sig);
 	if ((rc = encode_sign_content(&w, label, content)) != 0) goto out;
-	if (sk.len != cs->sig->nsk) {
+	if (key != NULL ? crypto_sig_key_alg(key) != cs->sig : sk.len != cs->sig->nsk) {
 		rc = KENH_ERR(KENH_E_INVALID_ARG);
 		goto out;
 	}
 	tbs = codec_writer_span(&w);
-	rc = crypto_sig_sign(cs->sig, sk.p, tbs.p, tbs.len, sig, siglen);
+	rc = key != NULL ? crypto_sig_sign_key(key, tbs.p, tbs.len, sig, siglen)
+	                 : crypto_sig_sign(cs->sig, sk.p, tbs.p, tbs.len, sig, siglen);
 out:
 	if (rc != 0) {
 		memset(sig, 0, cs->sig->max_sig);
@@ -148,19 +151,87 @@ out:
 	return rc;
 }
 
-int mls_verify_with_label(const struct crypto_suite *cs, struct kenh_span pk,
-                          struct kenh_span label, struct kenh_span content, struct kenh_span sig)
+int mls_sign_with_label(const struct crypto_suite *cs, struct kenh_span sk, struct kenh_span label,
+                        struct kenh_span content, uint8_t *sig, size_t *siglen)
 {
+	return sign_with_label(cs, sk, NULL, label, content, sig, siglen);
+}
+
+int mls_sign_with_label_key(const struct crypto_suite *cs, const struct crypto_sig_key *key,
+                            struct kenh_span label, struct kenh_span content, uint8_t *sig,
+                            size_t *siglen)
+{
+	return sign_with_label(cs, span_make(NULL, 0), key, label, content, sig, siglen);
+}
+
+/* The cache entry for pk, imported into a free or the oldest entry if absent. */
+static int cache_lookup(const struct crypto_suite *cs, struct mls_sig_cache *c, struct kenh_span pk,
+                        const struct crypto_sig_pub **out)
+{
+	struct mls_sig_cache_entry *e;
+	struct crypto_sig_pub *pub = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < MLS_SIG_CACHE_SIZE; i++) {
+		e = &c->e[i];
+		if (e->pk_len == pk.len && pk.len != 0 && memcmp(e->pk, pk.p, pk.len) == 0 &&
+		    crypto_sig_pub_alg(e->pub) == cs->sig) {
+			*out = e->pub;
+			return 0;
+		}
+	}
+	/* Lengths crypto_sig_pub_new would refuse are refused the same way, uncached. */
+	if (pk.len == 0 || pk.len > CRYPTO_MAX_SIG_PK) return KENH_ERR(KENH_E_VERIFY);
+	/* Import first: a key that is refused replaces no entry. */
+	if ((rc = crypto_sig_pub_new(cs->sig, pk.p, pk.len, &pub)) != 0) return rc;
+	e = &c->e[c->next];
+	crypto_sig_pub_free(e->pub);
+	e->pub = pub;
+	memcpy(e->pk, pk.p, pk.len);
+	e->pk_len = pk.len;
+	c->next = (c->next + 1) % MLS_SIG_CACHE_SIZE;
+	*out = e->pub;
+	return 0;
+}
+
+void mls_sig_cache_clear(struct mls_sig_cache *c)
+{
+	size_t i;
+
+	if (c == NULL) return;
+	for (i = 0; i < MLS_SIG_CACHE_SIZE; i++)
+		crypto_sig_pub_free(c->e[i].pub);
+	memset(c, 0, sizeof(*c));
+}
+
+int mls_verify_with_label_cached(const struct crypto_suite *cs, struct mls_sig_cache *cache,
+                                 struct kenh_span pk, struct kenh_span label,
+                                 struct kenh_span content, struct kenh_span sig)
+{
+	const struct crypto_sig_pub *pub = NULL;
 	struct codec_writer w;
 	struct kenh_span tbs;
 	int rc;
 
 	if ((rc = encode_sign_content(&w, label, content)) != 0) goto out;
 	tbs = codec_writer_span(&w);
-	rc = crypto_sig_verify(cs->sig, pk.p, pk.len, tbs.p, tbs.len, sig.p, sig.len);
+	if (cache == NULL) {
+		rc = crypto_sig_verify(cs->sig, pk.p, pk.len, tbs.p, tbs.len, sig.p, sig.len);
+		goto out;
+	}
+	if ((rc = cache_lookup(cs, cache, pk, &pub)) != 0) goto out;
+	rc = crypto_sig_verify_pub(pub, tbs.p, tbs.len, sig.p, sig.len);
 out:
 	codec_writer_clear(&w);
 	return rc;
+}
+
+int mls_verify_with_label(const struct crypto_suite *cs, struct kenh_span pk,
+                          struct kenh_span label, struct kenh_span content, struct kenh_span sig)
+{
+	return mls_verify_with_label_cached(cs, NULL, pk, label, content, sig);
 }
 
 /* The HPKE suite named by an MLS suite (RFC 9420 §5.1.3 uses the suite's KEM, KDF, AEAD). */
@@ -168,6 +239,24 @@ static int hpke_suite_of(const struct kenh_ctx *ctx, const struct crypto_suite *
                          struct hpke_suite *out)
 {
 	return hpke_suite_init(ctx, cs->kem->id, cs->kdf->id, cs->aead->id, out);
+}
+
+int mls_encrypt_context_hash(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
+                             struct kenh_span label, struct kenh_span context, uint8_t *out)
+{
+	struct codec_writer w;
+	struct hpke_suite suite;
+	int rc;
+
+	memset(out, 0, cs->kdf->nh);
+	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
+	if ((rc = hpke_suite_of(ctx, cs, &suite)) != 0) goto out;
+	/* RFC 9420 §5.1.3: info = EncryptContext. */
+	if ((rc = write_labelled(&w, label, context)) != 0) goto out;
+	rc = hpke_info_hash(&suite, codec_writer_span(&w), out);
+out:
+	codec_writer_clear(&w);
+	return rc;
 }
 
 int mls_encrypt_with_label(const struct kenh_ctx *ctx, const struct crypto_suite *cs,
@@ -181,11 +270,15 @@ int mls_encrypt_with_label(const struct kenh_ctx *ctx, const struct crypto_suite
 	memset(kem_output, 0, cs->kem->npk);
 	codec_writer_init(&w, MLS_LABELLED_MAX, CODEC_WRITER_NORMAL);
 	if ((rc = hpke_suite_of(ctx, cs, &suite)) != 0) goto out;
-	/* RFC 9420 §5.1.3: info = EncryptContext, aad = "". */
-	if ((rc = write_labelled(&w, a->label, a->context)) != 0) goto out;
 	memset(&sa, 0, sizeof(sa));
+	/* RFC 9420 §5.1.3: info = EncryptContext (or its precomputed hash), aad = "". */
+	if (a->info_hash != NULL) {
+		sa.info_hash = a->info_hash;
+	} else {
+		if ((rc = write_labelled(&w, a->label, a->context)) != 0) goto out;
+		sa.info = codec_writer_span(&w);
+	}
 	sa.pk_r = a->pk;
-	sa.info = codec_writer_span(&w);
 	sa.aad = span_make(NULL, 0);
 	sa.pt = a->pt;
 	rc = hpke_seal_base(&suite, &sa, kem_output, ct);

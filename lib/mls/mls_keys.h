@@ -167,6 +167,16 @@ KENH_MUST_CHECK int mls_sign_with_label(const struct crypto_suite *cs, struct ke
                                         uint8_t *sig, size_t *siglen);
 
 /*
+ * SignWithLabel with a key imported once (crypto_sig_key_new), for a
+ * member signing many messages with its leaf key. KENH_E_INVALID_ARG if
+ * key is not of cs's signature scheme. Otherwise as mls_sign_with_label.
+ */
+KENH_MUST_CHECK int mls_sign_with_label_key(const struct crypto_suite *cs,
+                                            const struct crypto_sig_key *key,
+                                            struct kenh_span label, struct kenh_span content,
+                                            uint8_t *sig, size_t *siglen);
+
+/*
  * VerifyWithLabel(pk, label, content, sig) (§5.1.2): 0 if valid,
  * KENH_E_VERIFY for a bad signature or an unusable public key.
  */
@@ -174,12 +184,45 @@ KENH_MUST_CHECK int mls_verify_with_label(const struct crypto_suite *cs, struct 
                                           struct kenh_span label, struct kenh_span content,
                                           struct kenh_span sig);
 
+/*
+ * Public signature keys imported once (crypto_sig_pub), for a member that
+ * verifies many messages from the same senders. Entries are found by the
+ * key's bytes, so a hit is the key itself whatever the tree became; when
+ * all are taken the oldest entry is replaced. Holds no secret. Zero it to
+ * start; mls_sig_cache_clear frees the entries. Belongs to one thread.
+ */
+#define MLS_SIG_CACHE_SIZE 8
+
+struct mls_sig_cache {
+	struct mls_sig_cache_entry {
+		size_t pk_len; /* 0: empty */
+		uint8_t pk[CRYPTO_MAX_SIG_PK];
+		struct crypto_sig_pub *pub; /* owned */
+	} e[MLS_SIG_CACHE_SIZE];
+	size_t next; /* the entry replaced next */
+};
+
+void mls_sig_cache_clear(struct mls_sig_cache *c);
+
+/*
+ * mls_verify_with_label through cache (NULL: one-shot import): the same
+ * answers, KENH_E_NOMEM aside. A key that does not import (KENH_E_VERIFY)
+ * is not cached.
+ */
+KENH_MUST_CHECK int mls_verify_with_label_cached(const struct crypto_suite *cs,
+                                                 struct mls_sig_cache *cache, struct kenh_span pk,
+                                                 struct kenh_span label, struct kenh_span content,
+                                                 struct kenh_span sig);
+
 /* Inputs of EncryptWithLabel, all borrowed for the call. */
 struct mls_encrypt_args {
 	struct kenh_span pk;    /* recipient HPKE public key (cs->kem->npk bytes) */
 	struct kenh_span label; /* without "MLS 1.0 " */
 	struct kenh_span context;
 	struct kenh_span pt; /* secret: the plaintext */
+	/* Optional: mls_encrypt_context_hash(label, context), for one context
+	 * sealed to many recipients; label and context are then not read. */
+	const uint8_t *info_hash;
 };
 
 /* Inputs of DecryptWithLabel, all borrowed for the call. */
@@ -201,6 +244,18 @@ KENH_MUST_CHECK int mls_encrypt_with_label(const struct kenh_ctx *ctx,
                                            const struct crypto_suite *cs,
                                            const struct mls_encrypt_args *a, uint8_t *kem_output,
                                            uint8_t *ct);
+
+/*
+ * The HPKE info_hash (RFC 9180 §5.1, hpke_info_hash) of the EncryptContext
+ * of label and context: out receives cs->kdf->nh bytes. HPKE uses info
+ * only through this hash, so EncryptWithLabel given it (a->info_hash)
+ * produces exactly the bytes it produces from label and context, without
+ * hashing, or copying, a large context once per recipient (a Welcome's
+ * encrypted GroupInfo, §12.4.3.1).
+ */
+KENH_MUST_CHECK int mls_encrypt_context_hash(const struct kenh_ctx *ctx,
+                                             const struct crypto_suite *cs, struct kenh_span label,
+                                             struct kenh_span context, uint8_t *out);
 
 /*
  * DecryptWithLabel (§5.1.3): HPKE OpenBase. pt receives a->ct.len -

@@ -123,6 +123,7 @@ int mls_key_package_check(const struct kenh_ctx *ctx, const uint8_t *kp, size_t 
 	pol.version = MLS_VERSION_MLS10;
 	pol.cipher_suite = dec.cipher_suite;
 	pol.now = now;
+	pol.max_lifetime = MLS_KP_MAX_LIFETIME;
 	if (crypto_suite_get(ctx, dec.cipher_suite) == NULL) {
 		rc = KENH_ERR(KENH_E_UNSUPPORTED);
 		goto out;

@@ -16,6 +16,17 @@
  * success the caller owns the arrays and releases them with the struct's
  * _clear function (every _clear accepts a zeroed struct and leaves one).
  *
+ * Memory (R6.3): every vector of structures, with all that its elements
+ * own, takes at most LIMIT_DECODE_RATIO (8) bytes per byte of its body,
+ * checked before its array is allocated (KENH_E_TOO_LARGE otherwise); a
+ * Commit's proposal list may take LIMIT_PROPOSALS_MEMORY (1 MiB) more. A
+ * decoder therefore never holds more than 8 bytes per input byte, plus
+ * 1 MiB for a Commit, plus the fixed size of the struct it fills. What a
+ * real peer sends stays well within the ratio (its keys, hashes,
+ * signatures and ciphertexts are 32 bytes or more); hostile vectors of
+ * empty elements by the thousand do not. The ratchet tree is not expanded
+ * at all (struct mls_ratchet_tree).
+ *
  * Encoders (mls_encode_<struct>) append to a writer and return its sticky
  * error, or KENH_E_INVALID_ARG for a struct that cannot be encoded (an enum
  * outside its range, a missing GroupContext). MLS encodings are canonical,
@@ -287,13 +298,18 @@ struct mls_optional_node {
 
 /*
  * RFC 9420 §12.4.3.3: optional<Node> ratchet_tree<V>, in array order (leaf
- * L at 2L). Kept exactly as sent: the check that the last node is
- * non-blank, and the extension to 2^(d+1)-1 nodes, belong to the tree
- * code that uses it.
+ * L at 2L), checked but not expanded: a blank node is one byte on the wire
+ * and a decoded node about 250 in memory, so the decoder keeps a view of
+ * the vector body and the counts (STYLE R6.3). Read the nodes in order
+ * with mls_decode_optional_node() from a reader over nodes. Kept exactly
+ * as sent: the check that the last node is non-blank, and the extension
+ * to 2^(d+1)-1 nodes, belong to the tree code (mls_rtree_import, which
+ * reads the extension data itself).
  */
 struct mls_ratchet_tree {
-	struct mls_optional_node *nodes;
-	size_t count;
+	struct kenh_span nodes; /* the vector body: count optional<Node> values */
+	size_t count;           /* nodes, blank ones included */
+	size_t n_present;       /* non-blank nodes */
 };
 
 /* RFC 9420 §7.6: HPKECiphertext. */
@@ -587,16 +603,31 @@ KENH_MUST_CHECK int mls_encode_node(struct codec_writer *w, const struct mls_nod
 void mls_node_clear(struct mls_node *n);
 
 /*
+ * RFC 9420 §2.1.1 optional<Node>: the presence byte (0 or 1, else
+ * KENH_E_PARSE), then a Node if present. Release with
+ * mls_optional_node_clear.
+ */
+KENH_MUST_CHECK int mls_decode_optional_node(struct codec_reader *r, struct mls_optional_node *out);
+KENH_MUST_CHECK int mls_encode_optional_node(struct codec_writer *w,
+                                             const struct mls_optional_node *in);
+void mls_optional_node_clear(struct mls_optional_node *on);
+
+/*
  * RFC 9420 §12.4.3.3 optional<Node> ratchet_tree<V>: at most
  * LIMIT_TREE_NODES entries and LIMIT_RATCHET_TREE bytes. This is also the
- * data of the ratchet_tree extension.
+ * data of the ratchet_tree extension. The decoder decodes every node and
+ * releases it at once (errors as for Node); out views r's input and owns
+ * nothing (no _clear). The encoder writes in->nodes back as the vector.
  */
 KENH_MUST_CHECK int mls_decode_ratchet_tree(struct codec_reader *r, struct mls_ratchet_tree *out);
 KENH_MUST_CHECK int mls_encode_ratchet_tree(struct codec_writer *w,
                                             const struct mls_ratchet_tree *in);
-void mls_ratchet_tree_clear(struct mls_ratchet_tree *t);
 
-/* RFC 9420 §7.6 HPKECiphertext, UpdatePathNode, UpdatePath. */
+/*
+ * RFC 9420 §7.6 HPKECiphertext, UpdatePathNode, UpdatePath. An UpdatePath
+ * holds at most LIMIT_PATH_CIPHERTEXTS ciphertexts over all its nodes
+ * (KENH_E_TOO_LARGE beyond).
+ */
 KENH_MUST_CHECK int mls_decode_hpke_ciphertext(struct codec_reader *r,
                                                struct mls_hpke_ciphertext *out);
 KENH_MUST_CHECK int mls_encode_hpke_ciphertext(struct codec_writer *w,
@@ -656,7 +687,10 @@ KENH_MUST_CHECK int mls_decode_proposal(struct codec_reader *r, struct mls_propo
 KENH_MUST_CHECK int mls_encode_proposal(struct codec_writer *w, const struct mls_proposal *in);
 void mls_proposal_clear(struct mls_proposal *p);
 
-/* RFC 9420 §12.4 ProposalOrRef and Commit (at most LIMIT_PROPOSALS entries). */
+/*
+ * RFC 9420 §12.4 ProposalOrRef and Commit (at most LIMIT_PROPOSALS entries,
+ * within LIMIT_DECODE_RATIO x their bytes + LIMIT_PROPOSALS_MEMORY).
+ */
 KENH_MUST_CHECK int mls_decode_proposal_or_ref(struct codec_reader *r,
                                                struct mls_proposal_or_ref *out);
 KENH_MUST_CHECK int mls_encode_proposal_or_ref(struct codec_writer *w,

@@ -315,7 +315,7 @@ struct mls_leaf_policy {
 	const struct mls_extension_list *gc_extensions;
 	bool check_lifetime;   /* key_package leaves: now within the lifetime */
 	uint64_t now;          /* seconds since the Unix epoch (injected clock) */
-	uint64_t max_lifetime; /* §7.2 maximum not_after - not_before; 0: no maximum */
+	uint64_t max_lifetime; /* §7.2 maximum not_after - not_before; required (not 0) */
 	mls_credential_check_fn *check_credential; /* required */
 	void *check_arg;
 };
@@ -364,12 +364,78 @@ KENH_MUST_CHECK int mls_leafnode_verify(const struct crypto_suite *cs,
  * support, credential types compatible with every other member, lifetime
  * (if the policy asks), leaf_node_source, and encryption and signature keys
  * unique in the tree. Codes: the callback's, KENH_E_VERIFY (signature),
- * KENH_E_EXPIRED (lifetime), KENH_E_PROTO (any other rule).
+ * KENH_E_EXPIRED (lifetime), KENH_E_PROTO (any other rule),
+ * KENH_E_INVALID_ARG for a policy without check_credential or
+ * max_lifetime.
  */
 KENH_MUST_CHECK int mls_leafnode_validate(const struct mls_rtree *t,
                                           const struct mls_leaf_policy *pol,
                                           const struct mls_leaf_check *chk,
                                           const struct mls_leaf_node *ln);
+
+/*
+ * The tree-wide side of §7.3 indexed once (tree_index.c), for many leaves
+ * checked against one tree that only grows in between: the Adds of a
+ * Commit (§12.1.1). It holds copies of every node's encryption key and
+ * every leaf's signature key in hash sets, and per credential type how
+ * many members use it and (once asked) how many support it. Fields are
+ * private to tree_index.c. Built, or zero; release with _clear.
+ */
+struct mls_key_set {
+	struct kenh_span *slot; /* open addressing; p == NULL: free */
+	size_t cap;             /* a power of two, at least twice n */
+	size_t n;
+};
+
+struct mls_cred_use {
+	uint16_t type;
+	bool supporters_known;
+	uint32_t users;      /* members whose credential is of this type */
+	uint32_t supporters; /* members listing it in capabilities (if known) */
+};
+
+struct mls_leaf_index {
+	struct mls_key_set enc; /* encryption keys of every non-blank node */
+	struct mls_key_set sig; /* signature keys of every non-blank leaf */
+	uint32_t members;       /* non-blank leaves */
+	struct mls_cred_use *cred;
+	size_t n_cred, cap_cred;
+	uint8_t *store;       /* the indexed tree's keys (owned) */
+	uint8_t **added_keys; /* the added leaves' keys, a block per leaf (owned) */
+	size_t n_added_keys, cap_added_keys;
+};
+
+/* Index t. KENH_E_NOMEM; out is zeroed on failure. */
+KENH_MUST_CHECK int mls_leaf_index_build(const struct mls_rtree *t, struct mls_leaf_index *out);
+
+/* Free everything (NULL allowed); afterwards all zero. */
+void mls_leaf_index_clear(struct mls_leaf_index *idx);
+
+/*
+ * The uniqueness and credential-type checks of §7.3 for ln, a leaf that
+ * replaces none, against t: the tree idx was built from, with every leaf
+ * added since recorded by mls_leaf_index_add. KENH_E_PROTO as the scan of
+ * mls_leafnode_validate; KENH_E_NOMEM.
+ */
+KENH_MUST_CHECK int mls_leaf_index_check(struct mls_leaf_index *idx, const struct mls_rtree *t,
+                                         const struct mls_leaf_node *ln);
+
+/*
+ * Record ln, just added to the tree idx stands for. After a failure idx is
+ * fit only for mls_leaf_index_clear.
+ */
+KENH_MUST_CHECK int mls_leaf_index_add(struct mls_leaf_index *idx, const struct mls_leaf_node *ln);
+
+/*
+ * mls_leafnode_validate for a leaf that replaces none (chk->replaces
+ * false, else KENH_E_INVALID_ARG), the tree-wide checks looked up in idx
+ * (mls_leaf_index_check). The same codes.
+ */
+KENH_MUST_CHECK int mls_leafnode_validate_indexed(const struct mls_rtree *t,
+                                                  struct mls_leaf_index *idx,
+                                                  const struct mls_leaf_policy *pol,
+                                                  const struct mls_leaf_check *chk,
+                                                  const struct mls_leaf_node *ln);
 
 /*
  * §12.1.7, §11.1: every member supports the GroupContext extensions

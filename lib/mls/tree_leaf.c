@@ -148,8 +148,7 @@ static int check_lifetime(const struct mls_leaf_policy *pol, const struct mls_le
 	if (ln->leaf_node_source != MLS_LEAF_SOURCE_KEY_PACKAGE) return 0;
 	if (lt->not_after < lt->not_before) return KENH_ERR(KENH_E_PROTO);
 	/* §7.2: the application's maximum total lifetime. */
-	if (pol->max_lifetime != 0 && lt->not_after - lt->not_before > pol->max_lifetime)
-		return KENH_ERR(KENH_E_PROTO);
+	if (lt->not_after - lt->not_before > pol->max_lifetime) return KENH_ERR(KENH_E_PROTO);
 	if (pol->check_lifetime && (pol->now < lt->not_before || pol->now > lt->not_after))
 		return KENH_ERR(KENH_E_EXPIRED);
 	return 0;
@@ -161,7 +160,9 @@ static int validate_core(const struct crypto_suite *cs, const struct mls_leaf_po
 {
 	int rc;
 
-	if (pol->check_credential == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
+	/* §7.2: the application MUST define a maximum lifetime; 0 would be none. */
+	if (pol->check_credential == NULL || pol->max_lifetime == 0)
+		return KENH_ERR(KENH_E_INVALID_ARG);
 	/* §7.3: leaf_node_source as the context requires. */
 	if (chk->source != 0 && (uint8_t)ln->leaf_node_source != chk->source)
 		return KENH_ERR(KENH_E_PROTO);
@@ -221,6 +222,18 @@ int mls_leafnode_validate(const struct mls_rtree *t, const struct mls_leaf_polic
 		return KENH_ERR(KENH_E_STATE);
 	if ((rc = validate_core(t->cs, pol, chk, ln)) != 0) return rc;
 	return check_against_tree(t, chk, ln);
+}
+
+int mls_leafnode_validate_indexed(const struct mls_rtree *t, struct mls_leaf_index *idx,
+                                  const struct mls_leaf_policy *pol,
+                                  const struct mls_leaf_check *chk, const struct mls_leaf_node *ln)
+{
+	int rc;
+
+	if (chk->replaces) return KENH_ERR(KENH_E_INVALID_ARG);
+	if ((rc = validate_core(t->cs, pol, chk, ln)) != 0) return rc;
+	/* The checks of check_against_tree, looked up instead of scanned. */
+	return mls_leaf_index_check(idx, t, ln);
 }
 
 int mls_rtree_check_extensions(const struct mls_rtree *t,

@@ -440,6 +440,7 @@ static int encrypt_node(const struct kenh_ctx *ctx, const struct mls_rtree *t,
 	if ((rc = mem_calloc(j->res->n + 1, sizeof(*out->ct), (void **)&out->ct)) != 0 ||
 	    (rc = mem_calloc(j->res->n + 1, each, (void **)&out->buf)) != 0)
 		return rc;
+	memset(&ea, 0, sizeof(ea));
 	ea.label = MLS_LABEL("UpdatePathNode");
 	ea.context = j->gc;
 	ea.pt = span_make(j->secret, cs->kdf->nh);

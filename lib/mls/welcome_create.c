@@ -31,6 +31,8 @@ struct welcome_build {
 	struct member_box *boxes;
 	uint8_t *egi; /* encrypted_group_info (owned) */
 	size_t egi_len;
+	/* The HPKE info_hash of EncryptContext("Welcome", egi), the same for every member. */
+	uint8_t info_hash[CRYPTO_MAX_HASH];
 	struct mls_pre_shared_key_id *psks; /* copy of the caller's ids (owned) */
 };
 
@@ -132,8 +134,9 @@ static int seal_member(const struct mls_welcome_create_args *a, size_t i, struct
 	if ((rc = member_init_key(a->cs, mb->key_package, &ea.pk)) != 0) goto out;
 	if ((rc = mls_make_key_package_ref(a->cs, mb->key_package, box->ref)) != 0) goto out;
 	if ((rc = encode_group_secrets(a, mb, b, &w)) != 0) goto out;
-	ea.label = MLS_LABEL("Welcome");
-	ea.context = span_make(b->egi, b->egi_len);
+	/* EncryptWithLabel(init_key, "Welcome", encrypted_group_info, ...) through
+	 * the hash of that context, computed once (mls_encrypt_context_hash). */
+	ea.info_hash = b->info_hash;
 	ea.pt = codec_writer_span(&w);
 	if ((rc = mem_alloc(ea.pt.len + a->cs->aead->nt, &buf)) != 0) goto out;
 	box->ct = buf;
@@ -195,6 +198,9 @@ int mls_welcome_create(const struct mls_welcome_create_args *a, uint8_t **out, s
 	if ((rc = check_create_args(a)) != 0) return rc;
 	if ((rc = alloc_build(a, &b)) != 0) goto out;
 	if ((rc = seal_group_info(a, &b)) != 0) goto out;
+	rc = mls_encrypt_context_hash(a->ctx, a->cs, MLS_LABEL("Welcome"),
+	                              span_make(b.egi, b.egi_len), b.info_hash);
+	if (rc != 0) goto out;
 	for (i = 0; i < a->n_members && rc == 0; i++)
 		rc = seal_member(a, i, &b);
 	if (rc != 0) goto out;

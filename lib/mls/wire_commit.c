@@ -68,13 +68,23 @@ static void clear_por_elem(void *elem)
 	mls_proposal_or_ref_clear(elem);
 }
 
+static size_t por_owned(const void *elem)
+{
+	const struct mls_proposal_or_ref *p = elem;
+
+	return p->type == MLS_PROPOSAL_OR_REF_PROPOSAL ? mls_proposal_owned(&p->proposal) : 0;
+}
+
+/* See LIMIT_PROPOSALS_MEMORY: a Remove by value is far smaller on the wire than in memory. */
 static const struct mls_list_spec proposal_list = {
 	.elem_size = sizeof(struct mls_proposal_or_ref),
 	.max_bytes = LIMIT_STRUCT_VECTOR,
 	.max_count = LIMIT_PROPOSALS,
+	.allowance = LIMIT_PROPOSALS_MEMORY,
 	.decode = decode_por_elem,
 	.encode = encode_por_elem,
 	.clear = clear_por_elem,
+	.owned = por_owned,
 };
 
 int mls_decode_commit(struct codec_reader *r, struct mls_commit *out)

@@ -41,6 +41,13 @@ static void clear_sender_elem(void *elem)
 	memset(es, 0, sizeof(*es));
 }
 
+static size_t sender_owned(const void *elem)
+{
+	const struct mls_external_sender *es = elem;
+
+	return mls_credential_owned(&es->credential);
+}
+
 static const struct mls_list_spec sender_list = {
 	.elem_size = sizeof(struct mls_external_sender),
 	.max_bytes = LIMIT_EXTENSION_DATA,
@@ -48,6 +55,7 @@ static const struct mls_list_spec sender_list = {
 	.decode = decode_sender_elem,
 	.encode = encode_sender_elem,
 	.clear = clear_sender_elem,
+	.owned = sender_owned,
 };
 
 int mls_decode_external_senders(struct codec_reader *r, struct mls_external_senders *out)

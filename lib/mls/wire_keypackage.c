@@ -11,6 +11,7 @@
 
 #include "codec/codec.h"
 #include "codec/limits.h"
+#include "mls/mls_wire_int.h"
 
 int mls_decode_key_package(struct codec_reader *r, struct mls_key_package *out)
 {
@@ -53,4 +54,10 @@ void mls_key_package_clear(struct mls_key_package *kp)
 	mls_leaf_node_clear(&kp->leaf_node);
 	mls_extension_list_clear(&kp->extensions);
 	memset(kp, 0, sizeof(*kp));
+}
+
+size_t mls_key_package_owned(const struct mls_key_package *kp)
+{
+	return mls_leaf_node_owned(&kp->leaf_node) +
+	       kp->extensions.count * sizeof(struct mls_extension);
 }

@@ -114,6 +114,11 @@ void mls_credential_clear(struct mls_credential *c)
 	memset(c, 0, sizeof(*c));
 }
 
+size_t mls_credential_owned(const struct mls_credential *c)
+{
+	return c->n_certificates * sizeof(struct kenh_span);
+}
+
 int mls_decode_capabilities(struct codec_reader *r, struct mls_capabilities *out)
 {
 	int rc;
@@ -256,4 +261,14 @@ void mls_leaf_node_clear(struct mls_leaf_node *ln)
 	mls_capabilities_clear(&ln->capabilities);
 	mls_extension_list_clear(&ln->extensions);
 	memset(ln, 0, sizeof(*ln));
+}
+
+size_t mls_leaf_node_owned(const struct mls_leaf_node *ln)
+{
+	const struct mls_capabilities *c = &ln->capabilities;
+	size_t codes = c->versions.count + c->cipher_suites.count + c->extensions.count +
+	               c->proposals.count + c->credentials.count;
+
+	return mls_credential_owned(&ln->credential) + codes * sizeof(uint16_t) +
+	       ln->extensions.count * sizeof(struct mls_extension);
 }

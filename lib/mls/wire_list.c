@@ -3,68 +3,110 @@
 /*
  * Vectors of variable-size structures (RFC 9420 §2.1.2: a vector's length
  * prefix counts bytes, not elements). The decoder reads the body through a
- * child reader, so an element can never run past its vector, and grows the
- * element array by doubling: memory stays proportional to the elements
- * actually parsed, and a hostile length cannot make it allocate ahead of
- * the bytes (STYLE R6.3). The element codecs come from a caller's table.
- * Also the range-checked enum readers every wire_*.c file uses.
+ * child reader, so an element can never run past its vector, and reads it
+ * twice: once to count the elements and what they would take in memory,
+ * then, if that fits the budget of STYLE R6.3 (LIMIT_DECODE_RATIO bytes
+ * per byte of body), to decode them into one array of exactly that many.
+ * A hostile length cannot make it allocate ahead of the bytes, and a
+ * vector of tiny elements cannot make it allocate far beyond them. The
+ * element codecs come from a caller's table. Also the range-checked enum
+ * readers every wire_*.c file uses.
  */
 #include "mls/mls_wire_int.h"
 
 #include "util/compat.h"
 
 #include "codec/codec.h"
+#include "codec/limits.h"
 #include "util/mem.h"
 
-/* Make room for at least one more element: double, capped at max_count. */
-static int grow_array(const struct mls_list_spec *spec, uint8_t **arr, size_t *cap)
+/*
+ * The whole body was present (codec_read_vector checked), so an element
+ * running past its end is malformed, not a short input that more bytes
+ * would complete.
+ */
+static int element_error(int rc)
 {
-	size_t newcap = *cap ? *cap * 2 : 4;
-	void *p = NULL;
+	return rc == KENH_E_TRUNCATED ? KENH_ERR(KENH_E_PARSE) : rc;
+}
+
+/*
+ * First pass: decode each element of body into a local, note what it owns
+ * and release it. *n and *owned receive the count and the owned bytes.
+ */
+static int scan_elements(struct codec_reader *body, const struct mls_list_spec *spec, size_t *n,
+                         size_t *owned)
+{
+	union {
+		max_align_t align;
+		uint8_t b[MLS_LIST_ELEM_MAX];
+	} elem;
 	int rc;
 
-	if (newcap > spec->max_count) newcap = spec->max_count;
-	if ((rc = mem_grow(*arr, newcap, spec->elem_size, &p)) != 0) return rc;
-	/* mem_grow keeps the old bytes; zero the new tail for the element decoders. */
-	memset((uint8_t *)p + *cap * spec->elem_size, 0, (newcap - *cap) * spec->elem_size);
-	*arr = p;
-	*cap = newcap;
+	*n = 0;
+	*owned = 0;
+	KENH_ASSERT(spec->elem_size <= sizeof(elem.b));
+	while (codec_reader_remaining(body) > 0) {
+		if (*n == spec->max_count) return KENH_ERR(KENH_E_TOO_LARGE);
+		memset(&elem, 0, sizeof(elem));
+		if ((rc = spec->decode(body, elem.b)) != 0) return element_error(rc);
+		if (spec->owned != NULL) rc = size_add(*owned, spec->owned(elem.b), owned);
+		if (spec->clear != NULL) spec->clear(elem.b);
+		if (rc != 0) return KENH_ERR(rc);
+		(*n)++;
+	}
+	return 0;
+}
+
+/* STYLE R6.3: n elements owning owned bytes, against a body of body_len bytes. */
+static int check_budget(const struct mls_list_spec *spec, size_t body_len, size_t n, size_t owned)
+{
+	size_t need = 0, limit = 0;
+
+	if (spec->max_owned != 0 && owned > spec->max_owned) return KENH_ERR(KENH_E_TOO_LARGE);
+	if (size_mul(n, spec->elem_size, &need) != 0 || size_add(need, owned, &need) != 0)
+		return KENH_ERR(KENH_E_TOO_LARGE);
+	if (size_mul(body_len, LIMIT_DECODE_RATIO, &limit) != 0 ||
+	    size_add(limit, spec->allowance, &limit) != 0)
+		limit = SIZE_MAX;
+	return need > limit ? KENH_ERR(KENH_E_TOO_LARGE) : 0;
+}
+
+/* Second pass: decode n elements from body into arr (zeroed); *done counts those decoded. */
+static int fill_elements(struct codec_reader *body, const struct mls_list_spec *spec, uint8_t *arr,
+                         size_t n, size_t *done)
+{
+	int rc;
+
+	for (*done = 0; *done < n; (*done)++)
+		if ((rc = spec->decode(body, arr + *done * spec->elem_size)) != 0)
+			return element_error(rc);
 	return 0;
 }
 
 int mls_list_decode(struct codec_reader *r, const struct mls_list_spec *spec, void **items,
                     size_t *count)
 {
-	struct codec_reader child;
-	uint8_t *arr = NULL;
-	size_t n = 0, cap = 0;
+	struct codec_reader child, scan;
+	void *arr = NULL;
+	size_t n = 0, owned = 0, done = 0;
 	int rc;
 
 	*items = NULL;
 	*count = 0;
 	if ((rc = codec_read_vector(r, spec->max_bytes, &child)) != 0) goto out;
-	while (codec_reader_remaining(&child) > 0) {
-		if (n == spec->max_count) {
-			rc = KENH_ERR(KENH_E_TOO_LARGE);
-			goto out;
-		}
-		if (n == cap && (rc = grow_array(spec, &arr, &cap)) != 0) goto out;
-		/* A failing element decoder leaves its element zeroed. */
-		if ((rc = spec->decode(&child, arr + n * spec->elem_size)) != 0) {
-			/*
-			 * The whole body was present (codec_read_vector checked),
-			 * so an element running past its end is malformed, not a
-			 * short input that more bytes would complete.
-			 */
-			if (rc == KENH_E_TRUNCATED) rc = KENH_ERR(KENH_E_PARSE);
-			goto out;
-		}
-		n++;
+	scan = child;
+	if ((rc = scan_elements(&scan, spec, &n, &owned)) != 0 ||
+	    (rc = check_budget(spec, child.len, n, owned)) != 0)
+		goto out;
+	if (n != 0) {
+		if ((rc = mem_calloc(n, spec->elem_size, &arr)) != 0) goto out;
+		if ((rc = fill_elements(&child, spec, arr, n, &done)) != 0) goto out;
 	}
 	rc = codec_reader_close_child(r, &child);
 out:
 	if (rc != 0) {
-		mls_list_free(spec, arr, n);
+		mls_list_free(spec, arr, done);
 		return codec_reader_fail(r, rc);
 	}
 	*items = arr;

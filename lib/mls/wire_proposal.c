@@ -273,3 +273,23 @@ void mls_proposal_clear(struct mls_proposal *p)
 	}
 	memset(p, 0, sizeof(*p));
 }
+
+size_t mls_proposal_owned(const struct mls_proposal *p)
+{
+	switch (p->proposal_type) {
+	case MLS_PROPOSAL_ADD:
+		return mls_key_package_owned(&p->u.add.key_package);
+	case MLS_PROPOSAL_UPDATE:
+		return mls_leaf_node_owned(&p->u.update.leaf_node);
+	case MLS_PROPOSAL_REINIT:
+		return p->u.reinit.extensions.count * sizeof(struct mls_extension);
+	case MLS_PROPOSAL_GROUP_CONTEXT_EXTENSIONS:
+		return p->u.group_context_extensions.extensions.count *
+		       sizeof(struct mls_extension);
+	case MLS_PROPOSAL_REMOVE:
+	case MLS_PROPOSAL_PSK:
+	case MLS_PROPOSAL_EXTERNAL_INIT:
+		break;
+	}
+	return 0;
+}

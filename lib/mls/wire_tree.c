@@ -4,9 +4,10 @@
  * Ratchet-tree structures on the wire: ParentNode (RFC 9420 §7.1), Node
  * and the optional<Node> ratchet_tree vector (§12.4.3.3), and the
  * UpdatePath of a Commit with its HPKECiphertext entries (§7.6). The tree
- * is kept exactly as sent; tree-shape checks (last node non-blank,
- * unmerged leaves sorted, path length matching the filtered direct path)
- * belong to the ratchet-tree code.
+ * is checked node by node and kept as a view of its bytes, exactly as
+ * sent; tree-shape checks (last node non-blank, unmerged leaves sorted,
+ * path length matching the filtered direct path) belong to the
+ * ratchet-tree code.
  */
 #include "mls/mls_wire.h"
 
@@ -112,62 +113,71 @@ void mls_node_clear(struct mls_node *n)
 }
 
 /* RFC 9420 §2.1.1: optional<Node>, presence byte 0 or 1. */
-static int decode_optional_node(struct codec_reader *r, void *elem)
+int mls_decode_optional_node(struct codec_reader *r, struct mls_optional_node *out)
 {
-	struct mls_optional_node *on = elem;
-	int rc;
-
-	if ((rc = codec_read_optional(r, &on->present)) != 0 || !on->present) return rc;
-	if ((rc = mls_decode_node(r, &on->node)) != 0) on->present = false;
-	return rc;
-}
-
-static int encode_optional_node(struct codec_writer *w, const void *elem)
-{
-	const struct mls_optional_node *on = elem;
-	int rc;
-
-	if ((rc = codec_write_optional(w, on->present)) != 0 || !on->present) return rc;
-	return mls_encode_node(w, &on->node);
-}
-
-static void clear_optional_node(void *elem)
-{
-	struct mls_optional_node *on = elem;
-
-	mls_node_clear(&on->node);
-	on->present = false;
-}
-
-static const struct mls_list_spec tree_list = {
-	.elem_size = sizeof(struct mls_optional_node),
-	.max_bytes = LIMIT_RATCHET_TREE,
-	.max_count = LIMIT_TREE_NODES,
-	.decode = decode_optional_node,
-	.encode = encode_optional_node,
-	.clear = clear_optional_node,
-};
-
-int mls_decode_ratchet_tree(struct codec_reader *r, struct mls_ratchet_tree *out)
-{
-	void *nodes = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = mls_list_decode(r, &tree_list, &nodes, &out->count)) != 0) return rc;
-	out->nodes = nodes;
+	if ((rc = codec_read_optional(r, &out->present)) != 0 || !out->present) return rc;
+	if ((rc = mls_decode_node(r, &out->node)) != 0) out->present = false;
+	return rc;
+}
+
+int mls_encode_optional_node(struct codec_writer *w, const struct mls_optional_node *in)
+{
+	int rc;
+
+	if ((rc = codec_write_optional(w, in->present)) != 0 || !in->present) return rc;
+	return mls_encode_node(w, &in->node);
+}
+
+void mls_optional_node_clear(struct mls_optional_node *on)
+{
+	if (on->present) mls_node_clear(&on->node);
+	memset(on, 0, sizeof(*on));
+}
+
+/*
+ * Check every optional<Node> of the body, one at a time: each is decoded
+ * and released at once, so the tree costs no memory however many blank
+ * nodes it holds (STYLE R6.3).
+ */
+static int scan_tree(struct codec_reader *body, struct mls_ratchet_tree *out)
+{
+	struct mls_optional_node on;
+	int rc;
+
+	while (codec_reader_remaining(body) > 0) {
+		if (out->count == LIMIT_TREE_NODES) return KENH_ERR(KENH_E_TOO_LARGE);
+		if ((rc = mls_decode_optional_node(body, &on)) != 0)
+			return rc == KENH_E_TRUNCATED ? KENH_ERR(KENH_E_PARSE) : rc;
+		if (on.present) out->n_present++;
+		mls_optional_node_clear(&on);
+		out->count++;
+	}
 	return 0;
 }
 
-int mls_encode_ratchet_tree(struct codec_writer *w, const struct mls_ratchet_tree *in)
+int mls_decode_ratchet_tree(struct codec_reader *r, struct mls_ratchet_tree *out)
 {
-	return mls_list_encode(w, &tree_list, in->nodes, in->count);
+	struct codec_reader child;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = codec_read_vector(r, LIMIT_RATCHET_TREE, &child)) != 0) return rc;
+	out->nodes = span_make(child.buf, child.len);
+	if ((rc = scan_tree(&child, out)) == 0) rc = codec_reader_close_child(r, &child);
+	if (rc != 0) {
+		memset(out, 0, sizeof(*out));
+		return codec_reader_fail(r, rc);
+	}
+	return 0;
 }
 
-void mls_ratchet_tree_clear(struct mls_ratchet_tree *t)
+/* The nodes were checked when they were decoded: they go back out as they came. */
+int mls_encode_ratchet_tree(struct codec_writer *w, const struct mls_ratchet_tree *in)
 {
-	mls_list_free(&tree_list, t->nodes, t->count);
-	memset(t, 0, sizeof(*t));
+	return codec_write_opaque(w, in->nodes.p, in->nodes.len);
 }
 
 int mls_decode_hpke_ciphertext(struct codec_reader *r, struct mls_hpke_ciphertext *out)
@@ -248,13 +258,26 @@ static void clear_path_node_elem(void *elem)
 	mls_update_path_node_clear(elem);
 }
 
+static size_t path_node_owned(const void *elem)
+{
+	const struct mls_update_path_node *n = elem;
+
+	return n->n_encrypted_path_secret * sizeof(struct mls_hpke_ciphertext);
+}
+
+/*
+ * RFC 9420 §7.6: max_owned is one budget for the whole UpdatePath, at most
+ * LIMIT_PATH_CIPHERTEXTS ciphertexts over all its nodes (see limits.h).
+ */
 static const struct mls_list_spec path_node_list = {
 	.elem_size = sizeof(struct mls_update_path_node),
 	.max_bytes = LIMIT_STRUCT_VECTOR,
 	.max_count = LIMIT_PATH_NODES,
+	.max_owned = LIMIT_PATH_CIPHERTEXTS * sizeof(struct mls_hpke_ciphertext),
 	.decode = decode_path_node_elem,
 	.encode = encode_path_node_elem,
 	.clear = clear_path_node_elem,
+	.owned = path_node_owned,
 };
 
 int mls_decode_update_path(struct codec_reader *r, struct mls_update_path *out)

@@ -53,6 +53,8 @@ enum proto_type {
 	PROTO_CRL_UPLOAD = 0x0050,
 	PROTO_ENROLL_LIST = 0x0051,
 	PROTO_ENROLL_ISSUE = 0x0052,
+	PROTO_ENROLL_REJECT = 0x0053,
+	PROTO_WIPE_SEND = 0x0054,
 	PROTO_PUSH_DELIVERY = 0x4001,
 };
 
@@ -60,6 +62,18 @@ enum proto_type {
 enum proto_delivery_kind {
 	PROTO_DELIVERY_GROUP = 1,
 	PROTO_DELIVERY_INBOX = 2,
+	PROTO_DELIVERY_WIPE = 3,
+};
+
+/* docs/protocol.md §5 ENROLL_REJECT: why the authority refused a request. */
+enum proto_enroll_refusal {
+	PROTO_REFUSED_BY_AUTHORITY = 1, /* reviewed and rejected (kenh-admin reject) */
+	PROTO_REFUSED_UNKNOWN_CODE = 2, /* no such enrollment code */
+	PROTO_REFUSED_CODE_USED = 3,
+	PROTO_REFUSED_CODE_EXPIRED = 4,
+	PROTO_REFUSED_CODE_MISMATCH = 5, /* the code was made for another user or unit */
+	PROTO_REFUSED_BAD_REQUEST = 6,   /* the request or its binding does not verify */
+	PROTO_REFUSED_TOO_MANY = 7,      /* too many refused attempts: try again later */
 };
 
 /* Field limits of docs/protocol.md §4-§5. */
@@ -77,6 +91,7 @@ enum proto_delivery_kind {
 #define PROTO_MAX_DELIVERIES  1024 /* entries in one fetch answer */
 #define PROTO_MAX_ACKS        1024 /* entries in one ack */
 #define PROTO_MAX_ENROLL_LIST 1024 /* pending requests in one answer */
+#define PROTO_MAX_WIPE_ORDER  256  /* a wipe order is at most 170 bytes (docs/pki.md) */
 
 /* A decoded frame header. */
 struct proto_header {
@@ -306,6 +321,16 @@ struct proto_enroll_issue {
 	struct kenh_span certificate;
 };
 
+struct proto_enroll_reject {
+	struct kenh_span ticket;
+	uint8_t reason; /* enum proto_enroll_refusal */
+};
+
+struct proto_wipe_send {
+	struct kenh_span device;
+	struct kenh_span order;
+};
+
 extern const struct proto_desc proto_desc_ping;
 extern const struct proto_desc proto_desc_kp_upload;
 extern const struct proto_desc proto_desc_kp_upload_resp;
@@ -340,6 +365,9 @@ extern const struct proto_desc proto_desc_certificate;
 extern const struct proto_desc proto_desc_enroll_entry;
 extern const struct proto_desc proto_desc_enroll_list_resp;
 extern const struct proto_desc proto_desc_enroll_issue;
+extern const struct proto_desc proto_desc_enroll_reject;
+extern const struct proto_desc proto_desc_wipe_send;
+extern const struct proto_desc proto_desc_wipe_send_resp;
 
 /* Every message table above, for tests and the fuzz target. */
 extern const struct proto_desc *const proto_all_descs[];

@@ -154,7 +154,7 @@ static const struct proto_field f_fetch[] = { INT(PROTO_F_U32, struct proto_fetc
 const struct proto_desc proto_desc_fetch = DESC("Fetch", struct proto_fetch, f_fetch);
 
 static const struct proto_field f_delivery[] = {
-	ENUM8(struct proto_delivery, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_INBOX),
+	ENUM8(struct proto_delivery, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_WIPE),
 	OPAQUE(struct proto_delivery, group_id, 1, LIMIT_GROUP_ID),
 	INT(PROTO_F_U64, struct proto_delivery, seq),
 	OPAQUE(struct proto_delivery, message, 1, LIMIT_MLS_MESSAGE),
@@ -170,7 +170,7 @@ const struct proto_desc proto_desc_fetch_resp =
         DESC("FetchResponse", struct proto_fetch_resp, f_fetch_resp);
 
 static const struct proto_field f_ack_entry[] = {
-	ENUM8(struct proto_ack_entry, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_INBOX),
+	ENUM8(struct proto_ack_entry, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_WIPE),
 	OPAQUE(struct proto_ack_entry, group_id, 1, LIMIT_GROUP_ID),
 	INT(PROTO_F_U64, struct proto_ack_entry, seq),
 };
@@ -264,6 +264,24 @@ static const struct proto_field f_enroll_issue[] = {
 const struct proto_desc proto_desc_enroll_issue =
         DESC("EnrollIssue", struct proto_enroll_issue, f_enroll_issue);
 
+static const struct proto_field f_enroll_reject[] = {
+	OPAQUE(struct proto_enroll_reject, ticket, PROTO_TICKET_LEN, PROTO_TICKET_LEN),
+	ENUM8(struct proto_enroll_reject, reason, PROTO_REFUSED_BY_AUTHORITY,
+	      PROTO_REFUSED_TOO_MANY),
+};
+const struct proto_desc proto_desc_enroll_reject =
+        DESC("EnrollReject", struct proto_enroll_reject, f_enroll_reject);
+
+static const struct proto_field f_wipe_send[] = {
+	OPAQUE(struct proto_wipe_send, device, 1, PROTO_MAX_DEVICE_NAME),
+	OPAQUE(struct proto_wipe_send, order, 1, PROTO_MAX_WIPE_ORDER),
+};
+const struct proto_desc proto_desc_wipe_send =
+        DESC("WipeSend", struct proto_wipe_send, f_wipe_send);
+
+const struct proto_desc proto_desc_wipe_send_resp =
+        DESC("WipeSendResponse", struct proto_seq_resp, f_seq_resp);
+
 const struct proto_desc *const proto_all_descs[] = {
 	&proto_desc_ping,
 	&proto_desc_kp_upload,
@@ -296,5 +314,8 @@ const struct proto_desc *const proto_all_descs[] = {
 	&proto_desc_certificate,
 	&proto_desc_enroll_list_resp,
 	&proto_desc_enroll_issue,
+	&proto_desc_enroll_reject,
+	&proto_desc_wipe_send,
+	&proto_desc_wipe_send_resp,
 };
 const size_t proto_n_descs = NF(proto_all_descs);

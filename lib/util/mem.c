@@ -6,8 +6,9 @@
  * which the compiler may not remove; this keeps util/ free of OpenSSL while
  * giving the guarantee STYLE R5.3 asks of OPENSSL_cleanse (see
  * docs/decisions/0001-foundation.md). Test builds (KENH_FAULT_INJECT)
- * can fail the Nth allocation and show every block released without a
- * wipe to a watch (mem_release_watch).
+ * can fail the Nth allocation, show every block released without a
+ * wipe to a watch (mem_release_watch), and count the bytes held
+ * (mem_count_start).
  */
 #define KENH_MEM_IMPL 1
 #include "util/mem.h"
@@ -20,9 +21,9 @@
 #include <malloc.h>
 
 /*
- * Test-only state (the fault countdown and the release watch),
- * thread-local so parallel tests do not interfere. It is the single
- * writable datum the no-globals lint allows, and only in the
+ * Test-only state (the fault countdown, the release watch and the byte
+ * count), thread-local so parallel tests do not interfere. It is the
+ * single writable datum the no-globals lint allows, and only in the
  * fault-injection build.
  */
 static _Thread_local struct {
@@ -32,6 +33,9 @@ static _Thread_local struct {
 	int armed;
 	mem_release_fn *watch;
 	void *watch_arg;
+	bool counting;
+	size_t held; /* usable bytes of the blocks counted and not yet released */
+	size_t peak;
 } fault;
 
 void mem_fault_set(unsigned long n, int sticky)
@@ -51,6 +55,38 @@ void mem_release_watch(mem_release_fn *fn, void *arg)
 {
 	fault.watch = fn;
 	fault.watch_arg = arg;
+}
+
+void mem_count_start(void)
+{
+	fault.counting = true;
+	fault.held = 0;
+	fault.peak = 0;
+}
+
+size_t mem_count_stop(void)
+{
+	fault.counting = false;
+	return fault.peak;
+}
+
+/* A block p (NULL: none) now held. */
+static void count_block(void *p)
+{
+	if (!fault.counting || p == NULL) return;
+	fault.held += malloc_usable_size(p);
+	if (fault.held > fault.peak) fault.peak = fault.held;
+}
+
+/* A block of n usable bytes about to be released (never below zero: see mem.h). */
+static void uncount_bytes(size_t n)
+{
+	if (fault.counting) fault.held -= n < fault.held ? n : fault.held;
+}
+
+static size_t usable(void *p)
+{
+	return p != NULL ? malloc_usable_size(p) : 0;
 }
 
 /* Show a block to the watch before the allocator takes it back. */
@@ -81,6 +117,22 @@ static void show_release(void *p)
 {
 	(void)p;
 }
+
+static void count_block(void *p)
+{
+	(void)p;
+}
+
+static void uncount_bytes(size_t n)
+{
+	(void)n;
+}
+
+static size_t usable(void *p)
+{
+	(void)p;
+	return 0;
+}
 #endif
 
 int mem_alloc(size_t n, void **out)
@@ -91,6 +143,7 @@ int mem_alloc(size_t n, void **out)
 	if (should_fail()) return KENH_ERR(KENH_E_NOMEM);
 	p = malloc(n ? n : 1);
 	if (p == NULL) return KENH_ERR(KENH_E_NOMEM);
+	count_block(p);
 	*out = p;
 	return 0;
 }
@@ -105,21 +158,31 @@ int mem_calloc(size_t count, size_t size, void **out)
 	if (should_fail()) return KENH_ERR(KENH_E_NOMEM);
 	p = calloc(1, n ? n : 1);
 	if (p == NULL) return KENH_ERR(KENH_E_NOMEM);
+	count_block(p);
 	*out = p;
 	return 0;
 }
 
 int mem_grow(void *old, size_t count, size_t size, void **out)
 {
-	size_t n;
+	size_t n, old_n;
 	void *p;
 
 	*out = NULL;
 	if (size_mul(count, size, &n)) return KENH_ERR(KENH_E_TOO_LARGE);
 	if (should_fail()) return KENH_ERR(KENH_E_NOMEM);
 	show_release(old);
+	old_n = usable(old);
 	p = realloc(old, n ? n : 1);
 	if (p == NULL) return KENH_ERR(KENH_E_NOMEM);
+	/* A block that moved was held twice for a moment: count the new one first. */
+	if (p != old) {
+		count_block(p);
+		uncount_bytes(old_n);
+	} else {
+		uncount_bytes(old_n);
+		count_block(p);
+	}
 	*out = p;
 	return 0;
 }
@@ -127,6 +190,7 @@ int mem_grow(void *old, size_t count, size_t size, void **out)
 void mem_free(void *p)
 {
 	show_release(p);
+	uncount_bytes(usable(p));
 	free(p);
 }
 
@@ -161,6 +225,7 @@ void sec_free(void *p, size_t n)
 {
 	if (p == NULL) return;
 	sec_zero(p, n);
+	uncount_bytes(usable(p));
 	free(p);
 }
 

@@ -66,6 +66,19 @@ unsigned long mem_fault_hits(void);
  */
 typedef void mem_release_fn(void *arg, const void *p, size_t n);
 void mem_release_watch(mem_release_fn *fn, void *arg);
+
+/*
+ * Count the heap bytes the calling thread holds, from now on: every block
+ * allocated adds its usable size, every block released takes it off
+ * (releasing a block from before the start may lower the count, never
+ * below zero, so measure code that frees only what it allocated), and
+ * mem_grow counts a block that moves twice for the moment a copying
+ * realloc holds both.
+ * mem_count_stop() ends the count and returns the largest total seen.
+ * Lets a test bound what a decoder allocates for its input (STYLE R6.3).
+ */
+void mem_count_start(void);
+size_t mem_count_stop(void);
 #endif
 
 #endif /* KENH_UTIL_MEM_H */

@@ -39,17 +39,18 @@ request() {
 	"$MKCSR" --sig ed25519 --user "$2" --unit "$3" --code "$c" --out "$TMP/$1.csr" \
 		--key-out "$PKI/$1.key" >/dev/null || fatal "request $1"
 }
-# sign FILE OUT: the authority checks the binding and signs (offline).
+# sign FILE OUT [ISSUER]: the authority checks the binding and signs (offline).
 sign() {
 	local id
 	id=$(adm requests import "$1" | sed -n 's/^imported request \([0-9a-f]*\):.*/\1/p')
 	[ -n "$id" ] || fatal "import $1"
-	adm sign "$id" --out "$2" >/dev/null || fatal "sign $1"
+	adm sign "$id" --out "$2" --issuer "${3:-unit}" >/dev/null || fatal "sign $1"
 }
 
-# The authority's own device, enrolled offline.
+# The authority's own device, enrolled offline; the relay takes the
+# authority's operations only from a certificate the root issued itself.
 request chief chief thaibinh
-sign "$TMP/chief.csr" "$TMP/chief.crt"
+sign "$TMP/chief.csr" "$TMP/chief.crt" root
 chief_dev=$(adm verify "$TMP/chief.crt" | sed -n 's/.* device \([0-9a-z-]*\), .*/\1/p')
 [ -n "$chief_dev" ] || fatal "no device id for chief"
 openssl req -x509 -newkey ed25519 -nodes -keyout "$PKI/relay-key.pem" -out "$PKI/relay-cert.pem" \

@@ -5,7 +5,8 @@
 # Two and three kenh-mls parties exchanging KeyPackages, Welcomes, Commits
 # (adds, updates, removes) and application messages through files, for
 # cipher suites 1 and 3 (issue 3 item 4). After every epoch all members'
-# `info` must agree on the epoch and on MLS-Exporter("exporter", "", 32); a
+# `info` must agree on the epoch and on MLS-Exporter("exporter", "", 32);
+# add, update and remove print nothing (the issue lists no output); a
 # removed member must print removed=true and fail to read later messages;
 # every failed command must exit 1 (2 for usage errors) and leave its state
 # file byte-identical.
@@ -67,13 +68,18 @@ expect_line() { # expect_line WANT COMMAND...
 	[ "$got" = "$want" ] || fail "kenh-mls $*: printed '$got', want '$want'"
 }
 
+# Run a command that must succeed and print nothing (add, update, remove).
+quiet() {
+	expect_line "" "$@"
+}
+
 two_parties() {
 	local s=$1
 	rm -f ./*.st ./*.kp ./c* ./w* ./m*
 	ok keypackage --suite "$s" --identity bob --state bob.st --out bob.kp >/dev/null
 	ok create --state alice.st --suite "$s" --identity alice >/dev/null
 	agree 0 alice.st
-	ok add --state alice.st --keypackage bob.kp --commit-out c1 --welcome-out w1 >/dev/null
+	quiet add --state alice.st --keypackage bob.kp --commit-out c1 --welcome-out w1
 	ok join --state bob.st --welcome w1 >/dev/null
 	agree 1 alice.st bob.st
 	ok send --state alice.st --text "hello bob" --out m1 >/dev/null
@@ -82,7 +88,7 @@ two_parties() {
 	expect_line "hi alice" recv --state alice.st --in m2
 	# A message is read once: its key is gone (RFC 9420 §9.2).
 	must_exit 1 alice.st recv --state alice.st --in m2
-	ok update --state bob.st --commit-out c2 >/dev/null
+	quiet update --state bob.st --commit-out c2
 	expect_line "commit processed epoch=2" recv --state alice.st --in c2
 	agree 2 alice.st bob.st
 	# A Commit of an old epoch, garbage and a truncated message are refused.
@@ -93,7 +99,7 @@ two_parties() {
 	must_exit 1 bob.st recv --state bob.st --in short
 	must_exit 2 alice.st send --state alice.st --text x
 	must_exit 2 alice.st frobnicate --state alice.st
-	ok remove --state alice.st --member bob --commit-out c3 >/dev/null
+	quiet remove --state alice.st --member bob --commit-out c3
 	expect_line "commit processed epoch=3 removed=true" recv --state bob.st --in c3
 	[ "$(field "$(ok info --state bob.st)" removed)" = true ] || fail "bob not removed"
 	agree 3 alice.st
@@ -111,8 +117,7 @@ three_parties() {
 	ok keypackage --suite "$s" --identity carol --state carol.st --out carol.kp >/dev/null
 	ok keypackage --suite "$s" --identity alice --state alice.st --out alice.kp >/dev/null
 	ok create --state alice.st --group-id-hex 0011223344556677 >/dev/null
-	ok add --state alice.st --keypackage bob.kp,carol.kp --commit-out c1 --welcome-out w1 \
-		>/dev/null
+	quiet add --state alice.st --keypackage bob.kp,carol.kp --commit-out c1 --welcome-out w1
 	ok join --state bob.st --welcome w1 >/dev/null
 	ok join --state carol.st --welcome w1 >/dev/null
 	agree 1 alice.st bob.st carol.st
@@ -121,15 +126,15 @@ three_parties() {
 	ok send --state carol.st --text "from carol" --out m1 >/dev/null
 	expect_line "from carol" recv --state alice.st --in m1
 	expect_line "from carol" recv --state bob.st --in m1
-	ok update --state carol.st --commit-out c2 >/dev/null
+	quiet update --state carol.st --commit-out c2
 	expect_line "commit processed epoch=2" recv --state alice.st --in c2
 	expect_line "commit processed epoch=2" recv --state bob.st --in c2
 	agree 2 alice.st bob.st carol.st
-	ok update --state alice.st --commit-out c3 >/dev/null
+	quiet update --state alice.st --commit-out c3
 	expect_line "commit processed epoch=3" recv --state bob.st --in c3
 	expect_line "commit processed epoch=3" recv --state carol.st --in c3
 	agree 3 alice.st bob.st carol.st
-	ok remove --state bob.st --member carol --commit-out c4 >/dev/null
+	quiet remove --state bob.st --member carol --commit-out c4
 	expect_line "commit processed epoch=4" recv --state alice.st --in c4
 	expect_line "commit processed epoch=4 removed=true" recv --state carol.st --in c4
 	agree 4 alice.st bob.st
@@ -138,7 +143,7 @@ three_parties() {
 	must_exit 1 carol.st recv --state carol.st --in m2
 	# Carol comes back with a new KeyPackage.
 	ok keypackage --suite "$s" --identity carol --state carol2.st --out carol2.kp >/dev/null
-	ok add --state alice.st --keypackage carol2.kp --commit-out c5 --welcome-out w5 >/dev/null
+	quiet add --state alice.st --keypackage carol2.kp --commit-out c5 --welcome-out w5
 	expect_line "commit processed epoch=5" recv --state bob.st --in c5
 	ok join --state carol2.st --welcome w5 >/dev/null
 	agree 5 alice.st bob.st carol2.st

@@ -28,7 +28,6 @@ import {
 	decodeGroupState,
 	decodeMlsMessage,
 	defaultCapabilities,
-	defaultLifetime,
 	emptyPskIndex,
 	encodeGroupState,
 	encodeMlsMessage,
@@ -199,6 +198,15 @@ function identityOf(leaf) {
 	}
 }
 
+// RFC 9420 §7.2: ts-mls's defaultLifetime runs from 0 to 2^63 - 1, and kenh
+// refuses a KeyPackage that lives longer than its bound (91 days by
+// default), as the RFC asks of applications. Start an hour ago and last 30
+// days, as a deployed peer would.
+function boundedLifetime() {
+	const now = BigInt(Math.floor(Date.now() / 1000));
+	return { notBefore: now - 3600n, notAfter: now + 30n * 86400n };
+}
+
 // Leaf index => identity for every non-blank leaf (leaf i is node 2i).
 function members(g) {
 	const out = [];
@@ -215,7 +223,7 @@ async function cmdKeypackage(o) {
 	const kp = await generateKeyPackage(
 		{ credentialType: "basic", identity: enc.encode(o.identity) },
 		defaultCapabilities(),
-		defaultLifetime,
+		boundedLifetime(),
 		[],
 		await implFor(name),
 	);
@@ -234,7 +242,7 @@ async function cmdCreate(o) {
 		const kp = await generateKeyPackage(
 			{ credentialType: "basic", identity: enc.encode(o.identity) },
 			defaultCapabilities(),
-			defaultLifetime,
+			boundedLifetime(),
 			[],
 			await implFor(name),
 		);

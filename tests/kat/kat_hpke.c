@@ -6,7 +6,8 @@
  * checks DeriveKeyPair for ikmE, ikmR and ikmS, Encap/AuthEncap with the
  * fixed ephemeral key (enc, shared_secret), Decap/AuthDecap, the key
  * schedule (key_schedule_context, secret, key, base_nonce,
- * exporter_secret), the full Setup on both sides, every encryption in order
+ * exporter_secret), the full Setup on both sides (the sender's also from
+ * a precomputed info_hash, hpke_info_hash), every encryption in order
  * (nonce, Seal byte-exact, Open) and every export on both contexts. A case
  * passes only if every check does; a suite the provider lacks is skipped.
  */
@@ -189,7 +190,8 @@ static bool check_schedule(const struct hpke_suite *s, const struct hpke_tc *t, 
 		                   t->shared_secret.p,
 		                   sp(&t->info),
 		                   sp(&t->psk),
-		                   sp(&t->psk_id) };
+		                   sp(&t->psk_id),
+		                   NULL };
 	struct hpke_ks_trace tr;
 	struct hpke_ctx c;
 	bool ok;
@@ -210,12 +212,20 @@ static bool setup_both(const struct hpke_suite *s, const struct hpke_tc *t, stru
 {
 	struct hpke_setup_s_args sa;
 	struct hpke_setup_r_args ra;
-	uint8_t enc[HPKE_MAX_ENC];
+	uint8_t enc[HPKE_MAX_ENC], info_hash[CRYPTO_MAX_HASH];
 
 	make_args(t, &sa, &ra);
 	*why = "SetupS";
 	if (hpke_setup_s(s, &sa, enc, cs) != 0) return false;
 	if (!eq("enc (SetupS)", enc, s->kem->npk, &t->enc) || !check_ctx(cs, t)) return false;
+	/* The same sender context from a precomputed info_hash (hpke_info_hash). */
+	*why = "SetupS with info_hash";
+	if (hpke_info_hash(s, sa.info, info_hash) != 0) return false;
+	sa.info = span_make(NULL, 0);
+	sa.info_hash = info_hash;
+	if (hpke_setup_s(s, &sa, enc, cs) != 0) return false;
+	if (!eq("enc (SetupS, info_hash)", enc, s->kem->npk, &t->enc) || !check_ctx(cs, t))
+		return false;
 	*why = "SetupR";
 	/* Once with pk(skR) given (the same keys must follow), then derived. */
 	ra.pk_r = sp(&t->pk_rm);

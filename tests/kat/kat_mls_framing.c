@@ -434,6 +434,7 @@ static const char *wl_validate_kp(const struct kenh_ctx *ctx, struct wl_case *w)
 	pol.version = MLS_VERSION_MLS10;
 	pol.cipher_suite = w->cs->id;
 	pol.now = kp->leaf_node.lifetime.not_before;
+	pol.max_lifetime = TU_VECTOR_MAX_LIFETIME;
 	if (mls_key_package_validate(ctx, kp, &pol) != 0) return "key_package does not validate";
 	return NULL;
 }

@@ -251,7 +251,7 @@ static const char *encrypt_round_trip(struct kenh_ctx *ctx, const struct crypto_
                                       struct mls_decrypt_args *da, const struct tu_bytes *pub,
                                       const struct tu_bytes *pt)
 {
-	struct mls_encrypt_args ea = { sp(pub), da->label, da->context, sp(pt) };
+	struct mls_encrypt_args ea = { sp(pub), da->label, da->context, sp(pt), NULL };
 	uint8_t kem_output[CRYPTO_MAX_KEM_PK], *ct = NULL;
 	const char *why;
 

@@ -76,9 +76,7 @@ static int rt_tree(struct codec_reader *r, struct codec_writer *w)
 	int rc;
 
 	if ((rc = mls_decode_ratchet_tree(r, &t)) != 0) return rc;
-	rc = mls_encode_ratchet_tree(w, &t);
-	mls_ratchet_tree_clear(&t);
-	return rc;
+	return mls_encode_ratchet_tree(w, &t);
 }
 
 static int rt_group_secrets(struct codec_reader *r, struct codec_writer *w)

@@ -44,6 +44,7 @@ static void policy_for(struct mls_leaf_policy *pol, struct kenh_span group_id)
 {
 	memset(pol, 0, sizeof(*pol));
 	pol->group_id = group_id;
+	pol->max_lifetime = TU_VECTOR_MAX_LIFETIME;
 	pol->check_credential = accept_credential;
 }
 

@@ -14,6 +14,14 @@
 
 #include <jansson.h>
 
+/*
+ * RFC 9420 §7.2 wants every LeafNode validation to apply a maximum
+ * lifetime (KENH_E_INVALID_ARG without one). The KeyPackages of the
+ * official vectors live from 0 to 2^64 - 1, so the vector runners, and
+ * they only, pass this bound, which no lifetime exceeds.
+ */
+#define TU_VECTOR_MAX_LIFETIME UINT64_MAX
+
 /* A decoded byte string owned by the caller (free with tu_bytes_free). */
 struct tu_bytes {
 	uint8_t *p;

@@ -61,6 +61,7 @@ static void pc_callbacks(struct tu_pc *pc, struct mls_group_callbacks *cb)
 	cb->psk_arg = pc;
 	cb->clock = pc_clock;
 	cb->clock_arg = pc;
+	cb->max_lifetime = TU_VECTOR_MAX_LIFETIME;
 }
 
 /* The private keys of the case must be those of its KeyPackage. */

@@ -11,8 +11,9 @@
  *   recv --count N --timeout SECONDS --seen FILE [--reconnect] [--no-ack]
  *
  * Lines: "deliver PAYLOAD" for an application message, "commit EPOCH" for
- * a handshake, "welcome GROUP" for an inbox entry, "duplicate" (stderr)
- * for a repeat that was discarded; exit 0 once N new application messages
+ * a handshake, "welcome GROUP" for an inbox entry, "wipe DEVICE HEX" for a
+ * wipe order (its bytes in hex), "duplicate" (stderr) for a repeat that
+ * was discarded; exit 0 once N new application messages or wipe orders
  * were delivered, 4 on timeout.
  */
 #include "relayc.h"
@@ -134,6 +135,17 @@ static void describe_proposal(struct receiver *r, const struct mls_public_messag
 	codec_writer_clear(&acw);
 }
 
+/* A wipe order, whole, so a test can compare it with what the authority signed. */
+static void print_wipe(const struct proto_delivery *d)
+{
+	size_t i;
+
+	printf("wipe %.*s ", (int)d->group_id.len, (const char *)d->group_id.p);
+	for (i = 0; i < d->message.len; i++)
+		printf("%02x", d->message.p[i]);
+	printf("\n");
+}
+
 /* Hand one delivery to the application unless it is a repeat. */
 static void deliver(struct receiver *r, const struct proto_delivery *d)
 {
@@ -147,6 +159,9 @@ static void deliver(struct receiver *r, const struct proto_delivery *d)
 	}
 	if (d->kind == PROTO_DELIVERY_INBOX) {
 		printf("welcome %.*s\n", (int)d->group_id.len, (const char *)d->group_id.p);
+	} else if (d->kind == PROTO_DELIVERY_WIPE) {
+		print_wipe(d);
+		r->delivered++;
 	} else if (mls_message_parse(d->message.p, d->message.len, &m) == 0) {
 		if (m.wire_format == MLS_WIRE_FORMAT_PRIVATE_MESSAGE) {
 			printf("deliver %.*s\n", (int)m.u.private_message.ciphertext.len,

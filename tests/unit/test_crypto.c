@@ -526,6 +526,129 @@ static void test_crypto_p256_scalar_range(void **state)
 	assert_int_equal(crypto_sig_verify(sig, g, 65, NULL, 0, s, slen), 0);
 }
 
+/* Sign with a key object and check it as every verifier sees it. */
+static void check_key_object_sign(const struct crypto_sig *sig, const struct crypto_sig_key *key,
+                                  const struct crypto_sig_pub *pub, const uint8_t *sk,
+                                  const uint8_t *pk, const uint8_t *msg, size_t len)
+{
+	uint8_t s1[CRYPTO_MAX_SIG], s2[CRYPTO_MAX_SIG], s3[CRYPTO_MAX_SIG];
+	size_t l1 = 0, l2 = 0, l3 = 0;
+
+	assert_int_equal(crypto_sig_sign_key(key, msg, len, s1, &l1), 0);
+	/* The prepared operation is copied per use: a second signature works too. */
+	assert_int_equal(crypto_sig_sign_key(key, msg, len, s2, &l2), 0);
+	assert_int_equal(crypto_sig_sign(sig, sk, msg, len, s3, &l3), 0);
+	assert_int_equal(crypto_sig_verify(sig, pk, sig->npk, msg, len, s1, l1), 0);
+	assert_int_equal(crypto_sig_verify(sig, pk, sig->npk, msg, len, s2, l2), 0);
+	assert_int_equal(crypto_sig_verify_pub(pub, msg, len, s1, l1), 0);
+	assert_int_equal(crypto_sig_verify_pub(pub, msg, len, s3, l3), 0);
+	if (sig->id == CRYPTO_SIG_ED25519) {
+		/* RFC 8032 §5.1.6: deterministic, so the one-shot signature is the same bytes. */
+		assert_int_equal(l1, l3);
+		assert_memory_equal(s1, s3, l3);
+		assert_memory_equal(s1, s2, l3);
+	}
+	/* The public key object refuses what crypto_sig_verify refuses. */
+	s1[0] ^= 1;
+	assert_int_equal(crypto_sig_verify_pub(pub, msg, len, s1, l1), KENH_E_VERIFY);
+	assert_int_equal(crypto_sig_verify(sig, pk, sig->npk, msg, len, s1, l1), KENH_E_VERIFY);
+	assert_int_equal(crypto_sig_verify_pub(pub, msg, len, s2, l2 - 1), KENH_E_VERIFY);
+	if (len != 0)
+		assert_int_equal(crypto_sig_verify_pub(pub, msg, len - 1, s2, l2), KENH_E_VERIFY);
+	assert_queue_empty();
+}
+
+/* Key objects (crypto_sig_key, crypto_sig_pub) sign and verify as the one-shot calls do. */
+static void test_crypto_sig_key_objects(void **state)
+{
+	uint8_t sk[CRYPTO_MAX_SIG_SK], pk[CRYPTO_MAX_SIG_PK], pk2[CRYPTO_MAX_SIG_PK];
+	uint8_t sk2[CRYPTO_MAX_SIG_SK], msg[1000], s[CRYPTO_MAX_SIG];
+	struct crypto_sig_pub *pub = NULL, *pub2 = NULL;
+	struct crypto_sig_key *key = NULL;
+	size_t i, slen = 0;
+
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 7);
+	for (i = 0; i < ARRAY_LEN(sig_ids); i++) {
+		const struct crypto_sig *sig = crypto_sig_get(*state, sig_ids[i]);
+
+		assert_int_equal(crypto_sig_keygen(sig, sk, pk), 0);
+		assert_int_equal(crypto_sig_keygen(sig, sk2, pk2), 0);
+		assert_int_equal(crypto_sig_key_new(sig, sk, &key), 0);
+		assert_int_equal(crypto_sig_pub_new(sig, pk, sig->npk, &pub), 0);
+		assert_int_equal(crypto_sig_pub_new(sig, pk2, sig->npk, &pub2), 0);
+		assert_ptr_equal(crypto_sig_key_alg(key), sig);
+		assert_ptr_equal(crypto_sig_pub_alg(pub), sig);
+		check_key_object_sign(sig, key, pub, sk, pk, msg, 32);
+		check_key_object_sign(sig, key, pub, sk, pk, NULL, 0);
+		check_key_object_sign(sig, key, pub, sk, pk, msg, sizeof(msg));
+		/* Another member's key does not verify this one's signature. */
+		assert_int_equal(crypto_sig_sign_key(key, msg, 32, s, &slen), 0);
+		assert_int_equal(crypto_sig_verify_pub(pub2, msg, 32, s, slen), KENH_E_VERIFY);
+		assert_queue_empty();
+		crypto_sig_key_free(key);
+		crypto_sig_pub_free(pub);
+		crypto_sig_pub_free(pub2);
+		key = NULL;
+		pub = pub2 = NULL;
+	}
+	crypto_sig_key_free(NULL);
+	crypto_sig_pub_free(NULL);
+}
+
+/* Refused keys leave no object behind; a failed signature leaves no bytes. */
+static void test_crypto_sig_key_errors(void **state)
+{
+	const struct crypto_sig *p256 = crypto_sig_get(*state, CRYPTO_SIG_ECDSA_P256_SHA256);
+	const struct crypto_sig *ed = crypto_sig_get(*state, CRYPTO_SIG_ED25519);
+	struct crypto_sig_key *key = (struct crypto_sig_key *)&key;
+	struct crypto_sig_pub *pub = (struct crypto_sig_pub *)&pub;
+	uint8_t sk[32], g[65], s[CRYPTO_MAX_SIG];
+	size_t slen = 5;
+
+	/* RFC 9180 §7.1.3 (and SEC1): a P-256 scalar is 0 < sk < n. */
+	memset(sk, 0, sizeof(sk));
+	assert_int_equal(crypto_sig_key_new(p256, sk, &key), KENH_E_VERIFY);
+	assert_null(key);
+	unhex(p256_n, sk, 32);
+	key = (struct crypto_sig_key *)&key;
+	assert_int_equal(crypto_sig_key_new(p256, sk, &key), KENH_E_VERIFY);
+	assert_null(key);
+	/* The one-shot call zeroes its output on the same refusal. */
+	memset(s, 0xaa, sizeof(s));
+	assert_int_equal(crypto_sig_sign(p256, sk, NULL, 0, s, &slen), KENH_E_VERIFY);
+	assert_int_equal(slen, 0);
+	assert_all_zero(s, p256->max_sig);
+	assert_queue_empty();
+	/* Public keys: the length, the uncompressed prefix, a point on the curve. */
+	unhex(p256_g, g, 65);
+	assert_int_equal(crypto_sig_pub_new(ed, g, 31, &pub), KENH_E_VERIFY);
+	assert_null(pub);
+	assert_int_equal(crypto_sig_pub_new(p256, g, 64, &pub), KENH_E_VERIFY);
+	g[0] = 0x02;
+	assert_int_equal(crypto_sig_pub_new(p256, g, 65, &pub), KENH_E_VERIFY);
+	g[0] = 0x04;
+	g[64] ^= 1;
+	assert_int_equal(crypto_sig_pub_new(p256, g, 65, &pub), KENH_E_VERIFY);
+	assert_null(pub);
+	assert_queue_empty();
+#ifdef KENH_FAULT_INJECT
+	/* The object's own allocation fails: nothing is returned, nothing leaks. */
+	memset(sk, 0, sizeof(sk));
+	sk[31] = 1;
+	g[64] ^= 1;
+	mem_fault_set(1, 1);
+	assert_int_equal(crypto_sig_key_new(p256, sk, &key), KENH_E_NOMEM);
+	assert_int_equal(crypto_sig_pub_new(p256, g, 65, &pub), KENH_E_NOMEM);
+	mem_fault_set(0, 0);
+	assert_null(key);
+	assert_null(pub);
+	assert_queue_empty();
+	assert_int_equal(crypto_sig_pub_new(p256, g, 65, &pub), 0);
+	crypto_sig_pub_free(pub);
+#endif
+}
+
 /* RFC 9180 §7.1.1, §7.1.4: uncompressed points on the curve only. */
 static void test_crypto_p256_point_checks(void **state)
 {
@@ -788,6 +911,8 @@ int main(void)
 		cmocka_unit_test(test_crypto_kem_round_trip),
 		cmocka_unit_test(test_crypto_p256_scalar_range),
 		cmocka_unit_test(test_crypto_p256_point_checks),
+		cmocka_unit_test(test_crypto_sig_key_objects),
+		cmocka_unit_test(test_crypto_sig_key_errors),
 		cmocka_unit_test(test_crypto_x25519_zero_output_rejected),
 		cmocka_unit_test(test_crypto_kem_keygen_dh_agrees_with_dh),
 		cmocka_unit_test(test_crypto_kem_keygen_dh_rejects),

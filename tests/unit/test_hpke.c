@@ -7,7 +7,9 @@
  * VerifyPSKInputs (§5.1), the sequence-number limit (§5.2), role and
  * export-only misuse, exporter lengths (§5.3), hpke_ctx_clear wiping,
  * invalid X25519 and P-256 public keys in Decap and Encap (§7.1.4),
- * labeled inputs long enough to take the heap path, and allocation failure
+ * labeled inputs long enough to take the heap path, SealBase from a
+ * precomputed info_hash giving the same bytes as from info (fixed
+ * ephemeral key), and allocation failure
  * at every step of those (fault-injection builds only). The known answers
  * are in tests/kat/kat_hpke.c.
  */
@@ -466,6 +468,72 @@ static void test_hpke_setup_argument_errors(void **state)
 	assert_int_equal(hpke_setup_s(&s, &sa, enc, &(struct hpke_ctx){ 0 }), KENH_E_INVALID_ARG);
 }
 
+/* ------------------------------------------------ precomputed info_hash */
+
+/*
+ * SealBase with a fixed ephemeral key: once with info, once with
+ * hpke_info_hash(info) and no info. RFC 9180 §5.1 uses info only through
+ * info_hash, so enc and ct must be the same bytes.
+ */
+static void seal_both_ways(const struct hpke_suite *s, struct kenh_span info)
+{
+	uint8_t enc1[HPKE_MAX_ENC], enc2[HPKE_MAX_ENC], sk_e[CRYPTO_MAX_KEM_SK];
+	uint8_t pk_e[CRYPTO_MAX_KEM_PK], h[CRYPTO_MAX_HASH], pt[sizeof(test_pt)];
+	uint8_t ct1[sizeof(test_pt) + CRYPTO_MAX_TAG], ct2[sizeof(test_pt) + CRYPTO_MAX_TAG];
+	struct hpke_seal_base_args a;
+	struct hpke_open_base_args o;
+	struct keys k;
+	size_t nct = sizeof(test_pt) + s->aead->nt;
+
+	make_keys(s, &k);
+	assert_int_equal(hpke_generate_keypair(s, sk_e, pk_e), 0);
+	memset(&a, 0, sizeof(a));
+	a.pk_r = span_make(k.pk_r, s->kem->npk);
+	a.info = info;
+	a.aad = cspan("aad");
+	a.pt = span_make(test_pt, sizeof(test_pt));
+	a.sk_e = span_make(sk_e, s->kem->nsk);
+	assert_int_equal(hpke_seal_base(s, &a, enc1, ct1), 0);
+	assert_int_equal(hpke_info_hash(s, info, h), 0);
+	a.info = span_make(NULL, 0);
+	a.info_hash = h;
+	assert_int_equal(hpke_seal_base(s, &a, enc2, ct2), 0);
+	assert_memory_equal(enc1, enc2, s->kem->npk);
+	assert_memory_equal(ct1, ct2, nct);
+	/* The recipient, given info itself, opens it. */
+	memset(&o, 0, sizeof(o));
+	o.enc = span_make(enc2, s->kem->npk);
+	o.sk_r = span_make(k.sk_r, s->kem->nsk);
+	o.info = info;
+	o.aad = cspan("aad");
+	o.ct = span_make(ct2, nct);
+	assert_int_equal(hpke_open_base(s, &o, pt), 0);
+	assert_memory_equal(pt, test_pt, sizeof(test_pt));
+	/* info and info_hash together are ambiguous: refused before any work. */
+	a.info = info.len != 0 ? info : cspan("x");
+	memset(enc2, 0xaa, sizeof(enc2));
+	assert_int_equal(hpke_seal_base(s, &a, enc2, ct2), KENH_E_INVALID_ARG);
+	for (nct = 0; nct < s->kem->npk; nct++)
+		assert_int_equal(enc2[nct], 0);
+}
+
+static void test_hpke_info_hash_same_bytes(void **state)
+{
+	static uint8_t big[70000]; /* an MLS EncryptContext can be megabytes */
+	struct hpke_suite s;
+	size_t i;
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i ^ (i >> 8));
+	x25519_suite(state, &s);
+	seal_both_ways(&s, cspan(""));
+	seal_both_ways(&s, span_make(test_info, sizeof(test_info)));
+	seal_both_ways(&s, span_make(big, sizeof(big)));
+	p256_suite(state, &s);
+	seal_both_ways(&s, span_make(test_info, sizeof(test_info)));
+	seal_both_ways(&s, span_make(big, sizeof(big)));
+}
+
 /* ------------------------------------------------------ sequence numbers */
 
 static void test_hpke_seq_overflow_refused(void **state)
@@ -852,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_hpke_flipped_bit_fails_p256),
 		cmocka_unit_test(test_hpke_psk_inputs_verified),
 		cmocka_unit_test(test_hpke_setup_argument_errors),
+		cmocka_unit_test(test_hpke_info_hash_same_bytes),
 		cmocka_unit_test(test_hpke_seq_overflow_refused),
 		cmocka_unit_test(test_hpke_role_misuse_refused),
 		cmocka_unit_test(test_hpke_export_lengths),

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "kenh/kenh.h"
+#include "mls/framing.h"
 #include "mls/mls.h"
 
 #define NPARTY 4
@@ -86,6 +87,25 @@ static void new_kp(struct api_world *w, size_t i, const char *name, uint16_t sui
 	a.application_id_len = 9;
 	a.now = w->now;
 	assert_int_equal(kenh_mls_keypackage_new(w->ctx, &a, &w->kp[i]), 0);
+}
+
+/* A KeyPackage living lifetime seconds; the result of kenh_mls_keypackage_new. */
+static int kp_with_lifetime(struct api_world *w, uint64_t lifetime)
+{
+	struct kenh_mls_keypackage_args a;
+	struct kenh_mls_keypackage *kp = NULL;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.suite = 1;
+	a.credential.type = KENH_MLS_CREDENTIAL_BASIC;
+	a.credential.identity = (const uint8_t *)"long";
+	a.credential.identity_len = 4;
+	a.now = w->now;
+	a.lifetime = lifetime;
+	rc = kenh_mls_keypackage_new(w->ctx, &a, &kp);
+	kenh_mls_keypackage_free(kp);
+	return rc;
 }
 
 static void exporters_agree(struct api_world *w)
@@ -163,6 +183,10 @@ static void test_mls_api_keypackage(void **state)
 	                 KENH_E_EXPIRED);
 	m1[l1 - 1] ^= 1; /* the signature */
 	assert_int_equal(mls_key_package_check(w.ctx, m1, l1, w.now, ref, &rl), KENH_E_VERIFY);
+	/* RFC 9420 §7.2: no KeyPackage that peers with the default bound would refuse. */
+	assert_int_equal(kp_with_lifetime(&w, MLS_KP_MAX_LIFETIME - MLS_KP_SLACK), 0);
+	assert_int_equal(kp_with_lifetime(&w, MLS_KP_MAX_LIFETIME - MLS_KP_SLACK + 1),
+	                 KENH_E_INVALID_ARG);
 	/* Restoring refuses what is not ours. */
 	kenh_mls_keypackage_free(r);
 	r = NULL;
@@ -349,6 +373,30 @@ static void test_mls_api_external_join_and_validator(void **state)
 	aw_clear(&w);
 }
 
+/* RFC 9420 §7.2: the application's maximum lifetime (kenh_mls_config) reaches the group. */
+static void test_mls_api_max_lifetime(void **state)
+{
+	struct kenh_mls_commit_args a;
+	struct kenh_mls_commit_out out;
+	struct api_world w;
+	uint8_t *kpm = NULL;
+	size_t kpl = 0;
+
+	aw_init(&w, *state);
+	w.cfg.max_lifetime = 30ull * 24 * 3600;
+	create_group(&w, 1);
+	new_kp(&w, 1, "bob", 1);
+	assert_int_equal(kenh_mls_keypackage_message(w.kp[1], &kpm, &kpl), 0);
+	memset(&a, 0, sizeof(a));
+	a.key_packages = (const uint8_t *const *)&kpm;
+	a.key_package_lens = &kpl;
+	a.n_add = 1;
+	/* Bob's KeyPackage lives 90 days and an hour: over this group's 30 days. */
+	assert_int_equal(kenh_mls_group_commit(w.g[0], &a, &out), KENH_E_PROTO);
+	kenh_mls_free(kpm, kpl);
+	aw_clear(&w);
+}
+
 static void test_mls_api_errors(void **state)
 {
 	struct kenh_mls_config bad;
@@ -404,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_mls_api_group),
 		cmocka_unit_test(test_mls_api_proposals_and_removal),
 		cmocka_unit_test(test_mls_api_external_join_and_validator),
+		cmocka_unit_test(test_mls_api_max_lifetime),
 		cmocka_unit_test(test_mls_api_errors),
 	};
 

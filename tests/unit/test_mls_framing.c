@@ -886,9 +886,9 @@ static void test_mls_framing_private_plaintext_wiped_before_free(void **state)
 #define NOT_BEFORE 1700000000u
 #define NOT_AFTER  1800000000u
 
-/* A KeyPackage of f's suite signed by sg; *kp_bytes owned. */
-static int build_kp_rc(struct fx *f, const struct signer *sg, struct mls_key_package_keys *keys,
-                       uint8_t **kp_bytes, size_t *kp_len)
+/* A KeyPackage of f's suite signed by sg, checked against max_lifetime; *kp_bytes owned. */
+static int build_kp_max(struct fx *f, const struct signer *sg, uint64_t max_lifetime,
+                        struct mls_key_package_keys *keys, uint8_t **kp_bytes, size_t *kp_len)
 {
 	struct mls_key_package_build_args a;
 	struct mls_credential cred;
@@ -914,8 +914,15 @@ static int build_kp_rc(struct fx *f, const struct signer *sg, struct mls_key_pac
 	a.credential = &cred;
 	a.capabilities = &caps;
 	a.lifetime = (struct mls_lifetime){ NOT_BEFORE, NOT_AFTER };
+	a.max_lifetime = max_lifetime;
 	a.extensions = &exts;
 	return mls_key_package_build(&a, keys, kp_bytes, kp_len);
+}
+
+static int build_kp_rc(struct fx *f, const struct signer *sg, struct mls_key_package_keys *keys,
+                       uint8_t **kp_bytes, size_t *kp_len)
+{
+	return build_kp_max(f, sg, NOT_AFTER - NOT_BEFORE, keys, kp_bytes, kp_len);
 }
 
 static void build_kp(struct fx *f, const struct signer *sg, struct mls_key_package_keys *keys,
@@ -932,6 +939,7 @@ static struct mls_key_package_policy policy(const struct fx *f, uint64_t now)
 	p.version = MLS_VERSION_MLS10;
 	p.cipher_suite = f->cs->id;
 	p.now = now;
+	p.max_lifetime = NOT_AFTER - NOT_BEFORE;
 	return p;
 }
 
@@ -1139,8 +1147,8 @@ static void test_mls_framing_key_package_policy(void **state)
 	struct mls_key_package kp;
 	struct codec_reader r;
 	struct fx f;
-	uint8_t *p;
-	size_t len;
+	uint8_t *p, *p2 = NULL;
+	size_t len, len2 = 0;
 	int calls = 0;
 
 	fx_init(*state, 1, &f);
@@ -1155,10 +1163,20 @@ static void test_mls_framing_key_package_policy(void **state)
 	assert_int_equal(mls_key_package_validate(f.ctx, &kp, &pol), KENH_E_PROTO);
 	pol.max_lifetime = NOT_AFTER - NOT_BEFORE;
 	assert_int_equal(mls_key_package_validate(f.ctx, &kp, &pol), 0);
+	/* §7.2: the application MUST define a maximum; 0 is not "none". */
+	pol.max_lifetime = 0;
+	assert_int_equal(mls_key_package_validate(f.ctx, &kp, &pol), KENH_E_INVALID_ARG);
+	pol.max_lifetime = NOT_AFTER - NOT_BEFORE;
 	pol.leaf_check = refuse_leaf;
 	pol.leaf_check_arg = &calls;
 	assert_int_equal(mls_key_package_validate(f.ctx, &kp, &pol), KENH_E_PERM);
 	assert_int_equal(calls, 1);
+	/* The builder checks its own result against the bound it is given, which it needs. */
+	assert_int_equal(build_kp_max(&f, &f.member[0], 0, &keys, &p2, &len2), KENH_E_INVALID_ARG);
+	assert_int_equal(
+	        build_kp_max(&f, &f.member[0], NOT_AFTER - NOT_BEFORE - 1, &keys, &p2, &len2),
+	        KENH_E_PROTO);
+	assert_null(p2);
 	mls_key_package_clear(&kp);
 	mls_key_package_keys_clear(&keys);
 	mem_free(p);

@@ -682,6 +682,43 @@ static void test_mls_group_external_sender(void **state)
 	world_clear(&w);
 }
 
+/*
+ * RFC 9420 §7.2: the group's maximum lifetime reaches KeyPackage and
+ * LeafNode validation: MLS_KP_MAX_LIFETIME unless the callbacks set
+ * another, and a KeyPackage we make (MLS_KP_LIFETIME from MLS_KP_SLACK
+ * before now) fits the default.
+ */
+static void test_mls_group_max_lifetime(void **state)
+{
+	struct mls_commit_made cm;
+	struct mls_commit_args a;
+	struct kenh_span kp;
+	struct world w;
+	uint8_t *before = NULL;
+	size_t blen = 0;
+
+	world_init(&w, *state, 1);
+	grow_group(&w, 3);
+	make_kp(&w, 3);
+	kp = kp_span(&w.p[3]);
+	memset(&a, 0, sizeof(a));
+	a.key_packages = &kp;
+	a.n_add = 1;
+	assert_int_equal(mls_group_commit_create(w.p[0].g, &a, &cm), 0);
+	assert_int_equal(mls_group_max_lifetime(w.p[2].g), MLS_KP_MAX_LIFETIME);
+	/* Party 1 accepts one hour less than the KeyPackage lives: refused, state unchanged. */
+	w.p[1].g->cb.max_lifetime = MLS_KP_LIFETIME;
+	snapshot(w.p[1].g, &before, &blen);
+	assert_int_equal(deliver(&w, 1, cm.commit, cm.commit_len, NULL), KENH_E_PROTO);
+	assert_unchanged(w.p[1].g, before, blen);
+	sec_free(before, blen);
+	w.p[1].g->cb.max_lifetime = MLS_KP_LIFETIME + MLS_KP_SLACK;
+	assert_int_equal(deliver(&w, 1, cm.commit, cm.commit_len, NULL), 0);
+	assert_int_equal(deliver(&w, 2, cm.commit, cm.commit_len, NULL), 0);
+	mls_commit_made_clear(&cm);
+	world_clear(&w);
+}
+
 /* ------------------------------------------------------------------------ */
 /* One test per validation rule                                              */
 /* ------------------------------------------------------------------------ */
@@ -850,6 +887,75 @@ static void test_mls_group_rule_add_existing(void **state)
 	a.key_packages = &kp;
 	a.n_add = 1;
 	commit_breaks(state, &a, MLS_RULE_ADD_LEAF, 0, KENH_E_PROTO, &w);
+}
+
+/* More Adds than ADDS_FOR_INDEX (group_proposal.c): their §7.3 checks go through the index. */
+#define MANY_ADDS 9
+
+/* MANY_ADDS fresh KeyPackages into kp[] (views in kps[]); the last signs with sig_sk if given. */
+static void many_key_packages(struct world *w, struct mls_own_key_package *kp,
+                              struct kenh_span *kps, struct kenh_span sig_sk)
+{
+	struct mls_credential cred;
+	struct mls_kp_args ka;
+	char name[8];
+	size_t i;
+
+	for (i = 0; i < MANY_ADDS; i++) {
+		snprintf(name, sizeof(name), "n%zu", i);
+		memset(&cred, 0, sizeof(cred));
+		cred.credential_type = MLS_CREDENTIAL_BASIC;
+		cred.identity = span_make((const uint8_t *)name, strlen(name));
+		memset(&ka, 0, sizeof(ka));
+		ka.ctx = w->ctx;
+		ka.suite = 1;
+		ka.credential = &cred;
+		if (i == MANY_ADDS - 1) ka.sig_sk = sig_sk;
+		ka.now = w->now;
+		memset(&kp[i], 0, sizeof(kp[i]));
+		assert_int_equal(mls_group_key_package(&ka, &kp[i]), 0);
+		kps[i] = span_make(kp[i].kp, kp[i].kp_len);
+	}
+}
+
+/* §7.3 through the index of many Adds: one of them has a member's signature key. */
+static void test_mls_group_rule_add_existing_many(void **state)
+{
+	struct mls_own_key_package kp[MANY_ADDS];
+	struct kenh_span kps[MANY_ADDS];
+	struct mls_commit_args a;
+	struct world w;
+	size_t i;
+
+	rule_world(&w, state);
+	many_key_packages(&w, kp, kps, span_make(w.p[1].kp.sig_sk, w.p[1].kp.sig_sk_len));
+	memset(&a, 0, sizeof(a));
+	a.key_packages = kps;
+	a.n_add = MANY_ADDS;
+	commit_breaks(state, &a, MLS_RULE_ADD_LEAF, 0, KENH_E_PROTO, &w);
+	for (i = 0; i < MANY_ADDS; i++)
+		mls_own_key_package_clear(&kp[i]);
+}
+
+/* §7.3 through the index: an Add repeats the keys of an Add before it in the same Commit. */
+static void test_mls_group_rule_add_duplicate_many(void **state)
+{
+	struct mls_own_key_package kp[MANY_ADDS];
+	struct kenh_span kps[MANY_ADDS];
+	struct mls_commit_args a;
+	struct world w;
+	size_t i;
+
+	rule_world(&w, state);
+	many_key_packages(&w, kp, kps, span_make(NULL, 0));
+	kps[MANY_ADDS - 1] = kps[2];
+	memset(&a, 0, sizeof(a));
+	a.key_packages = kps;
+	a.n_add = MANY_ADDS;
+	/* §12.2 refuses the same client twice as well: relaxed for everyone here. */
+	commit_breaks(state, &a, MLS_RULE_ADD_LEAF, BIT(MLS_RULE_ADD_DUPLICATE), KENH_E_PROTO, &w);
+	for (i = 0; i < MANY_ADDS; i++)
+		mls_own_key_package_clear(&kp[i]);
 }
 
 /* §10.1 for an Add: a KeyPackage whose lifetime has passed. */
@@ -1587,6 +1693,8 @@ int main(void)
 		cmocka_unit_test(test_mls_group_rule_remove_committer),
 		cmocka_unit_test(test_mls_group_rule_same_leaf),
 		cmocka_unit_test(test_mls_group_rule_add_duplicate),
+		cmocka_unit_test(test_mls_group_rule_add_existing_many),
+		cmocka_unit_test(test_mls_group_rule_add_duplicate_many),
 		cmocka_unit_test(test_mls_group_rule_add_existing),
 		cmocka_unit_test(test_mls_group_rule_add_expired),
 		cmocka_unit_test(test_mls_group_rule_add_other_suite),
@@ -1612,6 +1720,7 @@ int main(void)
 		cmocka_unit_test(test_mls_group_tampered_commit),
 		cmocka_unit_test(test_mls_group_welcome_tree_hash),
 		cmocka_unit_test(test_mls_group_welcome_not_ours),
+		cmocka_unit_test(test_mls_group_max_lifetime),
 #ifdef KENH_FAULT_INJECT
 		cmocka_unit_test(test_mls_group_oom),
 #endif

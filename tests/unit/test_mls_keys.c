@@ -5,7 +5,10 @@
  * invariants by seeded random walk over every valid size up to 1024 leaves
  * (and the largest tree), the labelled functions' failure cases
  * (flip-each-bit signatures and confirmation tags, DecryptWithLabel with a
- * wrong label or context, ExpandWithLabel length bounds), the secret tree
+ * wrong label or context, EncryptWithLabel from a precomputed context
+ * hash, ExpandWithLabel length bounds), SignWithLabel
+ * with an imported key and VerifyWithLabel through the cache of imported
+ * public keys (replacement, refused keys left out), the secret tree
  * (sender and receiver agree, out-of-order delivery inside the window,
  * refusal beyond it, replay after consumption, eviction under both limits,
  * lazy derivation for a 10,000-member group, allocation failure at every
@@ -297,6 +300,108 @@ static void test_mls_keys_sign_flip_each_bit(void **state)
 	sign_flip_each_bit(suite(state, 2)); /* ECDSA P-256, DER */
 }
 
+/* SignWithLabel with an imported key object (mls_sign_with_label_key). */
+static void sign_with_key_object(const struct crypto_suite *cs, const struct crypto_suite *other)
+{
+	uint8_t sk[CRYPTO_MAX_SIG_SK], pk[CRYPTO_MAX_SIG_PK];
+	uint8_t s1[CRYPTO_MAX_SIG], s2[CRYPTO_MAX_SIG];
+	static const uint8_t content[] = "application data";
+	struct kenh_span label = MLS_LABEL("FramedContentTBS");
+	struct kenh_span c = span_make(content, sizeof(content));
+	struct crypto_sig_key *key = NULL;
+	size_t l1 = 0, l2 = 0;
+
+	assert_int_equal(crypto_sig_keygen(cs->sig, sk, pk), 0);
+	assert_int_equal(crypto_sig_key_new(cs->sig, sk, &key), 0);
+	assert_int_equal(mls_sign_with_label_key(cs, key, label, c, s1, &l1), 0);
+	assert_int_equal(mls_sign_with_label(cs, span_make(sk, cs->sig->nsk), label, c, s2, &l2),
+	                 0);
+	assert_int_equal(
+	        mls_verify_with_label(cs, span_make(pk, cs->sig->npk), label, c, span_make(s1, l1)),
+	        0);
+	if (cs->sig->id == CRYPTO_SIG_ED25519) {
+		assert_int_equal(l1, l2);
+		assert_memory_equal(s1, s2, l1);
+	}
+	/* A key of another signature scheme is refused, and nothing is left in sig. */
+	assert_int_equal(mls_sign_with_label_key(other, key, label, c, s1, &l1),
+	                 KENH_E_INVALID_ARG);
+	assert_int_equal(l1, 0);
+	assert_true(all_zero(s1, other->sig->max_sig));
+	crypto_sig_key_free(key);
+}
+
+#define CACHE_KEYS (MLS_SIG_CACHE_SIZE + 3)
+
+/* Senders' keys through an mls_sig_cache: the same answers as the one-shot verify. */
+static void verify_through_cache(const struct crypto_suite *cs)
+{
+	static uint8_t sk[CACHE_KEYS][CRYPTO_MAX_SIG_SK], pk[CACHE_KEYS][CRYPTO_MAX_SIG_PK];
+	static uint8_t sig[CACHE_KEYS][CRYPTO_MAX_SIG];
+	static const uint8_t content[] = "framed content";
+	struct kenh_span label = MLS_LABEL("FramedContentTBS");
+	struct kenh_span c = span_make(content, sizeof(content));
+	size_t siglen[CACHE_KEYS], i, round, used;
+	struct mls_sig_cache cache;
+	struct kenh_span p;
+
+	memset(&cache, 0, sizeof(cache));
+	for (i = 0; i < CACHE_KEYS; i++) {
+		assert_int_equal(crypto_sig_keygen(cs->sig, sk[i], pk[i]), 0);
+		assert_int_equal(mls_sign_with_label(cs, span_make(sk[i], cs->sig->nsk), label, c,
+		                                     sig[i], &siglen[i]),
+		                 0);
+	}
+	/* More keys than entries, twice over: hits, misses and replacements all verify. */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < CACHE_KEYS; i++) {
+			p = span_make(pk[i], cs->sig->npk);
+			assert_int_equal(mls_verify_with_label_cached(cs, &cache, p, label, c,
+			                                              span_make(sig[i], siglen[i])),
+			                 0);
+			assert_int_equal(mls_verify_with_label_cached(cs, &cache, p, label, c,
+			                                              span_make(sig[i], siglen[i])),
+			                 0);
+			/* Another sender's signature is not this key's, cached or not. */
+			assert_int_equal(mls_verify_with_label_cached(
+			                         cs, &cache, p, label, c,
+			                         span_make(sig[(i + 1) % CACHE_KEYS],
+			                                   siglen[(i + 1) % CACHE_KEYS])),
+			                 KENH_E_VERIFY);
+			sig[i][3] ^= 0x10;
+			assert_int_equal(mls_verify_with_label_cached(cs, &cache, p, label, c,
+			                                              span_make(sig[i], siglen[i])),
+			                 KENH_E_VERIFY);
+			sig[i][3] ^= 0x10;
+		}
+	}
+	/* Unusable keys are refused as crypto_sig_verify refuses them, and not kept. */
+	assert_int_equal(mls_verify_with_label_cached(cs, &cache, span_make(NULL, 0), label, c,
+	                                              span_make(sig[0], siglen[0])),
+	                 KENH_E_VERIFY);
+	assert_int_equal(mls_verify_with_label_cached(cs, &cache,
+	                                              span_make(pk[0], cs->sig->npk - 1), label, c,
+	                                              span_make(sig[0], siglen[0])),
+	                 KENH_E_VERIFY);
+	for (i = 0, used = 0; i < MLS_SIG_CACHE_SIZE; i++) {
+		if (cache.e[i].pk_len == 0) continue;
+		assert_int_equal(cache.e[i].pk_len, cs->sig->npk);
+		used++;
+	}
+	assert_int_equal(used, MLS_SIG_CACHE_SIZE);
+	mls_sig_cache_clear(&cache);
+	assert_true(all_zero(&cache, sizeof(cache)));
+	mls_sig_cache_clear(NULL);
+}
+
+static void test_mls_keys_sign_key_and_verify_cache(void **state)
+{
+	sign_with_key_object(suite(state, 1), suite(state, 2));
+	sign_with_key_object(suite(state, 2), suite(state, 1));
+	verify_through_cache(suite(state, 1));
+	verify_through_cache(suite(state, 2));
+}
+
 struct hpke_case {
 	uint8_t sk[CRYPTO_MAX_KEM_SK], pk[CRYPTO_MAX_KEM_PK];
 	uint8_t kem_output[CRYPTO_MAX_KEM_PK];
@@ -319,7 +424,7 @@ static void test_mls_keys_decrypt_wrong_label(void **state)
 	const struct crypto_suite *cs = suite(state, 1);
 	static const uint8_t secret[16] = "path secret 0001";
 	struct mls_encrypt_args ea = { span_make(NULL, 0), MLS_LABEL("UpdatePathNode"),
-		                       MLS_LABEL("group context"), span_make(secret, 16) };
+		                       MLS_LABEL("group context"), span_make(secret, 16), NULL };
 	struct hpke_case h;
 
 	assert_int_equal(crypto_kem_keygen(cs->kem, h.sk, h.pk), 0);
@@ -337,6 +442,52 @@ static void test_mls_keys_decrypt_wrong_label(void **state)
 	h.ct[3] ^= 1;
 	h.kem_output[0] ^= 1;
 	assert_int_equal(open_with(state, cs, &h, ea.label, ea.context), KENH_E_DECRYPT);
+}
+
+/*
+ * EncryptWithLabel through a precomputed context hash (mls_encrypt_context_hash),
+ * as a Welcome seals to each new member: the recipient opens it with the
+ * label and context themselves, and only with those. (The HPKE unit test
+ * shows the bytes are those of the plain path under a fixed ephemeral key.)
+ */
+static void test_mls_keys_encrypt_context_hash(void **state)
+{
+	static uint8_t context[100000];
+	static const uint8_t secret[16] = "group secrets 01";
+	uint8_t hash[CRYPTO_MAX_HASH];
+	struct mls_encrypt_args ea;
+	struct hpke_case h;
+	uint16_t id;
+	size_t i;
+
+	for (i = 0; i < sizeof(context); i++)
+		context[i] = (uint8_t)(i * 13);
+	for (id = 1; id <= 3; id++) {
+		const struct crypto_suite *cs = suite(state, id);
+
+		memset(&ea, 0, sizeof(ea));
+		assert_int_equal(crypto_kem_keygen(cs->kem, h.sk, h.pk), 0);
+		assert_int_equal(mls_encrypt_context_hash(*state, cs, MLS_LABEL("Welcome"),
+		                                          span_make(context, sizeof(context)),
+		                                          hash),
+		                 0);
+		ea.pk = span_make(h.pk, cs->kem->npk);
+		ea.pt = span_make(secret, sizeof(secret));
+		ea.info_hash = hash;
+		/* label and context are not read when the hash is given. */
+		ea.label = MLS_LABEL("ignored");
+		assert_int_equal(mls_encrypt_with_label(*state, cs, &ea, h.kem_output, h.ct), 0);
+		assert_int_equal(open_with(state, cs, &h, MLS_LABEL("Welcome"),
+		                           span_make(context, sizeof(context))),
+		                 0);
+		assert_memory_equal(h.pt, secret, sizeof(secret));
+		assert_int_equal(open_with(state, cs, &h, MLS_LABEL("Welcome"),
+		                           span_make(context, sizeof(context) - 1)),
+		                 KENH_E_DECRYPT);
+		assert_int_equal(open_with(state, cs, &h, MLS_LABEL("ignored"),
+		                           span_make(context, sizeof(context))),
+		                 KENH_E_DECRYPT);
+	}
 }
 
 static void test_mls_keys_expand_bounds(void **state)
@@ -751,7 +902,9 @@ int main(void)
 		cmocka_unit_test(test_mls_keys_tree_random_walk),
 		cmocka_unit_test(test_mls_keys_tree_sizes),
 		cmocka_unit_test(test_mls_keys_sign_flip_each_bit),
+		cmocka_unit_test(test_mls_keys_sign_key_and_verify_cache),
 		cmocka_unit_test(test_mls_keys_decrypt_wrong_label),
+		cmocka_unit_test(test_mls_keys_encrypt_context_hash),
 		cmocka_unit_test(test_mls_keys_expand_bounds),
 		cmocka_unit_test(test_mls_keys_confirmation_tag_flip_each_bit),
 		cmocka_unit_test(test_mls_keys_node_keypair),

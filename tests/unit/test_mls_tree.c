@@ -11,7 +11,9 @@
  * export and import give the same bytes; negative cases that each fail if
  * their check is removed (a corrupted parent hash in a tree and in an
  * UpdatePath, a bad leaf signature, a duplicate encryption key, an expired
- * lifetime, bad unmerged leaves, a wrong path length); malformed ratchet
+ * lifetime, bad unmerged leaves, a wrong path length), each answered the
+ * same by the scan and by the index of a Commit's Adds (mls_leaf_index,
+ * kept up to date through a sequence of Adds); malformed ratchet
  * trees; wiping of the private structs; and allocation failure at every
  * step of import, add, copy, commit and merge (fault-injection builds).
  */
@@ -27,6 +29,7 @@
 #include "codec/codec.h"
 #include "codec/limits.h"
 #include "kenh/kenh.h"
+#include "mls/framing.h"
 #include "util/mem.h"
 
 #define GROUP_ID "kenh test group"
@@ -97,6 +100,7 @@ static void policy(struct mls_leaf_policy *pol)
 	pol->group_id = gid();
 	pol->check_lifetime = true;
 	pol->now = NOW;
+	pol->max_lifetime = MLS_KP_MAX_LIFETIME;
 	pol->check_credential = accept_credential;
 }
 
@@ -804,6 +808,23 @@ static void test_mls_tree_merge_rejects_bad_path(void **state)
 	mls_rtree_free(t);
 }
 
+/*
+ * mls_leafnode_validate of ln against t, and for a leaf that replaces none
+ * the same through a freshly built mls_leaf_index: the answers must agree.
+ */
+static int validate_both(const struct mls_rtree *t, const struct mls_leaf_policy *pol,
+                         const struct mls_leaf_check *chk, const struct mls_leaf_node *ln)
+{
+	struct mls_leaf_index idx;
+	int rc = mls_leafnode_validate(t, pol, chk, ln);
+
+	if (chk->replaces) return rc;
+	assert_int_equal(mls_leaf_index_build(t, &idx), 0);
+	assert_int_equal(mls_leafnode_validate_indexed(t, &idx, pol, chk, ln), rc);
+	mls_leaf_index_clear(&idx);
+	return rc;
+}
+
 /* §7.3: validation of ln (a new KeyPackage leaf) against t. */
 static int validate_kp(const struct mls_rtree *t, const struct mls_leaf_policy *pol,
                        struct codec_writer *w)
@@ -813,7 +834,7 @@ static int validate_kp(const struct mls_rtree *t, const struct mls_leaf_policy *
 	int rc;
 
 	decode_leaf(w, &ln);
-	rc = mls_leafnode_validate(t, pol, &chk, &ln);
+	rc = validate_both(t, pol, &chk, &ln);
 	mls_leaf_node_clear(&ln);
 	return rc;
 }
@@ -915,7 +936,12 @@ static void test_mls_tree_lifetime(void **state)
 	assert_int_equal(validate_lifetime(f, t, &pol, NOW + 1, NOW), KENH_E_PROTO);
 	pol.max_lifetime = 150;
 	assert_int_equal(validate_lifetime(f, t, &pol, NOW - 100, NOW + 100), KENH_E_PROTO);
+	pol.max_lifetime = 200;
+	assert_int_equal(validate_lifetime(f, t, &pol, NOW - 100, NOW + 100), 0);
+	/* §7.2: the application MUST define a maximum; there is no "no maximum". */
 	pol.max_lifetime = 0;
+	assert_int_equal(validate_lifetime(f, t, &pol, NOW - 100, NOW + 100), KENH_E_INVALID_ARG);
+	pol.max_lifetime = MLS_KP_MAX_LIFETIME;
 	pol.check_lifetime = false;
 	assert_int_equal(validate_lifetime(f, t, &pol, NOW - 100, NOW - 10), 0);
 	mls_rtree_free(t);
@@ -946,18 +972,18 @@ static void test_mls_tree_leaf_rules(void **state)
 	client_new(f, &d, 5);
 	kp_leaf(f, &d, &w);
 	decode_leaf(&w, &ln);
-	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_PROTO);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), KENH_E_PROTO);
 	chk.source = MLS_LEAF_SOURCE_KEY_PACKAGE;
-	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), 0);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), 0);
 	pol.gc_extensions = &exts;
-	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_PROTO);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), KENH_E_PROTO);
 	pol.gc_extensions = NULL;
 	pol.check_credential = reject_credential;
 	pol.check_arg = &revoked;
-	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_REVOKED);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), KENH_E_REVOKED);
 	policy(&pol);
 	ln.credential.credential_type = MLS_CREDENTIAL_X509;
-	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_PROTO);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), KENH_E_PROTO);
 	mls_leaf_node_clear(&ln);
 	codec_writer_clear(&w);
 	mls_rtree_free(t);
@@ -982,7 +1008,7 @@ static void test_mls_tree_credential_support(void **state)
 	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
 	sign_leaf(f, &d, &tl, 0, &w);
 	decode_leaf(&w, &ln);
-	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), 0);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), 0);
 	mls_leaf_node_clear(&ln);
 	codec_writer_clear(&w);
 	cert = span_make(d.id, sizeof(d.id));
@@ -991,7 +1017,158 @@ static void test_mls_tree_credential_support(void **state)
 	tl.credential.n_certificates = 1;
 	sign_leaf(f, &d, &tl, 0, &w);
 	decode_leaf(&w, &ln);
-	assert_int_equal(mls_leafnode_validate(t, &pol, &chk, &ln), KENH_E_PROTO);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), KENH_E_PROTO);
+	mls_leaf_node_clear(&ln);
+	codec_writer_clear(&w);
+	mls_rtree_free(t);
+}
+
+/*
+ * One Commit's Adds through an index kept up to date (group_proposal.c):
+ * at each step the index answers as a scan of the tree as it is then, for
+ * keys of parents, of members and of leaves added earlier in the Commit,
+ * and for credential types in use and supported.
+ */
+struct index_walk {
+	const struct fixture *f;
+	struct mls_rtree *t;
+	struct mls_leaf_index idx;
+	struct mls_leaf_policy pol;
+};
+
+/* Check ln both ways; if valid, add it to the tree and the index. */
+static int index_step(struct index_walk *iw, struct client *d, struct mls_leaf_node *tl)
+{
+	struct mls_leaf_check chk = { UINT32_MAX, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
+	struct mls_leaf_node ln;
+	struct codec_writer w;
+	uint32_t leaf = 0;
+	int rc;
+
+	sign_leaf(iw->f, d, tl, 0, &w);
+	decode_leaf(&w, &ln);
+	rc = mls_leafnode_validate(iw->t, &iw->pol, &chk, &ln);
+	assert_int_equal(mls_leafnode_validate_indexed(iw->t, &iw->idx, &iw->pol, &chk, &ln), rc);
+	if (rc == 0) {
+		assert_int_equal(mls_rtree_add_leaf(iw->t, codec_writer_span(&w), &leaf), 0);
+		assert_int_equal(mls_leaf_index_add(&iw->idx, &ln), 0);
+	}
+	mls_leaf_node_clear(&ln);
+	codec_writer_clear(&w);
+	return rc;
+}
+
+static void test_mls_tree_leaf_index_adds(void **state)
+{
+	const struct fixture *f = *state;
+	struct client c[6], d[8];
+	uint16_t both[2] = { MLS_CREDENTIAL_BASIC, MLS_CREDENTIAL_X509 };
+	struct mls_leaf_check upd = { 1, MLS_LEAF_SOURCE_UPDATE, true };
+	struct index_walk iw;
+	struct mls_leaf_node tl;
+	struct kenh_span cert;
+	uint32_t x;
+
+	memset(&iw, 0, sizeof(iw));
+	iw.f = f;
+	iw.t = committed_tree(f, c, 6);
+	policy(&iw.pol);
+	assert_int_equal(mls_leaf_index_build(iw.t, &iw.idx), 0);
+	for (x = 1; x < mls_rtree_width(iw.t) && mls_rtree_node_key(iw.t, x).len == 0; x += 2)
+		;
+	assert_true(x < mls_rtree_width(iw.t)); /* the commits left a non-blank parent */
+	client_new(f, &d[0], 20);
+	leaf_tmpl(f, &d[0], &tl);
+	assert_int_equal(index_step(&iw, &d[0], &tl), 0);
+	/* The encryption key of the leaf added just before, then of a parent. */
+	client_new(f, &d[1], 21);
+	memcpy(d[1].enc_pk, d[0].enc_pk, sizeof(d[1].enc_pk));
+	leaf_tmpl(f, &d[1], &tl);
+	assert_int_equal(index_step(&iw, &d[1], &tl), KENH_E_PROTO);
+	leaf_tmpl(f, &d[1], &tl);
+	tl.encryption_key = mls_rtree_node_key(iw.t, x);
+	assert_int_equal(index_step(&iw, &d[1], &tl), KENH_E_PROTO);
+	/* The signature key of the added leaf, then of a member. */
+	client_new(f, &d[2], 22);
+	memcpy(d[2].sig_pk, d[0].sig_pk, sizeof(d[2].sig_pk));
+	memcpy(d[2].sig_sk, d[0].sig_sk, sizeof(d[2].sig_sk));
+	leaf_tmpl(f, &d[2], &tl);
+	assert_int_equal(index_step(&iw, &d[2], &tl), KENH_E_PROTO);
+	memcpy(d[2].sig_pk, c[3].sig_pk, sizeof(d[2].sig_pk));
+	memcpy(d[2].sig_sk, c[3].sig_sk, sizeof(d[2].sig_sk));
+	leaf_tmpl(f, &d[2], &tl);
+	assert_int_equal(index_step(&iw, &d[2], &tl), KENH_E_PROTO);
+	/* A member that also supports x509 may join with basic; not with x509. */
+	client_new(f, &d[3], 23);
+	leaf_tmpl(f, &d[3], &tl);
+	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
+	assert_int_equal(index_step(&iw, &d[3], &tl), 0);
+	client_new(f, &d[4], 24);
+	leaf_tmpl(f, &d[4], &tl);
+	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
+	cert = span_make(d[4].id, sizeof(d[4].id));
+	tl.credential.credential_type = MLS_CREDENTIAL_X509;
+	tl.credential.certificates = &cert;
+	tl.credential.n_certificates = 1;
+	assert_int_equal(index_step(&iw, &d[4], &tl), KENH_E_PROTO);
+	/* Counts stay right after adds that list x509 and adds that do not. */
+	client_new(f, &d[5], 25);
+	leaf_tmpl(f, &d[5], &tl);
+	assert_int_equal(index_step(&iw, &d[5], &tl), 0);
+	client_new(f, &d[6], 26);
+	leaf_tmpl(f, &d[6], &tl);
+	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
+	assert_int_equal(index_step(&iw, &d[6], &tl), 0);
+	leaf_tmpl(f, &d[4], &tl);
+	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
+	tl.credential.credential_type = MLS_CREDENTIAL_X509;
+	tl.credential.certificates = &cert;
+	tl.credential.n_certificates = 1;
+	assert_int_equal(index_step(&iw, &d[4], &tl), KENH_E_PROTO);
+	/* The index is for leaves that replace none. */
+	leaf_tmpl(f, &d[7], &tl);
+	assert_int_equal(mls_leafnode_validate_indexed(iw.t, &iw.idx, &iw.pol, &upd,
+	                                               mls_rtree_leaf(iw.t, 1)),
+	                 KENH_E_INVALID_ARG);
+	mls_leaf_index_clear(&iw.idx);
+	mls_rtree_free(iw.t);
+}
+
+/* §7.3: a member whose credential type a new leaf does not support. */
+static void test_mls_tree_leaf_index_type_in_use(void **state)
+{
+	const struct fixture *f = *state;
+	struct client c[3], d;
+	uint16_t both[2] = { MLS_CREDENTIAL_BASIC, MLS_CREDENTIAL_X509 };
+	struct mls_leaf_check chk = { UINT32_MAX, MLS_LEAF_SOURCE_KEY_PACKAGE, false };
+	struct mls_rtree *t = tree_of(f, c, 3);
+	struct mls_leaf_policy pol;
+	struct mls_leaf_node tl, ln;
+	struct codec_writer w;
+	struct kenh_span cert;
+
+	policy(&pol);
+	/* Leaf 1 becomes an x509 member (set directly: the tree is not validated here). */
+	leaf_tmpl(f, &c[1], &tl);
+	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
+	cert = span_make(c[1].id, sizeof(c[1].id));
+	tl.credential.credential_type = MLS_CREDENTIAL_X509;
+	tl.credential.certificates = &cert;
+	tl.credential.n_certificates = 1;
+	sign_leaf(f, &c[1], &tl, 0, &w);
+	assert_int_equal(mls_rtree_set_leaf(t, 1, codec_writer_span(&w)), 0);
+	codec_writer_clear(&w);
+	client_new(f, &d, 30);
+	leaf_tmpl(f, &d, &tl);
+	sign_leaf(f, &d, &tl, 0, &w);
+	decode_leaf(&w, &ln);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), KENH_E_PROTO);
+	mls_leaf_node_clear(&ln);
+	codec_writer_clear(&w);
+	tl.capabilities.credentials = (struct mls_u16_list){ both, 2 };
+	sign_leaf(f, &d, &tl, 0, &w);
+	decode_leaf(&w, &ln);
+	assert_int_equal(validate_both(t, &pol, &chk, &ln), 0);
 	mls_leaf_node_clear(&ln);
 	codec_writer_clear(&w);
 	mls_rtree_free(t);
@@ -1325,6 +1502,8 @@ int main(void)
 		cmocka_unit_test(test_mls_tree_lifetime),
 		cmocka_unit_test(test_mls_tree_leaf_rules),
 		cmocka_unit_test(test_mls_tree_credential_support),
+		cmocka_unit_test(test_mls_tree_leaf_index_adds),
+		cmocka_unit_test(test_mls_tree_leaf_index_type_in_use),
 		cmocka_unit_test(test_mls_tree_unmerged_rules),
 		cmocka_unit_test(test_mls_tree_import_malformed),
 		cmocka_unit_test(test_mls_tree_clear_wipes),

@@ -8,9 +8,10 @@
  * its limit; counts one over each list limit; every enum out of range;
  * unknown extension and credential types kept opaque; PrivateMessageContent
  * padding; the TBS/TBM/AAD encoders; GroupContext against
- * key-schedule.json; every tree of tree-validation.json; and allocation
- * failure at every step of decoding a large tree and a Welcome (fault
- * injection builds). Tests that need the vector files skip, saying so,
+ * key-schedule.json; every tree of tree-validation.json; allocation
+ * failure at every step of decoding a large tree and a Welcome, and the
+ * heap a decoder takes for hostile inputs of many tiny elements against
+ * LIMIT_DECODE_RATIO (fault injection builds). Tests that need the vector files skip, saying so,
  * when KENH_VECTORS does not point at them.
  */
 #include "mls/mls_wire.h"
@@ -94,7 +95,33 @@ enum kind {
 	K_COMMIT,
 	K_GROUP_SECRETS,
 	K_GCE,
+	K_UPDATE_PATH,
 };
+
+/*
+ * The nodes of a decoded ratchet_tree, one by one through the node codecs
+ * (the tree's own encoder writes back the bytes it checked).
+ */
+static void tree_nodes_round_trip(const struct mls_ratchet_tree *t)
+{
+	struct mls_optional_node on;
+	struct codec_reader r;
+	struct codec_writer w;
+	size_t i, present = 0;
+
+	codec_reader_init(&r, t->nodes.p, t->nodes.len);
+	codec_writer_init(&w, LIMIT_RATCHET_TREE, CODEC_WRITER_NORMAL);
+	for (i = 0; i < t->count; i++) {
+		assert_int_equal(mls_decode_optional_node(&r, &on), 0);
+		assert_int_equal(mls_encode_optional_node(&w, &on), 0);
+		if (on.present) present++;
+		mls_optional_node_clear(&on);
+	}
+	assert_int_equal(codec_reader_done(&r), 0);
+	assert_int_equal(present, t->n_present);
+	assert_true(tu_bytes_eq("tree nodes", w.buf, w.len, t->nodes.p, t->nodes.len));
+	codec_writer_clear(&w);
+}
 
 /*
  * Decode buf/len as k and re-encode it: into a real writer when compare is
@@ -110,6 +137,7 @@ static int roundtrip(enum kind k, const uint8_t *buf, size_t len, bool compare)
 		struct mls_commit c;
 		struct mls_group_secrets gs;
 		struct mls_group_context_extensions gce;
+		struct mls_update_path up;
 	} u;
 	struct codec_reader r;
 	struct codec_writer w;
@@ -126,9 +154,10 @@ static int roundtrip(enum kind k, const uint8_t *buf, size_t len, bool compare)
 		mls_message_clear(&u.m);
 		break;
 	case K_TREE:
-		if ((rc = mls_decode_ratchet_tree(&r, &u.t)) == 0)
+		if ((rc = mls_decode_ratchet_tree(&r, &u.t)) == 0) {
 			erc = mls_encode_ratchet_tree(&w, &u.t);
-		mls_ratchet_tree_clear(&u.t);
+			if (compare) tree_nodes_round_trip(&u.t);
+		}
 		break;
 	case K_COMMIT:
 		if ((rc = mls_decode_commit(&r, &u.c)) == 0) erc = mls_encode_commit(&w, &u.c);
@@ -143,6 +172,11 @@ static int roundtrip(enum kind k, const uint8_t *buf, size_t len, bool compare)
 		if ((rc = mls_decode_group_context_extensions(&r, &u.gce)) == 0)
 			erc = mls_encode_group_context_extensions(&w, &u.gce);
 		mls_group_context_extensions_clear(&u.gce);
+		break;
+	case K_UPDATE_PATH:
+		if ((rc = mls_decode_update_path(&r, &u.up)) == 0)
+			erc = mls_encode_update_path(&w, &u.up);
+		mls_update_path_clear(&u.up);
 		break;
 	}
 	if (rc == 0 && k != K_MESSAGE) rc = codec_reader_done(&r);
@@ -551,7 +585,6 @@ static int parse_tree(const uint8_t *p, size_t n)
 
 	codec_reader_init(&r, p, n);
 	rc = mls_decode_ratchet_tree(&r, &t);
-	mls_ratchet_tree_clear(&t);
 	return rc ? rc : codec_reader_done(&r);
 }
 
@@ -941,7 +974,7 @@ static void test_mls_wire_tree_validation_trees(void **state)
 static void test_mls_wire_clear_accepts_zeroed(void **state)
 {
 	struct mls_message m;
-	struct mls_ratchet_tree t;
+	struct mls_optional_node on;
 	struct mls_commit c;
 	struct mls_proposal p;
 	struct mls_group_secrets gs;
@@ -950,14 +983,14 @@ static void test_mls_wire_clear_accepts_zeroed(void **state)
 
 	(void)state;
 	memset(&m, 0, sizeof(m));
-	memset(&t, 0, sizeof(t));
+	memset(&on, 0, sizeof(on));
 	memset(&c, 0, sizeof(c));
 	memset(&p, 0, sizeof(p));
 	memset(&gs, 0, sizeof(gs));
 	memset(&es, 0, sizeof(es));
 	memset(&rq, 0, sizeof(rq));
 	mls_message_clear(&m);
-	mls_ratchet_tree_clear(&t);
+	mls_optional_node_clear(&on);
 	mls_commit_clear(&c);
 	mls_proposal_clear(&p);
 	mls_group_secrets_clear(&gs);
@@ -1027,6 +1060,199 @@ static void fault_walk(enum kind k, const struct tu_bytes *b)
 	assert_true(n >= 2); /* at least one allocation was failed */
 }
 
+/* ------------------------------------------------------- decode memory */
+
+/*
+ * STYLE R6.3, review 1 F5: a decoder holds at most LIMIT_DECODE_RATIO
+ * bytes of heap per input byte (plus LIMIT_PROPOSALS_MEMORY for a
+ * Commit), whatever the input. Each input below is a vector of elements
+ * as small as the syntax allows; before the budget each cost 16 to 256
+ * times its size.
+ */
+
+/* Decode b as k (and re-encode into a measure writer); *peak: the most heap held meanwhile. */
+static int measured_decode(enum kind k, const struct tu_bytes *b, size_t *peak)
+{
+	int rc;
+
+	mem_count_start();
+	rc = roundtrip(k, b->p, b->len, false);
+	*peak = mem_count_stop();
+	return rc;
+}
+
+/* Take the bytes of w (finished) into out. */
+static void take_bytes(struct codec_writer *w, struct tu_bytes *out)
+{
+	assert_int_equal(codec_writer_finish(w, &out->p, &out->len), 0);
+	codec_writer_clear(w);
+}
+
+/* Write n copies of elem as one vector<V>. */
+static void write_repeated(struct codec_writer *w, const uint8_t *elem, size_t len, size_t n)
+{
+	size_t mark = 0, i;
+
+	assert_int_equal(codec_write_vector_begin(w, &mark), 0);
+	for (i = 0; i < n; i++)
+		codec_write_bytes(w, elem, len);
+	assert_int_equal(codec_write_vector_end(w, mark), 0);
+}
+
+/* The smallest LeafNode: empty keys, basic credential, no capabilities, source update. */
+static void write_tiny_leaf(struct codec_writer *w)
+{
+	struct mls_leaf_node ln;
+
+	memset(&ln, 0, sizeof(ln));
+	ln.credential.credential_type = MLS_CREDENTIAL_BASIC;
+	ln.leaf_node_source = MLS_LEAF_SOURCE_UPDATE;
+	assert_int_equal(mls_encode_leaf_node(w, &ln), 0);
+}
+
+/*
+ * An UpdatePath of nodes with empty keys, counts[i] ciphertexts each, every
+ * ciphertext being ct (ct_len bytes).
+ */
+static void build_update_path(const size_t *counts, size_t n_nodes, const uint8_t *ct,
+                              size_t ct_len, struct tu_bytes *out)
+{
+	struct codec_writer w;
+	size_t mark = 0, i;
+
+	codec_writer_init(&w, LIMIT_RATCHET_TREE, CODEC_WRITER_NORMAL);
+	write_tiny_leaf(&w);
+	assert_int_equal(codec_write_vector_begin(&w, &mark), 0);
+	for (i = 0; i < n_nodes; i++) {
+		codec_write_opaque(&w, NULL, 0);
+		write_repeated(&w, ct, ct_len, counts[i]);
+	}
+	assert_int_equal(codec_write_vector_end(&w, mark), 0);
+	take_bytes(&w, out);
+}
+
+/* An MLSMessage Welcome of n copies of the EncryptedGroupSecrets egs. */
+static void build_welcome(const uint8_t *egs, size_t len, size_t n, struct tu_bytes *out)
+{
+	struct codec_writer w;
+
+	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	codec_write_u16(&w, MLS_VERSION_MLS10);
+	codec_write_u16(&w, MLS_WIRE_FORMAT_WELCOME);
+	codec_write_u16(&w, 1); /* cipher_suite */
+	write_repeated(&w, egs, len, n);
+	codec_write_opaque(&w, NULL, 0); /* encrypted_group_info */
+	take_bytes(&w, out);
+}
+
+static void test_mls_wire_memory_blank_tree(void **state)
+{
+	static const uint8_t blank[] = { 0 };
+	struct mls_ratchet_tree t;
+	struct codec_writer w;
+	struct codec_reader r;
+	struct tu_bytes b;
+	size_t peak = 0;
+	int rc;
+
+	(void)state;
+	/* 131,071 blank nodes: 128 KiB, 256 bytes each in memory before (32 MiB). */
+	codec_writer_init(&w, LIMIT_RATCHET_TREE, CODEC_WRITER_NORMAL);
+	write_repeated(&w, blank, 1, LIMIT_TREE_NODES);
+	take_bytes(&w, &b);
+	rc = measured_decode(K_TREE, &b, &peak);
+	assert_in_range(peak, 0, LIMIT_DECODE_RATIO * b.len);
+	assert_int_equal(rc, 0);
+	codec_reader_init(&r, b.p, b.len);
+	assert_int_equal(mls_decode_ratchet_tree(&r, &t), 0);
+	assert_int_equal(t.count, LIMIT_TREE_NODES);
+	assert_int_equal(t.n_present, 0);
+	tu_bytes_free(&b);
+}
+
+static void test_mls_wire_memory_update_path(void **state)
+{
+	static const uint8_t empty_ct[] = { 0, 0 }, small_ct[] = { 1, 0xaa, 1, 0xbb };
+	size_t counts[31], peak = 0, i;
+	struct tu_bytes b;
+	int rc;
+
+	(void)state;
+	/* 31 nodes of 65,536 empty HPKECiphertexts: 3.9 MiB, 62 MiB in memory before. */
+	for (i = 0; i < ARRAY_LEN(counts); i++)
+		counts[i] = LIMIT_PATH_CIPHERTEXTS;
+	build_update_path(counts, ARRAY_LEN(counts), empty_ct, sizeof(empty_ct), &b);
+	rc = measured_decode(K_UPDATE_PATH, &b, &peak);
+	assert_in_range(peak, 0, LIMIT_DECODE_RATIO * b.len);
+	assert_int_equal(rc, KENH_E_TOO_LARGE);
+	tu_bytes_free(&b);
+	/* Ciphertexts of 4 bytes (8 x their size in memory): the RFC 9420 §7.6 total decides. */
+	counts[0] = counts[1] = LIMIT_PATH_CIPHERTEXTS / 2;
+	build_update_path(counts, 2, small_ct, sizeof(small_ct), &b);
+	rc = measured_decode(K_UPDATE_PATH, &b, &peak);
+	assert_in_range(peak, 0, LIMIT_DECODE_RATIO * b.len);
+	assert_int_equal(rc, 0);
+	tu_bytes_free(&b);
+	counts[1]++;
+	build_update_path(counts, 2, small_ct, sizeof(small_ct), &b);
+	assert_int_equal(measured_decode(K_UPDATE_PATH, &b, &peak), KENH_E_TOO_LARGE);
+	tu_bytes_free(&b);
+}
+
+static void test_mls_wire_memory_welcome(void **state)
+{
+	static const uint8_t tiny[] = { 0, 0, 0 }, six[] = { 1, 0xaa, 1, 0xbb, 1, 0xcc };
+	struct tu_bytes b;
+	size_t peak = 0;
+	int rc;
+
+	(void)state;
+	/* 65,536 EncryptedGroupSecrets of 3 bytes: 48 bytes each in memory before. */
+	build_welcome(tiny, sizeof(tiny), LIMIT_WELCOME_SECRETS, &b);
+	rc = measured_decode(K_MESSAGE, &b, &peak);
+	assert_in_range(peak, 0, LIMIT_DECODE_RATIO * b.len);
+	assert_int_equal(rc, KENH_E_TOO_LARGE);
+	tu_bytes_free(&b);
+	/* Of 6 bytes: exactly the ratio, accepted in one array of the exact size. */
+	build_welcome(six, sizeof(six), LIMIT_WELCOME_SECRETS, &b);
+	rc = measured_decode(K_MESSAGE, &b, &peak);
+	assert_in_range(peak, 0, LIMIT_DECODE_RATIO * b.len);
+	assert_int_equal(rc, 0);
+	tu_bytes_free(&b);
+}
+
+static void test_mls_wire_memory_commit(void **state)
+{
+	static const uint8_t empty_ref[] = { MLS_PROPOSAL_OR_REF_REFERENCE, 0 };
+	static const uint8_t remove[] = {
+		MLS_PROPOSAL_OR_REF_PROPOSAL, 0, MLS_PROPOSAL_REMOVE, 0, 0, 0, 7
+	};
+	struct codec_writer w;
+	struct tu_bytes b;
+	size_t peak = 0;
+	int rc;
+
+	(void)state;
+	/* 10,000 empty ProposalRefs: 20 kB, 3.2 MiB in memory before. */
+	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	write_repeated(&w, empty_ref, sizeof(empty_ref), LIMIT_PROPOSALS);
+	codec_write_optional(&w, false);
+	take_bytes(&w, &b);
+	rc = measured_decode(K_COMMIT, &b, &peak);
+	assert_in_range(peak, 0, LIMIT_DECODE_RATIO * b.len + LIMIT_PROPOSALS_MEMORY);
+	assert_int_equal(rc, KENH_E_TOO_LARGE);
+	tu_bytes_free(&b);
+	/* 3,000 Removes by value, a legitimate Commit, fit the allowance. */
+	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	write_repeated(&w, remove, sizeof(remove), 3000);
+	codec_write_optional(&w, false);
+	take_bytes(&w, &b);
+	rc = measured_decode(K_COMMIT, &b, &peak);
+	assert_in_range(peak, 0, LIMIT_DECODE_RATIO * b.len + LIMIT_PROPOSALS_MEMORY);
+	assert_int_equal(rc, 0);
+	tu_bytes_free(&b);
+}
+
 static void test_mls_wire_fault_injection(void **state)
 {
 	const struct fixture *f = *state;
@@ -1083,6 +1309,10 @@ int main(void)
 		cmocka_unit_test(test_mls_wire_extension_contents),
 #ifdef KENH_FAULT_INJECT
 		cmocka_unit_test(test_mls_wire_fault_injection),
+		cmocka_unit_test(test_mls_wire_memory_blank_tree),
+		cmocka_unit_test(test_mls_wire_memory_update_path),
+		cmocka_unit_test(test_mls_wire_memory_welcome),
+		cmocka_unit_test(test_mls_wire_memory_commit),
 #endif
 	};
 

@@ -247,10 +247,10 @@ static void test_proto_bool_2(void **state)
 	        KENH_E_PARSE);
 }
 
-/* Delivery.kind is 1 or 2; 0 and 3 are PARSE. */
+/* Delivery.kind is 1, 2 or 3; 0 and 4 are PARSE. */
 static void test_proto_enum_out_of_range(void **state)
 {
-	uint8_t body[] = { 0x03, 0x01, 'g', 0, 0, 0, 0, 0, 0, 0, 1, 0x01, 0xaa };
+	uint8_t body[] = { 0x04, 0x01, 'g', 0, 0, 0, 0, 0, 0, 0, 1, 0x01, 0xaa };
 	struct proto_delivery m;
 
 	(void)state;
@@ -264,6 +264,31 @@ static void test_proto_enum_out_of_range(void **state)
 	                 0);
 	assert_int_equal(m.kind, PROTO_DELIVERY_INBOX);
 	assert_int_equal(m.seq, 1);
+	body[0] = 3;
+	assert_int_equal(proto_msg_decode(&proto_desc_delivery, body, sizeof(body), &m, sizeof(m)),
+	                 0);
+	assert_int_equal(m.kind, PROTO_DELIVERY_WIPE);
+}
+
+/* EnrollReject.reason is 1..7. */
+static void test_proto_enroll_reject_reason(void **state)
+{
+	uint8_t body[1 + PROTO_TICKET_LEN + 1] = { PROTO_TICKET_LEN };
+	struct proto_enroll_reject m;
+
+	(void)state;
+	body[sizeof(body) - 1] = PROTO_REFUSED_TOO_MANY;
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_enroll_reject, body, sizeof(body), &m, sizeof(m)), 0);
+	assert_int_equal(m.reason, PROTO_REFUSED_TOO_MANY);
+	body[sizeof(body) - 1] = PROTO_REFUSED_TOO_MANY + 1;
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_enroll_reject, body, sizeof(body), &m, sizeof(m)),
+	        KENH_E_PARSE);
+	body[sizeof(body) - 1] = 0;
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_enroll_reject, body, sizeof(body), &m, sizeof(m)),
+	        KENH_E_PARSE);
 }
 
 /* Ack: 1024 entries decode, 1025 are TOO_LARGE (the array never grows past 1024). */
@@ -309,7 +334,7 @@ static void test_proto_encoder_refuses_out_of_limits(void **state)
 	struct codec_writer w;
 	struct proto_kp_claim c = { span_make(NULL, 0) };
 	struct proto_ticket t = { span_make(filler, 15) };
-	struct proto_delivery d = { 3, span_make(filler, 1), 1, span_make(filler, 1) };
+	struct proto_delivery d = { 4, span_make(filler, 1), 1, span_make(filler, 1) };
 	struct proto_ack a = { NULL, 1 };
 
 	(void)state;
@@ -466,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_proto_presence_byte_2),
 		cmocka_unit_test(test_proto_bool_2),
 		cmocka_unit_test(test_proto_enum_out_of_range),
+		cmocka_unit_test(test_proto_enroll_reject_reason),
 		cmocka_unit_test(test_proto_list_one_over_max),
 		cmocka_unit_test(test_proto_list_element_cut),
 		cmocka_unit_test(test_proto_encoder_refuses_out_of_limits),

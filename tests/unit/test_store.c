@@ -304,33 +304,45 @@ static void test_store_log_and_cursors(void **state)
 
 struct inbox {
 	uint64_t id[4];
+	uint8_t kind[4];
 	size_t n;
 };
 
-static int collect_inbox(void *arg, uint64_t id, struct kenh_span gid, struct kenh_span msg)
+static int collect_inbox(void *arg, uint64_t id, const struct store_inbox_item *item)
 {
 	struct inbox *in = arg;
 
-	(void)gid;
-	(void)msg;
 	if (in->n == 4) return -1;
+	in->kind[in->n] = item->kind;
 	in->id[in->n++] = id;
 	return 0;
+}
+
+/* A Welcome (kind 2) for a group, or a wipe order (kind 3) for a device. */
+static int inbox_put(struct fixture *f, const char *dev, uint8_t kind, const char *gid,
+                     const char *msg, uint64_t now, uint64_t *id)
+{
+	struct store_inbox_item it = { kind, str_span(gid), str_span(msg) };
+
+	return f->ops->inbox_add(f->s, dev, &it, now, id);
 }
 
 static void test_store_inbox(void **state)
 {
 	struct fixture *f = *state;
-	struct kenh_span a = str_span("group-a");
 	struct inbox in = { 0 };
-	uint64_t id1 = 0, id2 = 0;
+	uint64_t id1 = 0, id2 = 0, id3 = 0;
 
-	assert_int_equal(f->ops->inbox_add(f->s, "u/bob/d1", a, str_span("w1"), 100, &id1), 0);
-	assert_int_equal(f->ops->inbox_add(f->s, "u/bob/d1", a, str_span("w2"), 100, &id2), 0);
+	assert_int_equal(inbox_put(f, "u/bob/d1", 2, "group-a", "w1", 100, &id1), 0);
+	assert_int_equal(inbox_put(f, "u/bob/d1", 2, "group-a", "w2", 100, &id2), 0);
+	assert_int_equal(inbox_put(f, "u/bob/d1", 3, "u/bob/d1", "KWIP", 100, &id3), 0);
 	assert_true(id2 > id1);
 	assert_int_equal(f->ops->inbox_read(f->s, "u/bob/d1", 0, 10, collect_inbox, &in), 0);
-	assert_int_equal(in.n, 2);
+	assert_int_equal(in.n, 3);
+	assert_int_equal(in.kind[0], 2);
+	assert_int_equal(in.kind[2], 3);
 	assert_int_equal(f->ops->inbox_delete(f->s, "u/bob/d1", id1), 0);
+	assert_int_equal(f->ops->inbox_delete(f->s, "u/bob/d1", id3), 0);
 	in.n = 0;
 	assert_int_equal(f->ops->inbox_read(f->s, "u/bob/d1", 0, 10, collect_inbox, &in), 0);
 	assert_int_equal(in.n, 1);
@@ -499,6 +511,7 @@ static void test_store_crl_and_enrollment(void **state)
 	struct kenh_span t = str_span("ticket-0123456789");
 	struct store_buf b = { 0 };
 	uint64_t sum = 0;
+	uint8_t why = 0;
 	size_t n = 0;
 
 	assert_int_equal(f->ops->crl_put(f->s, "", 1, str_span("crl1")), 0);
@@ -507,10 +520,10 @@ static void test_store_crl_and_enrollment(void **state)
 	assert_int_equal(f->ops->crl_list(f->s, count_crl, &sum), 0);
 	assert_int_equal(sum, 7);
 
-	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b), KENH_E_NOT_FOUND);
+	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b, &why), KENH_E_NOT_FOUND);
 	assert_int_equal(f->ops->enroll_add(f->s, t, str_span("csr"), 100), 0);
 	assert_int_equal(f->ops->enroll_add(f->s, t, str_span("csr"), 100), KENH_E_EXISTS);
-	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b), KENH_E_STATE);
+	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b, &why), KENH_E_STATE);
 	assert_int_equal(f->ops->enroll_list(f->s, 10, count_enroll, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(f->ops->enroll_csr(f->s, t, &b), 0);
@@ -522,12 +535,37 @@ static void test_store_crl_and_enrollment(void **state)
 	                 KENH_E_NOT_FOUND);
 	assert_int_equal(f->ops->enroll_issue(f->s, str_span("other-ticket-0000"), str_span("c")),
 	                 KENH_E_NOT_FOUND);
-	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b), 0);
+	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b, &why), 0);
 	assert_int_equal(b.len, 4);
 	store_buf_clear(&b);
 	n = 0;
 	assert_int_equal(f->ops->enroll_list(f->s, 10, count_enroll, &n), 0);
 	assert_int_equal(n, 0);
+	assert_int_equal(f->ops->enroll_reject(f->s, t, 1), KENH_E_EXISTS);
+}
+
+/* A refused request leaves the pending list and answers PERM with its reason. */
+static void test_store_enroll_reject(void **state)
+{
+	struct fixture *f = *state;
+	struct kenh_span t = str_span("ticket-0123456789"), u = str_span("ticket-abcdefghij");
+	struct store_buf b = { 0 };
+	uint8_t why = 0;
+	size_t n = 0;
+
+	assert_int_equal(f->ops->enroll_reject(f->s, t, 3), KENH_E_NOT_FOUND);
+	assert_int_equal(f->ops->enroll_add(f->s, t, str_span("csr"), 100), 0);
+	assert_int_equal(f->ops->enroll_add(f->s, u, str_span("csr2"), 100), 0);
+	assert_int_equal(f->ops->enroll_reject(f->s, t, 3), 0);
+	assert_int_equal(f->ops->enroll_reject(f->s, t, 1), KENH_E_EXISTS);
+	assert_int_equal(f->ops->enroll_fetch(f->s, t, &b, &why), KENH_E_PERM);
+	assert_int_equal(why, 3);
+	assert_null(b.p);
+	assert_int_equal(f->ops->enroll_csr(f->s, t, &b), KENH_E_EXISTS);
+	assert_int_equal(f->ops->enroll_list(f->s, 10, count_enroll, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->ops->enroll_fetch(f->s, u, &b, &why), KENH_E_STATE);
+	assert_int_equal(why, 0);
 }
 
 /* Entries every cursor passed go; so do old ones; the rest stays. */
@@ -536,6 +574,7 @@ static void test_store_retention(void **state)
 	struct fixture *f = *state;
 	struct kenh_span a = str_span("group-a");
 	struct entries e = { 0 };
+	struct inbox in = { 0 };
 	uint64_t deleted = 0, id, seq;
 
 	assert_int_equal(f->ops->group_create(f->s, a, 1, 100), 0);
@@ -544,16 +583,20 @@ static void test_store_retention(void **state)
 	append(f, a, "m1", 1);
 	append(f, a, "m2", 2);
 	assert_int_equal(f->ops->log_append(f->s, a, str_span("m3"), 5000, &seq), 0);
-	assert_int_equal(f->ops->inbox_add(f->s, "u/b/d", a, str_span("w"), 100, &id), 0);
+	assert_int_equal(inbox_put(f, "u/b/d", 2, "group-a", "w", 100, &id), 0);
+	assert_int_equal(inbox_put(f, "u/b/d", 3, "u/b/d", "wipe", 100, &id), 0);
 	assert_int_equal(f->ops->cursor_ack(f->s, "u/a/d", a, 2), 0);
 	assert_int_equal(f->ops->cursor_ack(f->s, "u/b/d", a, 1), 0);
 	assert_int_equal(f->ops->retention(f->s, 200, 1000, &deleted), 0);
 	assert_int_equal(deleted, 1); /* m1 */
 	assert_int_equal(f->ops->retention(f->s, 1500, 1000, &deleted), 0);
-	assert_int_equal(deleted, 2); /* m2 and the Welcome, by age */
+	assert_int_equal(deleted, 2); /* m2 and the Welcome, by age; not the wipe order */
 	assert_int_equal(f->ops->log_read(f->s, a, 0, UINT64_MAX, 10, collect_entry, &e), 0);
 	assert_int_equal(e.n, 1);
 	assert_string_equal(e.text[0], "m3");
+	assert_int_equal(f->ops->inbox_read(f->s, "u/b/d", 0, 10, collect_inbox, &in), 0);
+	assert_int_equal(in.n, 1);
+	assert_int_equal(in.kind[0], 3);
 }
 
 int main(void)
@@ -572,6 +615,7 @@ int main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_store_blobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_crl_and_enrollment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_enroll_reject, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_retention, setup, teardown),
 	};
 

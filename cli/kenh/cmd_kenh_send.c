@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Kenh developers */
+/*
+ * kenh send, send-file, get-file, sync, listen and history: text and
+ * file messages (docs/content.md Text and FileRef) as MLS application
+ * messages, catching up with the relay, and the conversation as kept in
+ * the store (in arrival order).
+ */
+#include "kenh.h"
+
+#include "util/compat.h"
+
+#include <stdlib.h>
+
+#include "../common/cli.h"
+#include "crypto/crypto.h"
+#include "util/mem.h"
+
+static int new_content(struct kenh_app *a, enum client_content_type t, struct client_content *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->type = t;
+	c->sent_at = cli_now();
+	return crypto_random(a->ctx, c->id, sizeof(c->id));
+}
+
+static void print_id(const uint8_t *id)
+{
+	char hex[2 * CLIENT_ID_LEN + 1];
+
+	kenh_hex(id, CLIENT_ID_LEN, hex);
+	printf("%s\n", hex);
+}
+
+int cmd_kenh_send(struct kenh_app *a, int argc, char **argv)
+{
+	struct client_content c;
+	size_t n;
+	int rc;
+
+	if (argc != 3) return kenh_usage("send GROUP TEXT");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	if ((rc = kenh_sync_run(a, 0, &n)) != 0) return kenh_fail("sync", rc);
+	if ((rc = new_content(a, CLIENT_CONTENT_TEXT, &c)) != 0) return kenh_fail("send", rc);
+	c.u.text.text = span_make((const uint8_t *)argv[2], strlen(argv[2]));
+	if ((rc = kenh_group_send(a, argv[1], &c, NULL)) != 0) return kenh_fail("send", rc);
+	print_id(c.id);
+	return 0;
+}
+
+int cmd_kenh_send_file(struct kenh_app *a, int argc, char **argv)
+{
+	struct client_content c;
+	uint8_t *blob = NULL, id[CLIENT_ID_LEN];
+	size_t n;
+	int rc;
+
+	if (argc != 3) return kenh_usage("send-file GROUP PATH");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	if ((rc = kenh_sync_run(a, 0, &n)) != 0) return kenh_fail("sync", rc);
+	if ((rc = new_content(a, CLIENT_CONTENT_FILE, &c)) != 0) return kenh_fail("send", rc);
+	if ((rc = kenh_file_upload(a, argv[2], &c.u.file, &blob)) != 0)
+		return kenh_fail(argv[2], rc);
+	rc = kenh_group_send(a, argv[1], &c, NULL);
+	memcpy(id, c.id, sizeof(id)); /* the clear below wipes the content */
+	client_content_clear(&c);
+	mem_free(blob);
+	if (rc != 0) return kenh_fail("send-file", rc);
+	print_id(id);
+	return 0;
+}
+
+int cmd_kenh_sync(struct kenh_app *a, int argc, char **argv)
+{
+	size_t n = 0;
+	int rc;
+
+	(void)argv;
+	if (argc != 1) return kenh_usage("sync");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	if ((rc = kenh_sync_run(a, 0, &n)) != 0) return kenh_fail("sync", rc);
+	if (a->opt.json)
+		printf("{\"processed\":%zu}\n", n);
+	else
+		printf("%zu new message(s)\n", n);
+	return 0;
+}
+
+int cmd_kenh_listen(struct kenh_app *a, int argc, char **argv)
+{
+	size_t n = 0;
+	long secs = 3600;
+	int rc;
+
+	if (argc == 3 && strcmp(argv[1], "--seconds") == 0)
+		secs = strtol(argv[2], NULL, 10);
+	else if (argc != 1)
+		return kenh_usage("listen [--seconds N]");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	if ((rc = kenh_sync_run(a, (int)(secs * 1000), &n)) != 0) return kenh_fail("listen", rc);
+	printf("%zu message(s) processed\n", n);
+	return 0;
+}
+
+static const char *type_name(enum client_content_type t)
+{
+	static const char *const names[] = { "?",   "text",   "file",   "directive",
+		                             "ack", "report", "receipt" };
+
+	return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+static void print_item(struct kenh_app *a, const struct kenh_hist *h,
+                       const struct client_content *c, bool first)
+{
+	char id[2 * CLIENT_ID_LEN + 1];
+	struct kenh_span text = span_make(NULL, 0);
+
+	kenh_hex(c->id, CLIENT_ID_LEN, id);
+	if (c->type == CLIENT_CONTENT_TEXT) text = c->u.text.text;
+	if (c->type == CLIENT_CONTENT_FILE) text = c->u.file.name;
+	if (c->type == CLIENT_CONTENT_DIRECTIVE) text = c->u.directive.title;
+	if (c->type == CLIENT_CONTENT_REPORT) text = c->u.report.text;
+	if (a->opt.json) {
+		printf("%s{\"id\":\"%s\",\"type\":\"%s\",\"sent_at\":%llu,\"user\":",
+		       first ? "" : ",", id, type_name(c->type), (unsigned long long)c->sent_at);
+		kenh_json_str(stdout, h->user.p, h->user.len);
+		printf(",\"unit\":");
+		kenh_json_str(stdout, h->unit.p, h->unit.len);
+		printf(",\"text\":");
+		kenh_json_str(stdout, text.p, text.len);
+		printf("}");
+		return;
+	}
+	printf("%s %.*s/%.*s %s: %.*s\n", id, (int)h->unit.len, (const char *)h->unit.p,
+	       (int)h->user.len, (const char *)h->user.p, type_name(c->type), (int)text.len,
+	       (const char *)text.p);
+}
+
+struct hist_walk {
+	struct kenh_app *a;
+	bool first;
+};
+
+static int hist_one(void *arg, const struct client_store_item *it)
+{
+	struct hist_walk *w = arg;
+	struct client_content c;
+	struct kenh_hist h;
+
+	if (kenh_hist_decode(it->value, &h) != 0 || client_content_decode(h.content, &c) != 0)
+		return 0;
+	print_item(w->a, &h, &c, w->first);
+	w->first = false;
+	client_content_clear(&c);
+	return 0;
+}
+
+int cmd_kenh_history(struct kenh_app *a, int argc, char **argv)
+{
+	struct hist_walk w = { a, true };
+	int rc;
+
+	if (argc != 2) return kenh_usage("history GROUP");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	if (a->opt.json) printf("[");
+	rc = client_store_scan(a->st, CLIENT_T_MESSAGES,
+	                       span_make((const uint8_t *)argv[1], strlen(argv[1])), 0, 0, hist_one,
+	                       &w);
+	if (a->opt.json) printf("]\n");
+	return rc != 0 ? kenh_fail("history", rc) : 0;
+}
+
+/* A FileRef by content id: a file message, or an attachment of a directive or report. */
+static int find_file(struct kenh_app *a, const char *group, const char *idhex,
+                     struct client_store_item *it, struct client_content *c,
+                     const struct client_file **f)
+{
+	uint8_t id[CLIENT_ID_LEN];
+	struct kenh_hist h;
+	int rc;
+
+	*f = NULL;
+	if ((rc = kenh_unhex(idhex, id, sizeof(id))) != 0) return rc;
+	if ((rc = client_store_get(a->st, CLIENT_T_MESSAGES, span_make(id, sizeof(id)), it)) != 0)
+		return rc;
+	if ((rc = kenh_hist_decode(it->value, &h)) != 0) return rc;
+	if (it->scope.len != strlen(group) || memcmp(it->scope.p, group, it->scope.len) != 0)
+		return KENH_ERR(KENH_E_NOT_FOUND);
+	if ((rc = client_content_decode(h.content, c)) != 0) return rc;
+	if (c->type == CLIENT_CONTENT_FILE) *f = &c->u.file;
+	if (c->type == CLIENT_CONTENT_DIRECTIVE && c->u.directive.nattachments > 0)
+		*f = &c->u.directive.attachments[0];
+	if (c->type == CLIENT_CONTENT_REPORT && c->u.report.nattachments > 0)
+		*f = &c->u.report.attachments[0];
+	return *f != NULL ? 0 : KENH_ERR(KENH_E_NOT_FOUND);
+}
+
+int cmd_kenh_get_file(struct kenh_app *a, int argc, char **argv)
+{
+	struct client_store_item it;
+	struct client_content c;
+	const struct client_file *f;
+	int rc;
+
+	if (argc != 5 || strcmp(argv[3], "--out") != 0)
+		return kenh_usage("get-file GROUP FILE-ID --out PATH");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	memset(&c, 0, sizeof(c));
+	memset(&it, 0, sizeof(it));
+	rc = find_file(a, argv[1], argv[2], &it, &c, &f);
+	if (rc == 0) rc = kenh_file_download(a, f, argv[4]);
+	if (rc == 0)
+		printf("%.*s: %llu bytes, integrity checked, written to %s\n", (int)f->name.len,
+		       (const char *)f->name.p, (unsigned long long)f->size, argv[4]);
+	client_content_clear(&c);
+	client_store_item_clear(&it);
+	return rc != 0 ? kenh_fail("get-file", rc) : 0;
+}

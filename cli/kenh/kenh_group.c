@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Kenh developers */
+/*
+ * kenh's groups: MLS group states (RFC 9420) kept serialized in the
+ * store's groups table under their group id; Commits (§12.4) sent as
+ * PublicMessage through HANDSHAKE with the Welcome and the new epoch's
+ * GroupInfo, merged once the relay accepted them (§14), and retried once
+ * after catching up when another Commit won the epoch (STATE,
+ * docs/protocol.md §5); application messages (§6.3) sent with APP_SEND.
+ */
+#include "kenh.h"
+
+#include "util/compat.h"
+
+#include "../common/cli.h"
+#include "client/client_evidence.h"
+#include "crypto/crypto.h"
+#include "proto/proto.h"
+#include "util/mem.h"
+
+int kenh_group_load_id(struct kenh_app *a, struct kenh_span gid, struct kenh_mls_group **out)
+{
+	struct client_store_item it;
+	struct kenh_mls_config cfg;
+	int rc;
+
+	*out = NULL;
+	if ((rc = client_store_get(a->st, CLIENT_T_GROUPS, gid, &it)) != 0) return rc;
+	kenh_mls_config(a, &cfg);
+	rc = kenh_mls_group_restore(a->ctx, &cfg, it.value.p, it.value.len, out);
+	client_store_item_clear(&it);
+	return rc;
+}
+
+int kenh_group_load(struct kenh_app *a, const char *name, struct kenh_mls_group **out)
+{
+	return kenh_group_load_id(a, span_make((const uint8_t *)name, strlen(name)), out);
+}
+
+int kenh_group_save(struct kenh_app *a, const struct kenh_mls_group *g)
+{
+	struct client_store_put row;
+	uint8_t *ser = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = kenh_mls_group_serialize(g, &ser, &len)) != 0) return rc;
+	memset(&row, 0, sizeof(row));
+	kenh_mls_group_id(g, &row.key.p, &row.key.len);
+	row.value = span_make(ser, len);
+	rc = client_store_put(a->st, CLIENT_T_GROUPS, &row, NULL);
+	kenh_mls_free(ser, len);
+	return rc;
+}
+
+/* Remember a message we sent, so that its copy from the relay is discarded (DESIGN §5). */
+static int seen_own(struct kenh_app *a, const uint8_t *msg, size_t len)
+{
+	const struct crypto_kdf *h = crypto_kdf_get(a->ctx, CRYPTO_KDF_HKDF_SHA256);
+	uint8_t d[32];
+	bool dup;
+	int rc;
+
+	if (h == NULL) return KENH_ERR(KENH_E_UNSUPPORTED);
+	if ((rc = crypto_hash(h, msg, len, d)) != 0) return rc;
+	return client_store_seen(a->st, span_make(d, sizeof(d)), cli_now(), KENH_SEEN_DAYS, &dup);
+}
+
+static int submit(struct kenh_app *a, const struct kenh_mls_commit_out *co, uint64_t *epoch)
+{
+	struct proto_handshake req;
+	struct proto_handshake_resp resp;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.message = span_make(co->commit, co->commit_len);
+	req.welcome.present = co->welcome != NULL;
+	req.welcome.v = span_make(co->welcome, co->welcome_len);
+	req.group_info.present = co->group_info != NULL;
+	req.group_info.v = span_make(co->group_info, co->group_info_len);
+	rc = kenh_net_call(a, PROTO_HANDSHAKE, &proto_desc_handshake, &req,
+	                   &proto_desc_handshake_resp, &resp, sizeof(resp), NULL);
+	if (rc == 0) *epoch = resp.epoch;
+	return rc;
+}
+
+static int commit_once(struct kenh_app *a, const char *name, const struct kenh_mls_commit_args *ca,
+                       uint64_t *epoch)
+{
+	struct kenh_mls_group *g = NULL;
+	struct kenh_mls_commit_out co;
+	struct kenh_mls_event ev;
+	int rc;
+
+	memset(&co, 0, sizeof(co));
+	memset(&ev, 0, sizeof(ev));
+	if ((rc = kenh_group_load(a, name, &g)) != 0) return rc;
+	if ((rc = kenh_mls_group_commit(g, ca, &co)) != 0) goto out;
+	if ((rc = submit(a, &co, epoch)) != 0) goto out;
+	if ((rc = kenh_mls_group_commit_merge(g, &ev)) == 0 && (rc = kenh_group_save(a, g)) == 0)
+		rc = seen_own(a, co.commit, co.commit_len);
+out:
+	kenh_mls_event_clear(&ev);
+	kenh_mls_commit_out_clear(&co);
+	kenh_mls_group_free(g);
+	return rc;
+}
+
+int kenh_group_commit(struct kenh_app *a, const char *name, const struct kenh_mls_commit_args *ca,
+                      uint64_t *epoch)
+{
+	size_t n;
+	int rc;
+
+	*epoch = 0;
+	rc = commit_once(a, name, ca, epoch);
+	if (rc != KENH_E_STATE) return rc;
+	/* Another Commit won the epoch: catch up, then try again on the new one. */
+	if ((rc = kenh_sync_run(a, 0, &n)) != 0) return rc;
+	return commit_once(a, name, ca, epoch);
+}
+
+/* Sign evidence content (DESIGN §7) with the device key; sig empty for other types. */
+static int sign_content(struct kenh_app *a, struct kenh_span gid, const struct client_content *c,
+                        struct kenh_span content, uint8_t *sig, size_t *siglen)
+{
+	struct client_signer who;
+
+	*siglen = 0;
+	if (!client_content_has_evidence(c->type)) return 0;
+	who.user = span_make((const uint8_t *)a->me.user, strlen(a->me.user));
+	who.unit = span_make((const uint8_t *)a->me.unit, strlen(a->me.unit));
+	who.device = span_make((const uint8_t *)a->me.device, strlen(a->me.device));
+	return client_evidence_sign(a->ctx, &a->id.key, &who, gid, content, sig, siglen);
+}
+
+static int send_app(struct kenh_app *a, struct kenh_mls_group *g, struct kenh_span appmsg)
+{
+	struct proto_app_send req;
+	struct proto_seq_resp resp;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = kenh_mls_group_encrypt(g, appmsg.p, appmsg.len, &msg, &len)) != 0) return rc;
+	/* The ratchet moved: keep the state before the message leaves (no key reuse). */
+	if ((rc = kenh_group_save(a, g)) == 0 && (rc = seen_own(a, msg, len)) == 0) {
+		req.message = span_make(msg, len);
+		rc = kenh_net_call(a, PROTO_APP_SEND, &proto_desc_app_send, &req,
+		                   &proto_desc_seq_resp, &resp, sizeof(resp), NULL);
+	}
+	kenh_mls_free(msg, len);
+	return rc;
+}
+
+/* Commit proposals that block sending (RFC 9420 §12.4: none may be pending). */
+static int flush_pending(struct kenh_app *a, const char *name, struct kenh_mls_group **g)
+{
+	struct kenh_mls_commit_args ca;
+	uint64_t epoch;
+	int rc;
+
+	if (kenh_mls_group_pending_proposals(*g) == 0) return 0;
+	memset(&ca, 0, sizeof(ca));
+	ca.include_pending = true;
+	ca.ratchet_tree = true;
+	kenh_mls_group_free(*g);
+	*g = NULL;
+	if ((rc = kenh_group_commit(a, name, &ca, &epoch)) != 0) return rc;
+	return kenh_group_load(a, name, g);
+}
+
+int kenh_group_send(struct kenh_app *a, const char *name, const struct client_content *c,
+                    uint8_t *id_out)
+{
+	struct kenh_mls_group *g = NULL;
+	uint8_t *content = NULL, *app = NULL, sig[CLIENT_EVIDENCE_MAX_SIG];
+	size_t clen = 0, applen = 0, siglen = 0;
+	struct kenh_span gid;
+	int rc;
+
+	if ((rc = kenh_group_load(a, name, &g)) != 0) return rc;
+	if ((rc = flush_pending(a, name, &g)) != 0) goto out;
+	kenh_mls_group_id(g, &gid.p, &gid.len);
+	if ((rc = client_content_encode(c, &content, &clen)) != 0) goto out;
+	if ((rc = sign_content(a, gid, c, span_make(content, clen), sig, &siglen)) != 0) goto out;
+	if ((rc = client_appmsg_encode(span_make(content, clen), span_make(sig, siglen), &app,
+	                               &applen)) != 0)
+		goto out;
+	if ((rc = send_app(a, g, span_make(app, applen))) != 0) goto out;
+	rc = kenh_hist_receive(a, g, kenh_mls_group_own_leaf(g), span_make(app, applen));
+	if (rc == 0 && id_out != NULL) memcpy(id_out, c->id, CLIENT_ID_LEN);
+out:
+	if (content != NULL) sec_free(content, clen);
+	if (app != NULL) sec_free(app, applen);
+	kenh_mls_group_free(g);
+	return rc;
+}
