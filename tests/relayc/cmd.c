@@ -354,9 +354,12 @@ static int cmd_enroll_issue(struct rc_conn *c, const char *ticket_hex, const cha
 	return rc;
 }
 
-/* A file as a blob in chunks of at most PROTO_MAX_CHUNK, from offset from (a resumed upload). */
+/*
+ * A file as a blob in chunks of at most PROTO_MAX_CHUNK, from offset from
+ * (a resumed upload), at most count chunks (an interrupted one).
+ */
 static int cmd_blob_put(struct rc_conn *c, const char *path, const char *id, uint64_t from,
-                        size_t chunk)
+                        size_t chunk, size_t count)
 {
 	struct rc_bytes data = { 0 }, r = { 0 };
 	struct proto_blob_put q;
@@ -365,7 +368,7 @@ static int cmd_blob_put(struct rc_conn *c, const char *path, const char *id, uin
 
 	if (rc_file_read(path, &data) != 0 || data.len == 0) return 1;
 	if (chunk == 0 || chunk > PROTO_MAX_CHUNK) chunk = PROTO_MAX_CHUNK;
-	for (off = from; rc == 0 && off < data.len; off += chunk) {
+	for (off = from; rc == 0 && off < data.len && count-- > 0; off += chunk) {
 		size_t n = data.len - off < chunk ? (size_t)(data.len - off) : chunk;
 
 		q.blob_id = str_span(id);
@@ -614,7 +617,8 @@ int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **
 		rc = cmd_enroll_issue(c, argv[1], argv[2]);
 	else if (strcmp(cmd, "blob-put") == 0 && argc >= 3)
 		rc = cmd_blob_put(c, argv[1], argv[2], argc >= 4 ? strtoull(argv[3], NULL, 10) : 0,
-		                  argc >= 5 ? strtoul(argv[4], NULL, 10) : 0);
+		                  argc >= 5 ? strtoul(argv[4], NULL, 10) : 0,
+		                  argc >= 6 ? strtoul(argv[5], NULL, 10) : SIZE_MAX);
 	else if (strcmp(cmd, "blob-get") == 0 && argc >= 3)
 		rc = cmd_blob_get(c, argv[1], argv[2]);
 	else

@@ -86,7 +86,12 @@ static int slowloris(const struct rc_opts *o, double seconds)
 	if (rc_connect(o, &c) != 0) return printf("connect failed\n"), 1;
 	proto_header_encode(&h, b);
 	for (i = 0; i + 1 < sizeof(b) && now_s() - t < seconds; i++) {
-		if (rc_send_raw(c, b + i, 1) != 0) break;
+		/* A write that fails means the relay closed first. */
+		if (rc_send_raw(c, b + i, 1) != 0) {
+			printf("closed after %.1f seconds\n", now_s() - t);
+			rc_close(c);
+			return 0;
+		}
 		if (expect_close(c, t, 1000) == 0) {
 			rc_close(c);
 			return 0;

@@ -18,6 +18,8 @@
 
 #include "util/compat.h"
 
+#include <signal.h>
+
 #include "kenh/kenh.h"
 
 static int atoi_safe(const char *s)
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
 	int i, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A relay that closes on us is an answer to report, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 	for (i = 1; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		if (strcmp(argv[i], "--host") == 0)
 			o.host = argv[i + 1];
