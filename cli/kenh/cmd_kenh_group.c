@@ -15,7 +15,8 @@
 #include "proto/proto.h"
 #include "util/mem.h"
 
-#define MAX_ADD 256
+#define MAX_ADD     256
+#define GROUP_USAGE "group create NAME | add NAME TARGET... | remove NAME TARGET... | leave NAME"
 
 static int create(struct kenh_app *a, const char *name)
 {
@@ -190,6 +191,7 @@ static int add(struct kenh_app *a, const char *name, char *const *targets, size_
 	int rc;
 
 	if ((rc = kenh_sync_run(a, 0, &nsync)) != 0) return rc;
+	if ((rc = kenh_group_writable(a, name)) != 0) return rc;
 	if ((rc = kenh_group_load(a, name, &g)) != 0) return rc;
 	if ((rc = mem_calloc(1, sizeof(*ad), (void **)&ad)) != 0) goto out;
 	for (i = 0; i < n && rc == 0; i++)
@@ -225,6 +227,7 @@ static int removes(struct kenh_app *a, const char *name, char *const *targets, s
 	int rc;
 
 	if ((rc = kenh_sync_run(a, 0, &nsync)) != 0) return rc;
+	if ((rc = kenh_group_writable(a, name)) != 0) return rc;
 	if ((rc = kenh_group_load(a, name, &g)) != 0) return rc;
 	count = kenh_mls_group_leaf_count(g);
 	for (i = 0; i < count && k < MAX_ADD; i++) {
@@ -253,8 +256,7 @@ int cmd_kenh_group(struct kenh_app *a, int argc, char **argv)
 {
 	int rc;
 
-	if (argc < 3)
-		return kenh_usage("group create NAME | add NAME TARGET... | remove NAME TARGET...");
+	if (argc < 3) return kenh_usage(GROUP_USAGE);
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if (strcmp(argv[1], "create") == 0 && argc == 3) {
 		if (strlen(argv[2]) > 200) return kenh_failf("group", "name too long");
@@ -270,43 +272,71 @@ int cmd_kenh_group(struct kenh_app *a, int argc, char **argv)
 		rc = removes(a, argv[2], argv + 3, (size_t)argc - 3);
 		return rc != 0 ? kenh_fail("group remove", rc) : 0;
 	}
-	return kenh_usage("group create NAME | add NAME TARGET... | remove NAME TARGET...");
+	if (strcmp(argv[1], "leave") == 0 && argc == 3) {
+		rc = kenh_group_leave(a, argv[2]);
+		return rc != 0 ? kenh_fail("group leave", rc) : 0;
+	}
+	return kenh_usage(GROUP_USAGE);
+}
+
+struct list_walk {
+	struct kenh_app *a;
+	bool first;
+	bool left; /* scanning the groups we left */
+};
+
+/* "active", "removed", "leaving" (our Remove awaits a Commit) or "left" (state deleted). */
+static const char *group_state(const struct list_walk *w, const struct kenh_mls_group *g)
+{
+	if (g == NULL) return "left";
+	if (w->left && kenh_mls_group_is_active(g)) return "leaving";
+	return kenh_mls_group_is_active(g) ? "active" : "removed";
 }
 
 static int list_one(void *arg, const struct client_store_item *it)
 {
-	struct kenh_app *a = arg;
+	struct list_walk *w = arg;
 	struct kenh_mls_group *g = NULL;
 	struct kenh_mls_config cfg;
-	static int first = 1;
+	const char *state;
+	uint64_t epoch;
 
-	kenh_mls_config(a, &cfg);
-	if (kenh_mls_group_restore(a->ctx, &cfg, it->value.p, it->value.len, &g) != 0) return 0;
-	if (a->opt.json) {
-		printf("%s{\"group\":", first ? "" : ",");
+	kenh_mls_config(w->a, &cfg);
+	if (it->value.len > 0 &&
+	    kenh_mls_group_restore(w->a->ctx, &cfg, it->value.p, it->value.len, &g) != 0)
+		return 0;
+	state = group_state(w, g);
+	epoch = g != NULL ? kenh_mls_group_epoch(g) : 0;
+	if (w->a->opt.json) {
+		printf("%s{\"group\":", w->first ? "" : ",");
 		kenh_json_str(stdout, it->key.p, it->key.len);
-		printf(",\"epoch\":%llu,\"active\":%s}",
-		       (unsigned long long)kenh_mls_group_epoch(g),
-		       kenh_mls_group_is_active(g) ? "true" : "false");
+		printf(",\"epoch\":%llu,\"active\":%s,\"state\":\"%s\"}", (unsigned long long)epoch,
+		       strcmp(state, "active") == 0 ? "true" : "false", state);
+	} else if (g != NULL) {
+		printf("%.*s epoch %llu%s%s%s\n", (int)it->key.len, (const char *)it->key.p,
+		       (unsigned long long)epoch, strcmp(state, "active") == 0 ? "" : " (",
+		       strcmp(state, "active") == 0 ? "" : state,
+		       strcmp(state, "active") == 0 ? "" : ")");
 	} else {
-		printf("%.*s epoch %llu%s\n", (int)it->key.len, (const char *)it->key.p,
-		       (unsigned long long)kenh_mls_group_epoch(g),
-		       kenh_mls_group_is_active(g) ? "" : " (removed)");
+		printf("%.*s (left)\n", (int)it->key.len, (const char *)it->key.p);
 	}
-	first = 0;
+	w->first = false;
 	kenh_mls_group_free(g);
 	return 0;
 }
 
 int cmd_kenh_groups(struct kenh_app *a, int argc, char **argv)
 {
+	struct list_walk w = { a, true, false };
 	int rc;
 
 	(void)argv;
 	if (argc != 1) return kenh_usage("groups");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if (a->opt.json) printf("[");
-	rc = client_store_scan(a->st, CLIENT_T_GROUPS, span_make(NULL, 0), 0, 0, list_one, a);
+	rc = client_store_scan(a->st, CLIENT_T_GROUPS, span_make(NULL, 0), 0, 0, list_one, &w);
+	w.left = true;
+	if (rc == 0) rc = kenh_group_scan_left(a, list_one, &w);
 	if (a->opt.json) printf("]\n");
 	return rc != 0 ? kenh_fail("groups", rc) : 0;
 }

@@ -83,6 +83,12 @@ struct kenh_app {
  */
 #define KENH_CLI_E_WIPED (-100)
 
+/*
+ * A command's result on a group this device left (kenh group leave): no
+ * more sends or membership changes; only for kenh_fail.
+ */
+#define KENH_CLI_E_LEFT (-101)
+
 /* A command: argv[0] is the command word (or sub-word). */
 typedef int kenh_cmd_fn(struct kenh_app *a, int argc, char **argv);
 
@@ -141,6 +147,23 @@ KENH_MUST_CHECK int kenh_group_save(struct kenh_app *a, const struct kenh_mls_gr
 /* Commit what is pending (and adds/removes), send it, merge; retries once after a sync on STATE. */
 KENH_MUST_CHECK int kenh_group_commit(struct kenh_app *a, const char *name,
                                       const struct kenh_mls_commit_args *ca, uint64_t *epoch);
+/*
+ * Leaving (RFC 9420 §12.1.3, kenh group leave): the group's row moves to
+ * the "left" scope of the groups table with its state (still needed to
+ * process the Commit that removes us); once removed, kenh_group_forget
+ * keeps an empty row there and the state, with every secret, is gone.
+ * kenh_group_load* of a forgotten group gives KENH_CLI_E_LEFT.
+ */
+KENH_MUST_CHECK int kenh_group_left(struct kenh_app *a, struct kenh_span gid, bool *left);
+KENH_MUST_CHECK int kenh_group_mark_left(struct kenh_app *a, const struct kenh_mls_group *g);
+KENH_MUST_CHECK int kenh_group_forget(struct kenh_app *a, struct kenh_span gid);
+KENH_MUST_CHECK int kenh_group_scan_left(struct kenh_app *a, client_store_item_fn *fn, void *arg);
+/* Record a message we sent as seen (its copy from the relay is discarded). */
+KENH_MUST_CHECK int kenh_group_seen_own(struct kenh_app *a, const uint8_t *msg, size_t len);
+/* kenh group leave NAME (cmd_kenh_leave.c). */
+KENH_MUST_CHECK int kenh_group_leave(struct kenh_app *a, const char *name);
+/* 0 if we may send to or change group name; KENH_CLI_E_LEFT if we left it. */
+KENH_MUST_CHECK int kenh_group_writable(struct kenh_app *a, const char *name);
 /* Encrypt and send one AppMessage; records it in history. */
 KENH_MUST_CHECK int kenh_group_send(struct kenh_app *a, const char *name,
                                     const struct client_content *c, uint8_t *id_out);

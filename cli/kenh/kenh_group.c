@@ -18,6 +18,14 @@
 #include "proto/proto.h"
 #include "util/mem.h"
 
+/* The scope of the group rows of groups we left (RFC 9420 §12.1.3; kenh group leave). */
+static const uint8_t left_scope[] = { 'l', 'e', 'f', 't' };
+
+static bool is_left_scope(struct kenh_span scope)
+{
+	return scope.len == sizeof(left_scope) && memcmp(scope.p, left_scope, scope.len) == 0;
+}
+
 int kenh_group_load_id(struct kenh_app *a, struct kenh_span gid, struct kenh_mls_group **out)
 {
 	struct client_store_item it;
@@ -27,7 +35,11 @@ int kenh_group_load_id(struct kenh_app *a, struct kenh_span gid, struct kenh_mls
 	*out = NULL;
 	if ((rc = client_store_get(a->st, CLIENT_T_GROUPS, gid, &it)) != 0) return rc;
 	kenh_mls_config(a, &cfg);
-	rc = kenh_mls_group_restore(a->ctx, &cfg, it.value.p, it.value.len, out);
+	/* A group we left and whose keys we deleted keeps an empty row. */
+	if (it.value.len == 0)
+		rc = KENH_CLI_E_LEFT;
+	else
+		rc = kenh_mls_group_restore(a->ctx, &cfg, it.value.p, it.value.len, out);
 	client_store_item_clear(&it);
 	return rc;
 }
@@ -37,7 +49,7 @@ int kenh_group_load(struct kenh_app *a, const char *name, struct kenh_mls_group 
 	return kenh_group_load_id(a, span_make((const uint8_t *)name, strlen(name)), out);
 }
 
-int kenh_group_save(struct kenh_app *a, const struct kenh_mls_group *g)
+static int save_scoped(struct kenh_app *a, const struct kenh_mls_group *g, bool left)
 {
 	struct client_store_put row;
 	uint8_t *ser = NULL;
@@ -47,14 +59,72 @@ int kenh_group_save(struct kenh_app *a, const struct kenh_mls_group *g)
 	if ((rc = kenh_mls_group_serialize(g, &ser, &len)) != 0) return rc;
 	memset(&row, 0, sizeof(row));
 	kenh_mls_group_id(g, &row.key.p, &row.key.len);
+	if (left) row.scope = span_make(left_scope, sizeof(left_scope));
 	row.value = span_make(ser, len);
 	rc = client_store_put(a->st, CLIENT_T_GROUPS, &row, NULL);
 	kenh_mls_free(ser, len);
 	return rc;
 }
 
+int kenh_group_save(struct kenh_app *a, const struct kenh_mls_group *g)
+{
+	int rc = save_scoped(a, g, false);
+
+	/* A row keeps its scope: one of a group being left is in the "left" scope. */
+	if (rc == KENH_E_INVALID_ARG) rc = save_scoped(a, g, true);
+	return rc;
+}
+
+int kenh_group_left(struct kenh_app *a, struct kenh_span gid, bool *left)
+{
+	struct client_store_item it;
+	int rc;
+
+	*left = false;
+	if ((rc = client_store_get(a->st, CLIENT_T_GROUPS, gid, &it)) != 0) return rc;
+	*left = is_left_scope(it.scope);
+	client_store_item_clear(&it);
+	return 0;
+}
+
+int kenh_group_mark_left(struct kenh_app *a, const struct kenh_mls_group *g)
+{
+	struct kenh_span gid;
+	int rc;
+
+	kenh_mls_group_id(g, &gid.p, &gid.len);
+	if ((rc = client_store_begin(a->st)) != 0) return rc;
+	rc = client_store_del(a->st, CLIENT_T_GROUPS, gid);
+	if (rc == 0) rc = save_scoped(a, g, true);
+	if (rc == 0) return client_store_commit(a->st);
+	return client_store_rollback(a->st) != 0 ? KENH_ERR(KENH_E_DB) : rc;
+}
+
+int kenh_group_forget(struct kenh_app *a, struct kenh_span gid)
+{
+	struct client_store_put row;
+	int rc;
+
+	/* The row moves to the "left" scope with no state: the group's secrets are gone. */
+	if ((rc = client_store_begin(a->st)) != 0) return rc;
+	rc = client_store_del(a->st, CLIENT_T_GROUPS, gid);
+	memset(&row, 0, sizeof(row));
+	row.key = gid;
+	row.scope = span_make(left_scope, sizeof(left_scope));
+	if (rc == 0 || rc == KENH_E_NOT_FOUND)
+		rc = client_store_put(a->st, CLIENT_T_GROUPS, &row, NULL);
+	if (rc == 0) return client_store_commit(a->st);
+	return client_store_rollback(a->st) != 0 ? KENH_ERR(KENH_E_DB) : rc;
+}
+
+int kenh_group_scan_left(struct kenh_app *a, client_store_item_fn *fn, void *arg)
+{
+	return client_store_scan(a->st, CLIENT_T_GROUPS, span_make(left_scope, sizeof(left_scope)),
+	                         0, 0, fn, arg);
+}
+
 /* Remember a message we sent, so that its copy from the relay is discarded (DESIGN §5). */
-static int seen_own(struct kenh_app *a, const uint8_t *msg, size_t len)
+int kenh_group_seen_own(struct kenh_app *a, const uint8_t *msg, size_t len)
 {
 	const struct crypto_kdf *h = crypto_kdf_get(a->ctx, CRYPTO_KDF_HKDF_SHA256);
 	uint8_t d[32];
@@ -98,7 +168,7 @@ static int commit_once(struct kenh_app *a, const char *name, const struct kenh_m
 	if ((rc = kenh_mls_group_commit(g, ca, &co)) != 0) goto out;
 	if ((rc = submit(a, &co, epoch)) != 0) goto out;
 	if ((rc = kenh_mls_group_commit_merge(g, &ev)) == 0 && (rc = kenh_group_save(a, g)) == 0)
-		rc = seen_own(a, co.commit, co.commit_len);
+		rc = kenh_group_seen_own(a, co.commit, co.commit_len);
 out:
 	kenh_mls_event_clear(&ev);
 	kenh_mls_commit_out_clear(&co);
@@ -118,6 +188,14 @@ int kenh_group_commit(struct kenh_app *a, const char *name, const struct kenh_ml
 	/* Another Commit won the epoch: catch up, then try again on the new one. */
 	if ((rc = kenh_sync_run(a, 0, &n)) != 0) return rc;
 	return commit_once(a, name, ca, epoch);
+}
+
+int kenh_group_writable(struct kenh_app *a, const char *name)
+{
+	bool left;
+	int rc = kenh_group_left(a, span_make((const uint8_t *)name, strlen(name)), &left);
+
+	return rc == 0 && left ? KENH_CLI_E_LEFT : rc;
 }
 
 /* Sign evidence content (DESIGN §7) with the device key; sig empty for other types. */
@@ -144,7 +222,7 @@ static int send_app(struct kenh_app *a, struct kenh_mls_group *g, struct kenh_sp
 
 	if ((rc = kenh_mls_group_encrypt(g, appmsg.p, appmsg.len, &msg, &len)) != 0) return rc;
 	/* The ratchet moved: keep the state before the message leaves (no key reuse). */
-	if ((rc = kenh_group_save(a, g)) == 0 && (rc = seen_own(a, msg, len)) == 0) {
+	if ((rc = kenh_group_save(a, g)) == 0 && (rc = kenh_group_seen_own(a, msg, len)) == 0) {
 		req.message = span_make(msg, len);
 		rc = kenh_net_call(a, PROTO_APP_SEND, &proto_desc_app_send, &req,
 		                   &proto_desc_seq_resp, &resp, sizeof(resp), NULL);
@@ -179,6 +257,7 @@ int kenh_group_send(struct kenh_app *a, const char *name, const struct client_co
 	struct kenh_span gid;
 	int rc;
 
+	if ((rc = kenh_group_writable(a, name)) != 0) return rc;
 	if ((rc = kenh_group_load(a, name, &g)) != 0) return rc;
 	if ((rc = flush_pending(a, name, &g)) != 0) goto out;
 	kenh_mls_group_id(g, &gid.p, &gid.len);

@@ -10,8 +10,10 @@
  * history; acknowledge what was handled (unless KENH_TEST_NO_ACK is set:
  * tests/integ/kenh_client.sh then sees everything delivered again and
  * discarded). Proposals from the relay as
- * external sender (Remove of a revoked device, §12.1.8.1) are committed
- * at the end by whoever is online first. A wipe order (delivery kind
+ * external sender (Remove of a revoked device, §12.1.8.1) and a member's
+ * Remove proposal (a member leaving, §12.1.3) are committed at the end
+ * by whoever is online first; a Commit that removes a group we left
+ * deletes its state. A message that no longer decrypts is reported. A wipe order (delivery kind
  * wipe, docs/protocol.md WIPE_SEND) is verified and, if valid, erases the
  * store at once (kenh_wipe.c); one that does not verify is reported and
  * dropped. listen keeps the connection live and fetches again on every
@@ -31,15 +33,17 @@
 #define FETCH_MAX           256
 #define LIMIT_GROUP_ID_TEXT (LIMIT_GROUP_ID + 1)
 #define MAX_PENDING         64
+#define PROPOSAL_REMOVE     3 /* RFC 9420 §17.4 */
 
 struct sync_state {
 	struct kenh_app *a;
 	size_t processed;
 	char pending[MAX_PENDING][LIMIT_GROUP_ID_TEXT];
+	bool external[MAX_PENDING]; /* the relay proposed (else a member leaving) */
 	size_t npending;
 };
 
-static void want_commit(struct sync_state *s, struct kenh_span gid)
+static void want_commit(struct sync_state *s, struct kenh_span gid, bool external)
 {
 	size_t i;
 
@@ -49,6 +53,7 @@ static void want_commit(struct sync_state *s, struct kenh_span gid)
 			return;
 	if (s->npending == MAX_PENDING) return;
 	memcpy(s->pending[s->npending], gid.p, gid.len);
+	s->external[s->npending] = external;
 	s->pending[s->npending++][gid.len] = '\0';
 }
 
@@ -74,6 +79,33 @@ static int on_welcome(struct sync_state *s, struct kenh_span msg)
 	return rc;
 }
 
+/* The state is kept even if the content was refused: the ratchet moved. */
+static int save_after(struct sync_state *s, const struct kenh_mls_group *g, int rc)
+{
+	int src = kenh_group_save(s->a, g);
+
+	return rc != 0 ? rc : src;
+}
+
+/* A Commit removed us: a group we left loses its state (and secrets) at once. */
+static int on_removed(struct sync_state *s, struct kenh_span gid, const struct kenh_mls_group *g)
+{
+	bool left = false;
+	int rc;
+
+	if ((rc = kenh_group_left(s->a, gid, &left)) != 0) return rc;
+	if (!left) {
+		if (!s->a->opt.json)
+			fprintf(stderr, "removed from group %.*s\n", (int)gid.len,
+			        (const char *)gid.p);
+		return kenh_group_save(s->a, g);
+	}
+	if ((rc = kenh_group_forget(s->a, gid)) == 0 && !s->a->opt.json)
+		fprintf(stderr, "left group %.*s: its keys are deleted\n", (int)gid.len,
+		        (const char *)gid.p);
+	return rc;
+}
+
 static int on_group(struct sync_state *s, struct kenh_span gid, struct kenh_span msg)
 {
 	struct kenh_mls_group *g = NULL;
@@ -85,17 +117,18 @@ static int on_group(struct sync_state *s, struct kenh_span gid, struct kenh_span
 	if ((rc = kenh_mls_group_process(g, msg.p, msg.len, &ev)) != 0) goto out;
 	if (ev.type == KENH_MLS_EVENT_APPLICATION)
 		rc = kenh_hist_receive(s->a, g, ev.sender, span_make(ev.data, ev.data_len));
-	/* The relay's Remove proposals wait for a member's Commit (docs/protocol.md §8). */
-	if (ev.type == KENH_MLS_EVENT_PROPOSAL && ev.sender_type == KENH_MLS_SENDER_EXTERNAL)
-		want_commit(s, gid);
-	if (ev.type == KENH_MLS_EVENT_COMMIT && ev.removed && !s->a->opt.json)
-		fprintf(stderr, "removed from group %.*s\n", (int)gid.len, (const char *)gid.p);
-	/* The state is kept even if the content was refused: the ratchet moved. */
-	{
-		int src = kenh_group_save(s->a, g);
-
-		if (rc == 0) rc = src;
-	}
+	/*
+	 * The relay's Remove proposals wait for a member's Commit (docs/protocol.md
+	 * §8), and so does a member's Remove proposal: RFC 9420 §12.1.3, a member
+	 * leaving proposes its own removal, which it cannot commit.
+	 */
+	if (ev.type == KENH_MLS_EVENT_PROPOSAL &&
+	    (ev.sender_type == KENH_MLS_SENDER_EXTERNAL || ev.proposal_type == PROPOSAL_REMOVE))
+		want_commit(s, gid, ev.sender_type == KENH_MLS_SENDER_EXTERNAL);
+	if (ev.type == KENH_MLS_EVENT_COMMIT && ev.removed)
+		rc = on_removed(s, gid, g);
+	else
+		rc = save_after(s, g, rc);
 out:
 	kenh_mls_event_clear(&ev);
 	kenh_mls_group_free(g);
@@ -120,8 +153,18 @@ static int on_delivery(struct sync_state *s, const struct proto_delivery *d)
 		rc = on_welcome(s, d->message);
 	else
 		rc = on_group(s, d->group_id, d->message);
-	/* A message that cannot be processed now never can be (another epoch, not for us). */
-	if (rc != 0 && getenv("KENH_DEBUG") != NULL)
+	/*
+	 * A message that cannot be processed now never can be (another epoch, not
+	 * for us). One that does not decrypt in a group we hold (RFC 9420 §9.2: its
+	 * key is gone, older than the out-of-order window of the secret tree, or
+	 * of an epoch whose keys were deleted) is reported: it is lost to us.
+	 */
+	if (rc == KENH_E_DECRYPT && d->kind != PROTO_DELIVERY_INBOX)
+		fprintf(stderr,
+		        "kenh: a message in group %.*s cannot be decrypted (outside the "
+		        "out-of-order window): skipped\n",
+		        (int)d->group_id.len, (const char *)d->group_id.p);
+	else if (rc != 0 && getenv("KENH_DEBUG") != NULL)
 		fprintf(stderr, "kenh: skipped a %s message: %s\n",
 		        d->kind == PROTO_DELIVERY_INBOX ? "welcome" : "group", kenh_strerror(rc));
 	return rc == KENH_E_DB || rc == KENH_E_IO || rc == KENH_E_NOMEM ? rc : 0;
@@ -227,16 +270,19 @@ static int commit_pending(struct sync_state *s)
 	ca.ratchet_tree = true;
 	for (i = 0; i < s->npending && rc == 0; i++) {
 		if (kenh_group_load(s->a, s->pending[i], &g) != 0) continue;
-		bool todo = kenh_mls_group_is_active(g) && kenh_mls_group_pending_proposals(g) > 0;
+		/* A member leaving cannot commit (its own Remove is pending): others will. */
+		bool todo = kenh_mls_group_is_active(g) &&
+		            kenh_mls_group_pending_proposals(g) > 0 &&
+		            kenh_group_writable(s->a, s->pending[i]) == 0;
 
 		kenh_mls_group_free(g);
 		g = NULL;
 		if (!todo) continue;
 		rc = kenh_group_commit(s->a, s->pending[i], &ca, &epoch);
 		if (rc == 0 && !s->a->opt.json)
-			fprintf(stderr,
-			        "committed the relay's removal proposal in %s (epoch %llu)\n",
-			        s->pending[i], (unsigned long long)epoch);
+			fprintf(stderr, "committed the %s removal proposal in %s (epoch %llu)\n",
+			        s->external[i] ? "relay's" : "leaving member's", s->pending[i],
+			        (unsigned long long)epoch);
 	}
 	s->npending = 0;
 	return rc;

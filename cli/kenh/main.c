@@ -31,7 +31,7 @@ static const struct command commands[] = {
 	{ "keypackages", cmd_kenh_keypackages, "[--upload N]" },
 	{ "group", cmd_kenh_group,
 	  "create NAME | add NAME unit:PATH|user:USER[@UNIT]|DEVICE... | remove NAME "
-	  "user:USER|DEVICE..." },
+	  "unit:PATH|user:USER[@UNIT]|DEVICE... | leave NAME" },
 	{ "groups", cmd_kenh_groups, "" },
 	{ "members", cmd_kenh_members, "GROUP" },
 	{ "send", cmd_kenh_send, "GROUP TEXT" },
@@ -57,6 +57,10 @@ int kenh_fail(const char *what, int code)
 	if (code == KENH_CLI_E_WIPED) {
 		fprintf(stderr, "kenh: %s: a verified wipe order erased this device's store\n",
 		        what);
+		return 1;
+	}
+	if (code == KENH_CLI_E_LEFT) {
+		fprintf(stderr, "kenh: %s: this device left the group\n", what);
 		return 1;
 	}
 	why = kenh_strerror(code);
