@@ -227,6 +227,9 @@ KENH_MUST_CHECK int kenh_args(int argc, char **argv, int start, const struct ken
 kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd_kenh_groups,
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
         cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety, cmd_kenh_wipe,
-        cmd_kenh_keypackages, cmd_kenh_crl_upload;
+        cmd_kenh_keypackages, cmd_kenh_crl_upload, cmd_kenh_users, cmd_kenh_units, cmd_kenh_lookup,
+        cmd_kenh_devices;
+/* kenh lookup: one user, unit or device from the relay's directory (cmd_kenh_lookup.c). */
+KENH_MUST_CHECK int kenh_lookup_run(struct kenh_app *a, const char *what);
 
 #endif /* KENH_CLI_KENH_H */

@@ -28,6 +28,10 @@ static const struct command commands[] = {
 	  "--user USER --unit PATH --code CODE [--wait SECONDS] | --fetch [--wait SECONDS] | "
 	  "--cert FILE" },
 	{ "whoami", cmd_kenh_whoami, "" },
+	{ "devices", cmd_kenh_devices, "" },
+	{ "users", cmd_kenh_users, "[UNIT]" },
+	{ "units", cmd_kenh_units, "[UNIT]" },
+	{ "lookup", cmd_kenh_lookup, "USER|user:USER[@UNIT]|UNIT|unit:PATH|DEVICE" },
 	{ "keypackages", cmd_kenh_keypackages, "[--upload N]" },
 	{ "group", cmd_kenh_group,
 	  "create NAME | add NAME unit:PATH|user:USER[@UNIT]|DEVICE... | remove NAME "

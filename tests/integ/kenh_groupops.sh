@@ -52,4 +52,56 @@ for d in alice carol; do
 done
 run_ok "leave again" k bob group leave ops
 printf '%s\n' "$OUT" | grep -q "already left" || fail "second leave: $OUT"
-pass "leave"
+
+# ---- look-up (DIR_LOOKUP) ----
+CAROL=$(dev_of carol)
+DAVE1=$(dev_of dave1)
+DAVE2=$(dev_of dave2)
+run_ok "users" k alice users
+for u in alice@tb/pc02 bob@tb/pc02 carol@tb/pc03 dave@tb; do
+	printf '%s\n' "$OUT" | grep -qx "$u" || fail "users lacks $u: $OUT"
+done
+[ "$(printf '%s\n' "$OUT" | grep -c '^    ')" = 5 ] || fail "users: 5 devices expected: $OUT"
+run_ok "users --json of a unit" k alice --json users tb/pc02
+printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+u = json.load(sys.stdin)
+assert [x["user"] for x in u] == ["alice", "bob"], u
+assert all(len(x["devices"]) == 1 for x in u), u
+assert u[0]["devices"][0]["this_device"] is True, u
+assert isinstance(u[0]["devices"][0]["not_after"], int), u
+' || fail "users --json: $OUT"
+run_ok "units" k alice --json units
+[ "$OUT" = '[{"unit":"tb","devices":5},{"unit":"tb/pc02","devices":2},{"unit":"tb/pc03","devices":1}]' ] ||
+	fail "units: $OUT"
+run_ok "units below" k alice units tb/pc03
+[ "$OUT" = "tb/pc03  1 device(s) in its subtree" ] || fail "units tb/pc03: $OUT"
+run_ok "lookup a user" k alice lookup dave
+printf '%s\n' "$OUT" | grep -q "$DAVE1" && printf '%s\n' "$OUT" | grep -q "$DAVE2" ||
+	fail "lookup dave: $OUT"
+for name in "tb/pc03/carol/$CAROL" "$CAROL"; do
+	run_ok "lookup a device" k alice lookup "$name"
+	printf '%s\n' "$OUT" | grep -q "^carol@tb/pc03$" || fail "lookup device $name: $OUT"
+	printf '%s\n' "$OUT" | grep -q "certificate valid until" || fail "carol's expiry: $OUT"
+done
+run_ok "lookup a unit" k alice --json lookup unit:tb/pc03
+printf '%s\n' "$OUT" | grep -q '"user":"carol","unit":"tb/pc03"' || fail "lookup unit: $OUT"
+run_ok "lookup user@unit" k alice lookup user:bob@tb/pc02
+printf '%s\n' "$OUT" | grep -q "$BOB" || fail "lookup user:bob@tb/pc02: $OUT"
+run_fail "lookup nobody" "nobody: .*not found" k alice lookup nobody
+run_ok "devices" k dave1 devices
+[ "$(printf '%s\n' "$OUT" | grep -c '^    ')" = 2 ] || fail "dave's devices: $OUT"
+printf '%s\n' "$OUT" | grep -q "$DAVE1.*(this device)" || fail "devices: $OUT"
+
+# ---- removing a whole unit ----
+run_ok "create g2" k alice group create g2
+run_ok "add a unit and a user" k alice group add g2 unit:tb/pc03 user:dave@tb
+printf '%s\n' "$OUT" | grep -q "added 3 device(s)" || fail "add to g2: $OUT"
+run_ok "remove the unit" k alice group remove g2 unit:tb/pc03
+printf '%s\n' "$OUT" | grep -q "removed 1 device(s)" || fail "remove unit: $OUT"
+run_ok "g2 members" k alice members g2
+printf '%s\n' "$OUT" | grep -q "$CAROL" && fail "carol still in g2: $OUT"
+[ "$(printf '%s\n' "$OUT" | grep -c .)" = 3 ] || fail "g2 members: $OUT"
+run_ok "remove a user's devices" k alice group remove g2 user:dave@tb
+printf '%s\n' "$OUT" | grep -q "removed 2 device(s)" || fail "remove user: $OUT"
+pass "leave, look-up, unit removal"
