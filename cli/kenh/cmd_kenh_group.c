@@ -252,6 +252,26 @@ static int removes(struct kenh_app *a, const char *name, char *const *targets, s
 	return rc;
 }
 
+/* RFC 9420 §12.4: a Commit with a path and nothing else renews our own keys (post-compromise). */
+static int update(struct kenh_app *a, const char *name)
+{
+	struct kenh_mls_commit_args ca;
+	uint64_t epoch;
+	size_t nsync;
+	int rc;
+
+	if ((rc = kenh_sync_run(a, 0, &nsync)) != 0) return rc;
+	if ((rc = kenh_group_writable(a, name)) != 0) return rc;
+	memset(&ca, 0, sizeof(ca));
+	ca.include_pending = true;
+	ca.update = true;
+	ca.ratchet_tree = true;
+	if ((rc = kenh_group_commit(a, name, &ca, &epoch)) == 0)
+		printf("keys of this device renewed in %s; epoch %llu\n", name,
+		       (unsigned long long)epoch);
+	return rc;
+}
+
 int cmd_kenh_group(struct kenh_app *a, int argc, char **argv)
 {
 	int rc;
@@ -271,6 +291,10 @@ int cmd_kenh_group(struct kenh_app *a, int argc, char **argv)
 	if (strcmp(argv[1], "remove") == 0 && argc > 3) {
 		rc = removes(a, argv[2], argv + 3, (size_t)argc - 3);
 		return rc != 0 ? kenh_fail("group remove", rc) : 0;
+	}
+	if (strcmp(argv[1], "update") == 0 && argc == 3) {
+		rc = update(a, argv[2]);
+		return rc != 0 ? kenh_fail("group update", rc) : 0;
 	}
 	if (strcmp(argv[1], "leave") == 0 && argc == 3) {
 		rc = kenh_group_leave(a, argv[2]);

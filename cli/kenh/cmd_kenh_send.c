@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Kenh developers */
 /*
- * kenh send, send-file, get-file, sync, listen and history: text and
+ * kenh send, submit, send-file, get-file, sync, listen and history: text and
  * file messages (docs/content.md Text and FileRef) as MLS application
  * messages, catching up with the relay, and the conversation as kept in
  * the store (in arrival order).
@@ -13,7 +13,9 @@
 #include <stdlib.h>
 
 #include "../common/cli.h"
+#include "codec/limits.h"
 #include "crypto/crypto.h"
+#include "proto/proto.h"
 #include "util/mem.h"
 
 static int new_content(struct kenh_app *a, enum client_content_type t, struct client_content *c)
@@ -32,19 +34,62 @@ static void print_id(const uint8_t *id)
 	printf("%s\n", hex);
 }
 
+#define SEND_MAX_TEXTS 1024
+
 int cmd_kenh_send(struct kenh_app *a, int argc, char **argv)
 {
+	const char *pos[SEND_MAX_TEXTS + 1], *out = NULL;
+	const struct kenh_arg opts[] = { { "--out", &out, NULL, NULL, NULL, 0 } };
 	struct client_content c;
-	size_t n;
+	size_t n, npos = 0, i;
 	int rc;
 
-	if (argc != 3) return kenh_usage("send GROUP TEXT");
+	/* send GROUP TEXT takes TEXT as it is, even if it starts with "--". */
+	if (argc == 3) {
+		pos[npos++] = argv[1];
+		pos[npos++] = argv[2];
+	} else if (kenh_args(argc, argv, 1, opts, 1, pos, SEND_MAX_TEXTS + 1, &npos) != 0 ||
+	           npos < 2 || out == NULL) {
+		return kenh_usage("send GROUP TEXT | send GROUP --out DIR TEXT...");
+	}
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if ((rc = kenh_sync_run(a, 0, &n)) != 0) return kenh_fail("sync", rc);
-	if ((rc = new_content(a, CLIENT_CONTENT_TEXT, &c)) != 0) return kenh_fail("send", rc);
-	c.u.text.text = span_make((const uint8_t *)argv[2], strlen(argv[2]));
-	if ((rc = kenh_group_send(a, argv[1], &c, NULL)) != 0) return kenh_fail("send", rc);
-	print_id(c.id);
+	a->send_out = out;
+	for (i = 1; i < npos; i++) {
+		if ((rc = new_content(a, CLIENT_CONTENT_TEXT, &c)) != 0)
+			return kenh_fail("send", rc);
+		c.u.text.text = span_make((const uint8_t *)pos[i], strlen(pos[i]));
+		if ((rc = kenh_group_send(a, pos[0], &c, NULL)) != 0) return kenh_fail("send", rc);
+		print_id(c.id);
+	}
+	return 0;
+}
+
+/*
+ * kenh submit FILE...: send MLSMessages written by kenh send --out, in the
+ * order given (APP_SEND; a test and debugging aid for out-of-order
+ * delivery, RFC 9420 §9.1).
+ */
+int cmd_kenh_submit(struct kenh_app *a, int argc, char **argv)
+{
+	struct proto_app_send req;
+	struct proto_seq_resp resp;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	int i, rc;
+
+	if (argc < 2) return kenh_usage("submit FILE...");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	for (i = 1; i < argc; i++) {
+		if ((rc = cli_file_read(argv[i], LIMIT_FRAME, &msg, &len)) != 0)
+			return kenh_fail(argv[i], rc);
+		req.message = span_make(msg, len);
+		rc = kenh_net_call(a, PROTO_APP_SEND, &proto_desc_app_send, &req,
+		                   &proto_desc_seq_resp, &resp, sizeof(resp), NULL);
+		mem_free(msg);
+		if (rc != 0) return kenh_fail(argv[i], rc);
+		printf("%s: seq %llu\n", argv[i], (unsigned long long)resp.seq);
+	}
 	return 0;
 }
 

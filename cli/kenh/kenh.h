@@ -75,6 +75,13 @@ struct kenh_app {
 	uint8_t *reply;   /* the last response body: decoded views point into it */
 	size_t replylen;
 	bool wiped; /* a wipe order erased the store during this run */
+	/*
+	 * kenh send --out DIR (a test and debugging aid): application messages
+	 * are written to DIR/NNNNNN.mls instead of being sent; kenh submit sends
+	 * such files later, in any order (RFC 9420 §9.1 out-of-order delivery).
+	 */
+	const char *send_out;
+	size_t send_outn;
 };
 
 /*
@@ -228,7 +235,7 @@ kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
         cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety, cmd_kenh_wipe,
         cmd_kenh_keypackages, cmd_kenh_crl_upload, cmd_kenh_users, cmd_kenh_units, cmd_kenh_lookup,
-        cmd_kenh_devices;
+        cmd_kenh_devices, cmd_kenh_submit;
 /* kenh lookup: one user, unit or device from the relay's directory (cmd_kenh_lookup.c). */
 KENH_MUST_CHECK int kenh_lookup_run(struct kenh_app *a, const char *what);
 

@@ -12,6 +12,11 @@
 
 #include "util/compat.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "../common/cli.h"
 #include "client/client_evidence.h"
 #include "crypto/crypto.h"
@@ -176,6 +181,31 @@ out:
 	return rc;
 }
 
+/*
+ * KENH_TEST_COMMIT_BARRIER=DIR (tests/integ/kenh_conditions.sh only): before
+ * its first attempt a Commit waits, at most 20 s, until two processes have
+ * reached the barrier, so that two members commit on the same epoch and
+ * one of them must catch up and retry.
+ */
+static void test_barrier(void)
+{
+	const struct timespec tick = { 0, 100L * 1000 * 1000 };
+	const char *dir = getenv("KENH_TEST_COMMIT_BARRIER");
+	char path[KENH_PATH_MAX], other[KENH_PATH_MAX];
+	int i, fd;
+
+	if (dir == NULL) return;
+	snprintf(path, sizeof(path), "%s/a", dir);
+	snprintf(other, sizeof(other), "%s/b", dir);
+	/* The first process takes "a", the second "b" (O_EXCL decides). */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
+		fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) return;
+	close(fd);
+	for (i = 0; i < 200 && !(cli_file_exists(path) && cli_file_exists(other)); i++)
+		nanosleep(&tick, NULL);
+}
+
 int kenh_group_commit(struct kenh_app *a, const char *name, const struct kenh_mls_commit_args *ca,
                       uint64_t *epoch)
 {
@@ -183,6 +213,7 @@ int kenh_group_commit(struct kenh_app *a, const char *name, const struct kenh_ml
 	int rc;
 
 	*epoch = 0;
+	test_barrier();
 	rc = commit_once(a, name, ca, epoch);
 	if (rc != KENH_E_STATE) return rc;
 	/* Another Commit won the epoch: catch up, then try again on the new one. */
@@ -212,6 +243,16 @@ static int sign_content(struct kenh_app *a, struct kenh_span gid, const struct c
 	return client_evidence_sign(a->ctx, &a->id.key, &who, gid, content, sig, siglen);
 }
 
+/* kenh send --out: the MLSMessage to the next file of the folder instead of the relay. */
+static int write_out(struct kenh_app *a, const uint8_t *msg, size_t len)
+{
+	char path[KENH_PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/%06zu.mls", a->send_out, ++a->send_outn);
+
+	if (n < 0 || (size_t)n >= sizeof(path)) return KENH_ERR(KENH_E_INVALID_ARG);
+	return cli_file_write(path, msg, len, false, true);
+}
+
 static int send_app(struct kenh_app *a, struct kenh_mls_group *g, struct kenh_span appmsg)
 {
 	struct proto_app_send req;
@@ -222,7 +263,10 @@ static int send_app(struct kenh_app *a, struct kenh_mls_group *g, struct kenh_sp
 
 	if ((rc = kenh_mls_group_encrypt(g, appmsg.p, appmsg.len, &msg, &len)) != 0) return rc;
 	/* The ratchet moved: keep the state before the message leaves (no key reuse). */
-	if ((rc = kenh_group_save(a, g)) == 0 && (rc = kenh_group_seen_own(a, msg, len)) == 0) {
+	if ((rc = kenh_group_save(a, g)) == 0 && (rc = kenh_group_seen_own(a, msg, len)) == 0 &&
+	    a->send_out != NULL) {
+		rc = write_out(a, msg, len);
+	} else if (rc == 0) {
 		req.message = span_make(msg, len);
 		rc = kenh_net_call(a, PROTO_APP_SEND, &proto_desc_app_send, &req,
 		                   &proto_desc_seq_resp, &resp, sizeof(resp), NULL);

@@ -35,10 +35,11 @@ static const struct command commands[] = {
 	{ "keypackages", cmd_kenh_keypackages, "[--upload N]" },
 	{ "group", cmd_kenh_group,
 	  "create NAME | add NAME unit:PATH|user:USER[@UNIT]|DEVICE... | remove NAME "
-	  "unit:PATH|user:USER[@UNIT]|DEVICE... | leave NAME" },
+	  "unit:PATH|user:USER[@UNIT]|DEVICE... | update NAME | leave NAME" },
 	{ "groups", cmd_kenh_groups, "" },
 	{ "members", cmd_kenh_members, "GROUP" },
-	{ "send", cmd_kenh_send, "GROUP TEXT" },
+	{ "send", cmd_kenh_send, "GROUP TEXT | GROUP --out DIR TEXT..." },
+	{ "submit", cmd_kenh_submit, "FILE..." },
 	{ "send-file", cmd_kenh_send_file, "GROUP PATH" },
 	{ "sync", cmd_kenh_sync, "" },
 	{ "listen", cmd_kenh_listen, "[--seconds N]" },
