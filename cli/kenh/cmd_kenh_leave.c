@@ -8,12 +8,16 @@
  * membership changes, the history stays. The next member online commits
  * the proposal by reference (kenh_sync.c); when that Commit reaches us,
  * the group's state and its secrets are deleted. A group with no other
- * member, or one we were already removed from, is forgotten at once.
+ * member, or one we were already removed from, is forgotten at once. A
+ * Commit of another member may win the epoch without our proposal (it
+ * did not have it yet): the proposal is then dropped, and every sync
+ * proposes again in the new epoch (kenh_group_leave_retry).
  */
 #include "kenh.h"
 
 #include "util/compat.h"
 
+#include "codec/limits.h"
 #include "proto/proto.h"
 #include "util/mem.h"
 
@@ -107,5 +111,51 @@ int kenh_group_leave(struct kenh_app *a, const char *name)
 	if ((rc = propose(a, name)) == 0)
 		say(a, name, "leaving",
 		    "removal proposed (the next member online commits it; history kept):");
+	return rc;
+}
+
+#define RETRY_MAX 64
+
+struct left_names {
+	char name[RETRY_MAX][LIMIT_GROUP_ID + 1];
+	size_t n;
+};
+
+/* The groups we are leaving whose state is still there (not yet removed). */
+static int collect_left(void *arg, const struct client_store_item *it)
+{
+	struct left_names *l = arg;
+
+	if (it->value.len == 0 || it->key.len > LIMIT_GROUP_ID || l->n == RETRY_MAX) return 0;
+	memcpy(l->name[l->n], it->key.p, it->key.len);
+	l->name[l->n++][it->key.len] = '\0';
+	return 0;
+}
+
+int kenh_group_leave_retry(struct kenh_app *a)
+{
+	struct kenh_mls_group *g = NULL;
+	struct left_names *l = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = mem_calloc(1, sizeof(*l), (void **)&l)) != 0) return rc;
+	rc = kenh_group_scan_left(a, collect_left, l);
+	for (i = 0; rc == 0 && i < l->n; i++) {
+		if (kenh_group_load(a, l->name[i], &g) != 0) continue;
+		/* Our Remove is pending in this epoch, or we are out already. */
+		if (kenh_mls_group_is_active(g) && kenh_mls_group_pending_proposals(g) == 0) {
+			rc = propose_once(a, g);
+			if (rc == 0 && !a->opt.json)
+				fprintf(stderr,
+				        "leaving %s: removal proposed again in epoch %llu\n",
+				        l->name[i], (unsigned long long)kenh_mls_group_epoch(g));
+			/* Another Commit won again: the next sync tries in its epoch. */
+			if (rc == KENH_E_STATE) rc = 0;
+		}
+		kenh_mls_group_free(g);
+		g = NULL;
+	}
+	mem_free(l);
 	return rc;
 }

@@ -169,6 +169,8 @@ KENH_MUST_CHECK int kenh_group_scan_left(struct kenh_app *a, client_store_item_f
 KENH_MUST_CHECK int kenh_group_seen_own(struct kenh_app *a, const uint8_t *msg, size_t len);
 /* kenh group leave NAME (cmd_kenh_leave.c). */
 KENH_MUST_CHECK int kenh_group_leave(struct kenh_app *a, const char *name);
+/* Propose our removal again in groups we are leaving where a new epoch dropped it. */
+KENH_MUST_CHECK int kenh_group_leave_retry(struct kenh_app *a);
 /* 0 if we may send to or change group name; KENH_CLI_E_LEFT if we left it. */
 KENH_MUST_CHECK int kenh_group_writable(struct kenh_app *a, const char *name);
 /* Encrypt and send one AppMessage; records it in history. */

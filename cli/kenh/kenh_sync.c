@@ -308,6 +308,7 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 	s->a = a;
 	rc = fetch_all(s);
 	if (rc == 0 && !a->wiped) rc = commit_pending(s);
+	if (rc == 0 && !a->wiped) rc = kenh_group_leave_retry(a);
 	if (rc == 0 && !a->wiped) rc = top_up(a);
 	while (rc == 0 && listen_ms > 0 && got && !a->wiped) {
 		size_t before = s->processed;

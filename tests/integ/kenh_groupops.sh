@@ -104,4 +104,30 @@ printf '%s\n' "$OUT" | grep -q "$CAROL" && fail "carol still in g2: $OUT"
 [ "$(printf '%s\n' "$OUT" | grep -c .)" = 3 ] || fail "g2 members: $OUT"
 run_ok "remove a user's devices" k alice group remove g2 user:dave@tb
 printf '%s\n' "$OUT" | grep -q "removed 2 device(s)" || fail "remove user: $OUT"
-pass "leave, look-up, unit removal"
+
+# ---- a leave that loses its epoch: a Commit made without it wins, bob proposes again ----
+run_ok "create g3" k alice group create g3
+run_ok "add to g3" k alice group add g3 user:bob@tb/pc02 unit:tb/pc03
+for d in bob carol; do run_ok "$d joins g3" k "$d" sync; done
+mkdir -p "$TMP/barrier"
+# alice has caught up and waits at the barrier with her Commit ready to be made.
+KENH_TEST_COMMIT_BARRIER=$TMP/barrier "$KENH" --dir "$TMP/dev/alice" group update g3 \
+	</dev/null >"$TMP/upd.out" 2>&1 &
+UPD=$!
+PIDS+=("$UPD")
+wait_for 60 test -e "$TMP/barrier/a" || fatal "alice never reached the barrier"
+run_ok "bob leaves g3" k bob group leave g3
+: >"$TMP/barrier/b"
+wait "$UPD" || fail "alice's update: $(cat "$TMP/upd.out")"
+grep -q "epoch 2" "$TMP/upd.out" || fail "alice's update did not win epoch 1: $(cat "$TMP/upd.out")"
+run_ok "bob proposes again" k bob sync
+printf '%s\n' "$OUT" | grep -q "leaving g3: removal proposed again in epoch 2" || fail "bob: $OUT"
+run_ok "carol commits" k carol sync
+printf '%s\n' "$OUT" | grep -q "committed the leaving member's removal proposal in g3" ||
+	fail "carol: $OUT"
+run_ok "bob learns" k bob sync
+printf '%s\n' "$OUT" | grep -q "left group g3" || fail "bob after the commit: $OUT"
+run_ok "alice sync" k alice sync
+run_ok "g3 members" k alice members g3
+printf '%s\n' "$OUT" | grep -q "$BOB" && fail "bob still in g3: $OUT"
+pass "leave (also after losing its epoch), look-up, unit removal"
