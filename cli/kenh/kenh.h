@@ -151,6 +151,8 @@ KENH_MUST_CHECK int kenh_group_load(struct kenh_app *a, const char *name,
 KENH_MUST_CHECK int kenh_group_load_id(struct kenh_app *a, struct kenh_span gid,
                                        struct kenh_mls_group **out);
 KENH_MUST_CHECK int kenh_group_save(struct kenh_app *a, const struct kenh_mls_group *g);
+/* Save a group just joined, replacing a row of the same id (one we left or were removed from). */
+KENH_MUST_CHECK int kenh_group_save_new(struct kenh_app *a, const struct kenh_mls_group *g);
 /* Commit what is pending (and adds/removes), send it, merge; retries once after a sync on STATE. */
 KENH_MUST_CHECK int kenh_group_commit(struct kenh_app *a, const char *name,
                                       const struct kenh_mls_commit_args *ca, uint64_t *epoch);

@@ -80,6 +80,19 @@ int kenh_group_save(struct kenh_app *a, const struct kenh_mls_group *g)
 	return rc;
 }
 
+int kenh_group_save_new(struct kenh_app *a, const struct kenh_mls_group *g)
+{
+	struct kenh_span gid;
+	int rc;
+
+	kenh_mls_group_id(g, &gid.p, &gid.len);
+	if ((rc = client_store_begin(a->st)) != 0) return rc;
+	rc = client_store_del(a->st, CLIENT_T_GROUPS, gid);
+	if (rc == 0 || rc == KENH_E_NOT_FOUND) rc = save_scoped(a, g, false);
+	if (rc == 0) return client_store_commit(a->st);
+	return client_store_rollback(a->st) != 0 ? KENH_ERR(KENH_E_DB) : rc;
+}
+
 int kenh_group_left(struct kenh_app *a, struct kenh_span gid, bool *left)
 {
 	struct client_store_item it;

@@ -72,7 +72,7 @@ static int on_welcome(struct sync_state *s, struct kenh_span msg)
 		return KENH_ERR(KENH_E_EXISTS);
 	}
 	kenh_mls_group_free(old);
-	rc = kenh_group_save(s->a, g);
+	rc = kenh_group_save_new(s->a, g);
 	if (rc == 0 && !s->a->opt.json)
 		fprintf(stderr, "joined group %.*s\n", (int)gid.len, (const char *)gid.p);
 	kenh_mls_group_free(g);

@@ -52,6 +52,14 @@ for d in alice carol; do
 done
 run_ok "leave again" k bob group leave ops
 printf '%s\n' "$OUT" | grep -q "already left" || fail "second leave: $OUT"
+# Added again later: bob joins anew, and may send.
+run_ok "alice adds bob again" k alice group add ops user:bob@tb/pc02
+run_ok "bob joins again" k bob sync
+run_ok "bob writes again" k bob send ops "bob is back"
+run_ok "bob groups" k bob groups
+printf '%s\n' "$OUT" | grep -q '^ops epoch 3$' || fail "bob's groups after rejoining: $OUT"
+run_ok "alice reads bob" k alice sync
+[ "$(hist_count alice ops "bob is back")" = 1 ] || fail "alice did not get bob's message"
 
 # ---- look-up (DIR_LOOKUP) ----
 CAROL=$(dev_of carol)
