@@ -92,13 +92,14 @@ run_ok "bob gets both copies" k bob sync
 [ "$OUT" = "1 new message(s)" ] || fail "the copy was processed: $OUT"
 [ "$(hist_count bob g1 "sent twice")" = 1 ] || fail "bob's history shows the copy"
 # A listen whose acknowledgements are lost: everything comes again to the next sync.
-env KENH_TEST_NO_ACK=1 "$KENH" --dir "$TMP/dev/bob" listen --seconds 4 </dev/null \
+env KENH_TEST_NO_ACK=1 "$KENH" --dir "$TMP/dev/bob" listen --seconds 10 </dev/null \
 	>"$TMP/listen.out" 2>&1 &
 LISTEN=$!
 PIDS+=("$LISTEN")
 sleep 1
 for i in 1 2; do run_ok "send while bob listens $i" k alice send g2 "live $i"; done
 wait "$LISTEN" || fail "listen: $(cat "$TMP/listen.out")"
+grep -q "^2 message(s) processed$" "$TMP/listen.out" || fail "listen: $(cat "$TMP/listen.out")"
 run_ok "bob syncs after the lost acks" k bob sync
 [ "$OUT" = "0 new message(s)" ] || fail "redelivered messages processed again: $OUT"
 for i in 1 2; do [ "$(hist_count bob g2 "live $i")" = 1 ] || fail "live $i not once"; done
