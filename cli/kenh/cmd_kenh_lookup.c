@@ -48,6 +48,9 @@ static bool split_name(struct kenh_span in, struct dir_dev *out)
 	char *dev, *user;
 
 	if (in.len == 0 || in.len >= sizeof(out->name)) return false;
+	/* No control characters from the relay on a terminal. */
+	for (size_t i = 0; i < in.len; i++)
+		if (in.p[i] < 0x20 || in.p[i] == 0x7f) return false;
 	memcpy(out->name, in.p, in.len);
 	out->name[in.len] = '\0';
 	if ((dev = strrchr(out->name, '/')) == NULL) return false;
@@ -102,10 +105,16 @@ static int fetch(struct kenh_app *a, const char *unit, struct dir_list *out)
 }
 
 /* Certificate expiries known here: ours, and those of our groups' members. */
+struct expiry_walk {
+	struct kenh_app *a;
+	struct dir_list *l;
+};
+
 static int expiry_one(void *arg, const struct client_store_item *it)
 {
-	struct kenh_app *a = ((void **)arg)[0];
-	struct dir_list *l = ((void **)arg)[1];
+	struct expiry_walk *w = arg;
+	struct kenh_app *a = w->a;
+	struct dir_list *l = w->l;
 	struct kenh_mls_group *g = NULL;
 	struct kenh_mls_config cfg;
 	struct crypto_cert_info info;
@@ -129,13 +138,13 @@ static int expiry_one(void *arg, const struct client_store_item *it)
 static int known_expiry(struct kenh_app *a, struct dir_list *l)
 {
 	char mine[NAME_CAP];
-	void *arg[2] = { a, l };
+	struct expiry_walk w = { a, l };
 	size_t j;
 
 	snprintf(mine, sizeof(mine), "%s/%s/%s", a->me.unit, a->me.user, a->me.device);
 	for (j = 0; j < l->n; j++)
 		if (strcmp(l->d[j].name, mine) == 0) l->d[j].not_after = a->me.not_after;
-	return client_store_scan(a->st, CLIENT_T_GROUPS, span_make(NULL, 0), 0, 0, expiry_one, arg);
+	return client_store_scan(a->st, CLIENT_T_GROUPS, span_make(NULL, 0), 0, 0, expiry_one, &w);
 }
 
 /* The top unit of ours: a look-up without a unit covers the whole organization branch. */
@@ -147,6 +156,12 @@ static void top_unit(const struct kenh_app *a, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)len, a->me.unit);
 }
 
+/* Names come from the relay: quoted and escaped in JSON. */
+static void json_text(const char *s)
+{
+	kenh_json_str(stdout, (const uint8_t *)s, strlen(s));
+}
+
 static void print_device(const struct kenh_app *a, const struct dir_dev *d, bool first)
 {
 	char until[32];
@@ -154,10 +169,12 @@ static void print_device(const struct kenh_app *a, const struct dir_dev *d, bool
 	            strcmp(d->device, a->me.device) == 0;
 
 	if (a->opt.json) {
-		printf("%s{\"device\":\"%s\",\"name\":\"%s\",\"key_packages\":%u,\"last_resort\":%s,"
-		       "\"this_device\":%s,\"not_after\":",
-		       first ? "" : ",", d->device, d->name, d->key_packages,
-		       d->last_resort ? "true" : "false", mine ? "true" : "false");
+		printf("%s{\"device\":", first ? "" : ",");
+		json_text(d->device);
+		printf(",\"name\":");
+		json_text(d->name);
+		printf(",\"key_packages\":%u,\"last_resort\":%s,\"this_device\":%s,\"not_after\":",
+		       d->key_packages, d->last_resort ? "true" : "false", mine ? "true" : "false");
 		if (d->not_after != 0)
 			printf("%llu}", (unsigned long long)d->not_after);
 		else
@@ -190,11 +207,15 @@ static size_t print_users(const struct kenh_app *a, const struct dir_list *l, ke
 		if (!keep(d, arg)) continue;
 		same = prev != NULL && strcmp(d->unit, prev->unit) == 0 &&
 		       strcmp(d->user, prev->user) == 0;
-		if (!same && a->opt.json)
-			printf("%s{\"user\":\"%s\",\"unit\":\"%s\",\"devices\":[",
-			       users ? "]}," : "", d->user, d->unit);
-		else if (!same)
+		if (!same && a->opt.json) {
+			printf("%s{\"user\":", users ? "]}," : "");
+			json_text(d->user);
+			printf(",\"unit\":");
+			json_text(d->unit);
+			printf(",\"devices\":[");
+		} else if (!same) {
 			printf("%s@%s\n", d->user, d->unit);
+		}
 		if (!same) users++;
 		print_device(a, d, !same);
 		prev = d;
@@ -284,10 +305,13 @@ int cmd_kenh_units(struct kenh_app *a, int argc, char **argv)
 		for (devs = 0, j = 0; j < l.n; j++)
 			devs += strncmp(l.d[j].unit, units[i], ul) == 0 &&
 			        (l.d[j].unit[ul] == '\0' || l.d[j].unit[ul] == '/');
-		if (a->opt.json)
-			printf("%s{\"unit\":\"%s\",\"devices\":%zu}", i ? "," : "", units[i], devs);
-		else
+		if (a->opt.json) {
+			printf("%s{\"unit\":", i ? "," : "");
+			json_text(units[i]);
+			printf(",\"devices\":%zu}", devs);
+		} else {
 			printf("%s  %zu device(s) in its subtree\n", units[i], devs);
+		}
 	}
 	if (a->opt.json) printf("]\n");
 out:
