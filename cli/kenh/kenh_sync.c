@@ -9,11 +9,11 @@
  * cannot be processed later either); keep application messages in the
  * history; acknowledge what was handled (unless KENH_TEST_NO_ACK is set:
  * tests/integ/kenh_client.sh then sees everything delivered again and
- * discarded). Proposals from the relay as
- * external sender (Remove of a revoked device, §12.1.8.1) and a member's
- * Remove proposal (a member leaving, §12.1.3) are committed at the end
- * by whoever is online first; a Commit that removes a group we left
- * deletes its state. A message that no longer decrypts is reported. A wipe order (delivery kind
+ * discarded). Proposals from the relay as external sender (Remove of a
+ * revoked device, §12.1.8.1) and a member's Remove proposal (a member
+ * leaving, §12.1.3) are committed at the end by whoever is online first;
+ * a Commit that removes a group we left deletes its state. A message that
+ * no longer decrypts is reported. A wipe order (delivery kind
  * wipe, docs/protocol.md WIPE_SEND) is verified and, if valid, erases the
  * store at once (kenh_wipe.c); one that does not verify is reported and
  * dropped. listen keeps the connection live and fetches again on every
@@ -162,7 +162,7 @@ static int on_delivery(struct sync_state *s, const struct proto_delivery *d)
 	if (rc == KENH_E_DECRYPT && d->kind != PROTO_DELIVERY_INBOX)
 		fprintf(stderr,
 		        "kenh: a message in group %.*s cannot be decrypted (outside the "
-		        "out-of-order window): skipped\n",
+		        "out-of-order window, or its epoch's keys are deleted): skipped\n",
 		        (int)d->group_id.len, (const char *)d->group_id.p);
 	else if (rc != 0 && getenv("KENH_DEBUG") != NULL)
 		fprintf(stderr, "kenh: skipped a %s message: %s\n",

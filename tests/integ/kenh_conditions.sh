@@ -114,7 +114,7 @@ mapfile -t files < <(ls -r "$TMP/ooo"/*.mls)
 run_ok "submitted newest first" k alice submit "${files[@]}"
 run_ok "bob reads them out of order" k bob sync
 printf '%s\n' "$OUT" | grep -q "^129 new message(s)$" || fail "out of order: $OUT"
-[ "$(printf '%s\n' "$OUT" | grep -c "a message in group g3 cannot be decrypted (outside the out-of-order window)")" = 1 ] ||
+[ "$(printf '%s\n' "$OUT" | grep -c "a message in group g3 cannot be decrypted (outside the out-of-order window")" = 1 ] ||
 	fail "the message beyond the window was not reported once: $OUT"
 run_ok "bob's g3 history" k bob history g3
 for i in 2 77 128 129; do
