@@ -74,7 +74,10 @@ struct kenh_app {
 	size_t net_calls; /* calls answered on net since it was opened */
 	uint8_t *reply;   /* the last response body: decoded views point into it */
 	size_t replylen;
-	bool wiped; /* a wipe order erased the store during this run */
+	bool wiped;            /* a wipe order erased the store during this run */
+	unsigned renewed;      /* renewed certificates installed during this run */
+	unsigned cert_refused; /* delivered certificates refused during this run */
+	bool renewing;         /* kenh_renew_groups runs (a commit's catch-up must not re-enter) */
 };
 
 /*
@@ -176,6 +179,22 @@ KENH_MUST_CHECK int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *pro
  */
 KENH_MUST_CHECK int kenh_wipe_apply(struct kenh_app *a, struct kenh_span order);
 
+/* ---- certificate renewal (cmd_kenh_renew.c) ---- */
+/*
+ * A certificate from the inbox (Delivery kind cert): installed if it
+ * chains to our root, carries our key and identity and ends later than
+ * ours (a->id, a->me, a->renewed updated; fresh KeyPackages uploaded);
+ * otherwise reported and refused (a->cert_refused). Returns only store,
+ * I/O and memory errors: a refused certificate is not one.
+ */
+KENH_MUST_CHECK int kenh_renew_install(struct kenh_app *a, struct kenh_span cert);
+/*
+ * An Update Commit with our current credential in every active group
+ * whose leaf for us still carries an older certificate; *updated counts
+ * them. Groups that fail now are reported and left for the next sync.
+ */
+KENH_MUST_CHECK int kenh_renew_groups(struct kenh_app *a, size_t *updated);
+
 /* ---- files (kenh_file.c) ---- */
 KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path, struct client_file *out,
                                      uint8_t **blob_id);
@@ -204,6 +223,6 @@ KENH_MUST_CHECK int kenh_args(int argc, char **argv, int start, const struct ken
 kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd_kenh_groups,
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
         cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety, cmd_kenh_wipe,
-        cmd_kenh_keypackages, cmd_kenh_crl_upload;
+        cmd_kenh_keypackages, cmd_kenh_crl_upload, cmd_kenh_renew;
 
 #endif /* KENH_CLI_KENH_H */

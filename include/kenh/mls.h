@@ -252,6 +252,13 @@ struct kenh_mls_commit_args {
 	bool update;          /**< renew our own keys (a path) even if nothing else needs it */
 	bool ratchet_tree;    /**< carry the ratchet tree in the Welcome's GroupInfo */
 	bool private_message; /**< PrivateMessage (hidden from the relay) instead of PublicMessage */
+	/**
+	 * A new credential for our own leaf (RFC 9420 §5.3.1: e.g. a renewed
+	 * certificate for the same identity and signature key), carried by
+	 * the Commit's path LeafNode (a path is made, as with update); it
+	 * must pass the group's validate callback. NULL: keep ours.
+	 */
+	const struct kenh_mls_credential_args *credential;
 };
 
 /** The messages a Commit produced (release with kenh_mls_commit_out_clear). */

@@ -515,6 +515,8 @@ struct mls_commit_args {
 	bool ratchet_tree_in_welcome; /* the ratchet_tree extension in the GroupInfo */
 	bool external_pub;            /* the external_pub extension in the GroupInfo */
 	struct kenh_span authenticated_data;
+	/* A new credential for our path LeafNode (implies a path), or NULL (borrowed). */
+	const struct mls_credential *credential;
 };
 
 /* Bytes a Commit produces. Release with mls_commit_made_clear. */
