@@ -9,6 +9,7 @@
  *                                device's authenticated connection
  *   kenh renew --fetch [--wait S]  sync until a renewed certificate is
  *                                installed (or S seconds have passed)
+ *   kenh renew --cert FILE       install a certificate that came another way
  *
  * A certificate arrives in the inbox (kenh sync, listen, renew --fetch)
  * and is installed only if it chains to our root through our unit CAs,
@@ -126,8 +127,9 @@ int kenh_renew_install(struct kenh_app *a, struct kenh_span cert)
 	cli_time_format(info.not_after, until, sizeof(until));
 	fprintf(stderr, "kenh: installed the renewed certificate %s, valid until %s\n", serial,
 	        until);
-	/* New KeyPackages present the new chain; the last-resort one is replaced. */
-	return kenh_kp_upload(a, KENH_KP_BATCH, true);
+	/* New KeyPackages present the new chain (kenh_renew_groups uploads them). */
+	a->kp_stale = true;
+	return 0;
 }
 
 /* The groups whose leaf for us does not carry our current certificate. */
@@ -195,6 +197,11 @@ int kenh_renew_groups(struct kenh_app *a, size_t *updated)
 
 	*updated = 0;
 	if (a->renewing) return 0;
+	/* New KeyPackages present the new chain; the last-resort one is replaced. */
+	if (a->kp_stale) {
+		if ((rc = kenh_kp_upload(a, KENH_KP_BATCH, true)) != 0) return rc;
+		a->kp_stale = false;
+	}
 	if ((rc = mem_calloc(RENEW_MAX_GROUPS, sizeof(*s.names), (void **)&s.names)) != 0)
 		return rc;
 	a->renewing = true;
@@ -254,22 +261,43 @@ static int fetch(struct kenh_app *a, long seconds)
 	                           "try kenh renew --fetch later)");
 }
 
+/* A certificate that came another way (a file): the same checks as from the inbox. */
+static int install_file(struct kenh_app *a, const char *file)
+{
+	uint8_t *der = NULL;
+	size_t len = 0, n = 0;
+	int rc;
+
+	if ((rc = cli_file_read(file, CRYPTO_PKI_MAX_CERT_DER, &der, &len)) != 0)
+		return kenh_fail(file, rc);
+	rc = kenh_renew_install(a, span_make(der, len));
+	mem_free(der);
+	if (rc != 0) return kenh_fail("renew", rc);
+	if (a->renewed == 0) return kenh_failf("renew", "the certificate was refused");
+	/* The groups get the new credential now if the relay can be reached, else later. */
+	if ((rc = kenh_renew_groups(a, &n)) != 0) return kenh_fail("renew", rc);
+	return 0;
+}
+
 int cmd_kenh_renew(struct kenh_app *a, int argc, char **argv)
 {
-	const char *wait = NULL, *pos[1];
+	const char *wait = NULL, *cert = NULL, *pos[1];
 	bool do_fetch = false;
 	size_t npos;
 	const struct kenh_arg opts[] = {
 		{ "--wait", &wait, NULL, NULL, NULL, 0 },
 		{ "--fetch", NULL, &do_fetch, NULL, NULL, 0 },
+		{ "--cert", &cert, NULL, NULL, NULL, 0 },
 	};
 	char until[32];
 	int rc;
 
-	if (kenh_args(argc, argv, 1, opts, 2, pos, 0, &npos) != 0)
-		return kenh_usage("renew [--fetch] [--wait SECONDS]");
+	if (kenh_args(argc, argv, 1, opts, 3, pos, 0, &npos) != 0)
+		return kenh_usage("renew [--fetch] [--wait SECONDS] | --cert FILE");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
-	if (!do_fetch) {
+	if (cert != NULL) {
+		if ((rc = install_file(a, cert)) != 0) return rc;
+	} else if (!do_fetch) {
 		if ((rc = submit(a)) == KENH_E_EXISTS)
 			return kenh_failf("renew", "a renewal request of this device is already "
 			                           "waiting for the authority");
@@ -280,7 +308,8 @@ int cmd_kenh_renew(struct kenh_app *a, int argc, char **argv)
 		       until);
 		if (wait == NULL) return 0;
 	}
-	if ((rc = fetch(a, wait != NULL ? strtol(wait, NULL, 10) : 0)) != 0) return rc;
+	if (cert == NULL && (rc = fetch(a, wait != NULL ? strtol(wait, NULL, 10) : 0)) != 0)
+		return rc;
 	cli_time_format(a->me.not_after, until, sizeof(until));
 	printf("renewed: %s/%s/%s, valid until %s\n", a->me.unit, a->me.user, a->me.device, until);
 	return 0;

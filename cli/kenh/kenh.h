@@ -78,6 +78,7 @@ struct kenh_app {
 	unsigned renewed;      /* renewed certificates installed during this run */
 	unsigned cert_refused; /* delivered certificates refused during this run */
 	bool renewing;         /* kenh_renew_groups runs (a commit's catch-up must not re-enter) */
+	bool kp_stale;         /* a renewal was installed: upload KeyPackages with the new chain */
 };
 
 /*
@@ -183,7 +184,8 @@ KENH_MUST_CHECK int kenh_wipe_apply(struct kenh_app *a, struct kenh_span order);
 /*
  * A certificate from the inbox (Delivery kind cert): installed if it
  * chains to our root, carries our key and identity and ends later than
- * ours (a->id, a->me, a->renewed updated; fresh KeyPackages uploaded);
+ * ours (a->id, a->me, a->renewed updated; a->kp_stale set: no network
+ * call here, the fetch being processed holds views into the last reply);
  * otherwise reported and refused (a->cert_refused). Returns only store,
  * I/O and memory errors: a refused certificate is not one.
  */
@@ -192,6 +194,8 @@ KENH_MUST_CHECK int kenh_renew_install(struct kenh_app *a, struct kenh_span cert
  * An Update Commit with our current credential in every active group
  * whose leaf for us still carries an older certificate; *updated counts
  * them. Groups that fail now are reported and left for the next sync.
+ * First, after an installation (a->kp_stale), fresh KeyPackages and a new
+ * last-resort one with the new chain are uploaded.
  */
 KENH_MUST_CHECK int kenh_renew_groups(struct kenh_app *a, size_t *updated);
 

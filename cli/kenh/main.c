@@ -28,7 +28,7 @@ static const struct command commands[] = {
 	  "--user USER --unit PATH --code CODE [--wait SECONDS] | --fetch [--wait SECONDS] | "
 	  "--cert FILE" },
 	{ "whoami", cmd_kenh_whoami, "" },
-	{ "renew", cmd_kenh_renew, "[--fetch] [--wait SECONDS]" },
+	{ "renew", cmd_kenh_renew, "[--fetch] [--wait SECONDS] | --cert FILE" },
 	{ "keypackages", cmd_kenh_keypackages, "[--upload N]" },
 	{ "group", cmd_kenh_group,
 	  "create NAME | add NAME unit:PATH|user:USER[@UNIT]|DEVICE... | remove NAME "
