@@ -183,6 +183,7 @@ static int gather(struct make *m)
 static int new_credential(struct make *m, struct mls_leaf_node *ln)
 {
 	const struct mls_leaf_node *cur = mls_rtree_leaf(m->g->tree, m->g->own_leaf);
+	int rc;
 
 	if (cur == NULL) return KENH_ERR(KENH_E_INTERNAL);
 	*ln = *cur;
@@ -190,7 +191,8 @@ static int new_credential(struct make *m, struct mls_leaf_node *ln)
 	/* §7.2: the credential type must stay one the leaf's capabilities list. */
 	if (ln->credential.credential_type != cur->credential.credential_type)
 		return KENH_ERR(KENH_E_INVALID_ARG);
-	return m->g->cb.check_credential(m->g->cb.check_arg, ln);
+	if ((rc = m->g->cb.check_credential(m->g->cb.check_arg, ln)) != 0) return rc;
+	return mls_group_check_successor(m->g, cur, ln);
 }
 
 /* RFC 9420 §12.4.1: the UpdatePath, against the provisional GroupContext. */

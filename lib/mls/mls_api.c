@@ -37,6 +37,17 @@ static int api_check(void *arg, const struct mls_leaf_node *ln)
 	return rc > 0 ? KENH_ERR(KENH_E_VERIFY) : rc;
 }
 
+static int api_successor(void *arg, const struct mls_leaf_node *old,
+                         const struct mls_leaf_node *next)
+{
+	const struct kenh_mls_config *cfg = arg;
+	int rc;
+
+	if (cfg->successor == NULL) return 0;
+	rc = cfg->successor(cfg->successor_arg, mls_api_credential(old), mls_api_credential(next));
+	return rc > 0 ? KENH_ERR(KENH_E_VERIFY) : rc;
+}
+
 static int api_psk(void *arg, const struct mls_pre_shared_key_id *id, uint8_t *out, size_t cap,
                    size_t *len)
 {
@@ -69,6 +80,8 @@ int mls_api_handle_new(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
 	memset(cb, 0, sizeof(*cb));
 	cb->check_credential = api_check;
 	cb->check_arg = &h->cfg;
+	cb->check_successor = api_successor;
+	cb->successor_arg = &h->cfg;
 	cb->psk_lookup = api_psk;
 	cb->psk_arg = &h->cfg;
 	cb->clock = api_clock;
