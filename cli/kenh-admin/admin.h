@@ -235,12 +235,12 @@ KENH_MUST_CHECK int admin_requests_each(struct admin *a, admin_request_fn *fn, v
 
 /*
  * A renewal request from the relay (ENROLL_LIST entry of kind renew, sent
- * by device_name over its own connection): checked (admin_renew_check)
+ * by device "unit/user/device" sender over its own connection): checked (admin_renew_check)
  * and kept as a pending request of kind "renew". Returns 0, or exit
  * status 1 with *refused set when the relay should be told no, or another
  * exit status on failure (printed).
  */
-int admin_renew_import(struct admin *a, const char *ticket, const char *device_name,
+int admin_renew_import(struct admin *a, const char *ticket, const char *sender,
                        struct kenh_span csr, bool *refused);
 /*
  * Sign a pending renewal request r (its DER in csr): checked again, then

@@ -181,7 +181,7 @@ static int check_request(struct admin *a, const char *what, const struct crypto_
 	return rc;
 }
 
-int admin_renew_import(struct admin *a, const char *ticket, const char *device_name_,
+int admin_renew_import(struct admin *a, const char *ticket, const char *sender,
                        struct kenh_span csr, bool *refused)
 {
 	char details[ADMIN_DETAILS] = "", what[64], name[256];
@@ -196,10 +196,13 @@ int admin_renew_import(struct admin *a, const char *ticket, const char *device_n
 		*refused = true;
 		return admin_failf(what, "not a valid renewal request: %s", kenh_strerror(rc));
 	}
+	/* The relay bound the request to the device that sent it: they must agree. */
 	snprintf(name, sizeof(name), "%s/%s/%s", ri.unit, ri.user, ri.device);
-	if (strcmp(name, device_name_) != 0 || check_request(a, what, &ri, &cur) != 0) {
-		if (strcmp(name, device_name_) != 0)
-			admin_failf(what, "sent by %s but names %s", device_name_, name);
+	if (strcmp(name, sender) != 0) {
+		*refused = true;
+		return admin_failf(what, "sent by %s but names %s", sender, name);
+	}
+	if (check_request(a, what, &ri, &cur) != 0) {
 		*refused = true;
 		return 1;
 	}
@@ -261,12 +264,11 @@ int admin_renew_sign(struct admin *a, struct admin_request *r, struct kenh_span 
 	if ((rc = check_request(a, r->id, &ri, &cur)) != 0) return rc;
 	if ((rc = reissue(a, &cur, days, &ca, &der, &len)) != 0) goto out;
 	if ((rc = record(a, &cur, &ca, span_make(der, len), out, r->id)) != 0) goto out;
-	{
-		struct crypto_cert_info info;
-
-		if ((rc = crypto_cert_parse(a->ctx, der, len, &info)) != 0) goto out;
-		crypto_serial_hex(&info.serial, r->serial, sizeof(r->serial));
+	if ((rc = crypto_cert_parse(a->ctx, der, len, &cur)) != 0) {
+		rc = admin_fail(r->id, rc);
+		goto out;
 	}
+	crypto_serial_hex(&cur.serial, r->serial, sizeof(r->serial));
 	snprintf(r->status, sizeof(r->status), "signed");
 	r->decided = a->now;
 	if ((rc = admin_request_save(a, r, NULL, 0)) != 0) {
