@@ -39,7 +39,7 @@
 #define RENEW_MAX_GROUPS 256 /* groups updated in one sync; the rest at the next */
 #define GROUP_NAME_CAP   (LIMIT_GROUP_ID + 1)
 
-/* Why a certificate is refused, for people (kenh_renew_install's codes). */
+/* Why check_successor refused a certificate, for people. */
 static const char *refusal(int rc)
 {
 	switch (rc) {
@@ -49,10 +49,6 @@ static const char *refusal(int rc)
 		return "it carries another key";
 	case KENH_E_STATE:
 		return "it does not end later than the current certificate";
-	case KENH_E_EXPIRED:
-		return "it is not valid now";
-	case KENH_E_REVOKED:
-		return "it is revoked";
 	default:
 		return kenh_strerror(rc);
 	}
@@ -114,14 +110,20 @@ int kenh_renew_install(struct kenh_app *a, struct kenh_span cert)
 	char serial[2 * CRYPTO_PKI_SERIAL_MAX + 1], until[32];
 	int rc;
 
-	if ((rc = check_chain(a, cert, &info)) == 0 && (rc = check_successor(a, &info)) == 0)
-		rc = store_chain(a, cert, &info);
-	if (rc == KENH_E_DB || rc == KENH_E_IO || rc == KENH_E_NOMEM) return rc;
-	if (rc != 0) {
+	if ((rc = check_chain(a, cert, &info)) != 0) {
+		a->cert_refused++;
+		fprintf(stderr,
+		        "kenh: a renewed certificate was refused: it does not validate "
+		        "under this organization's root: %s\n",
+		        kenh_strerror(rc));
+		return 0;
+	}
+	if ((rc = check_successor(a, &info)) != 0) {
 		a->cert_refused++;
 		fprintf(stderr, "kenh: a renewed certificate was refused: %s\n", refusal(rc));
 		return 0;
 	}
+	if ((rc = store_chain(a, cert, &info)) != 0) return rc;
 	a->renewed++;
 	crypto_serial_hex(&info.serial, serial, sizeof(serial));
 	cli_time_format(info.not_after, until, sizeof(until));
