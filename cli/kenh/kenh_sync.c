@@ -295,8 +295,11 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 		if (rc != 0) break;
 		got = f.request_id == 0;
 		cli_relay_frame_clear(&f);
+		unsigned renewed = a->renewed;
+
 		if ((rc = fetch_all(s)) == 0 && !a->wiped) rc = commit_pending(s);
-		if (rc == 0 && !a->wiped) rc = renew_groups(a);
+		/* The groups were checked when listening began: again only after a renewal. */
+		if (rc == 0 && !a->wiped && a->renewed != renewed) rc = renew_groups(a);
 		if (rc == 0 && s->processed > before && !a->opt.json)
 			printf("%zu new\n", s->processed - before), fflush(stdout);
 	}

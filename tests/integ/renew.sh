@@ -19,7 +19,7 @@
 #   - a certificate for another device (another key), and an older one
 #     sent by the authority, are refused by the device with a reason;
 #   - kenh-admin renew --send, with no request, reaches the device and is
-#     installed;
+#     installed, by renew --fetch and by a running kenh listen;
 #   - a revoked device cannot request a renewal.
 . "$(dirname "$0")/lib.sh"
 
@@ -164,6 +164,25 @@ run_ok "alice sends" k alice send ops "after the second renewal"
 run_ok "bob reads" k bob sync
 run_ok "bob history" k bob history ops
 printf '%s\n' "$OUT" | grep -q "after the second renewal" || fail "bob did not get it: $OUT"
+
+# 5b. While listening: the pushed certificate is installed and the group updated at once.
+k alice listen --seconds 30 >"$TMP/listen.out" 2>&1 &
+LISTEN=$!
+PIDS+=("$LISTEN")
+n=$(grep -c "event=auth_ok conn=[0-9]* device=tb/pc02/alice/$ALICE" "$TMP/relay.log")
+live() { [ "$(grep -c "event=auth_ok conn=[0-9]* device=tb/pc02/alice/$ALICE" "$TMP/relay.log")" -gt "$n" ]; }
+wait_for 10 live || fail "alice did not connect to listen"
+sleep 1
+run_ok "renew --send while listening" adm renew "$ALICE" --days 150 --send
+wait_for 20 grep -q "group ops now holds the renewed certificate" "$TMP/listen.out" ||
+	fail "listen did not install and send the certificate: $(cat "$TMP/listen.out")"
+kill "$LISTEN" 2>/dev/null
+wait "$LISTEN" 2>/dev/null
+LISTEN_UNTIL=$(k alice --json whoami | json not_after)
+[ "$LISTEN_UNTIL" -gt "$SENT_UNTIL" ] || fail "listen: not_after $SENT_UNTIL -> $LISTEN_UNTIL"
+run_ok "bob syncs" k bob sync
+run_ok "bob members" k bob --json members ops
+printf '%s\n' "$OUT" | grep -q "\"not_after\":$LISTEN_UNTIL" || fail "bob: $OUT"
 
 # 6. A revoked device cannot ask for renewal.
 run_ok "revoke bob" adm revoke "${BOB##*/}" --reason "lost on patrol"
