@@ -32,6 +32,7 @@ static const struct op_entry table[] = {
 	{ PROTO_KP_UPLOAD, "kp_upload", A, false, 0, op_kp_upload },
 	{ PROTO_KP_CLAIM, "kp_claim", A, false, 512, op_kp_claim },
 	{ PROTO_DIR_LOOKUP, "dir_lookup", A, false, 512, op_dir_lookup },
+	{ PROTO_RENEW_SUBMIT, "renew_submit", A, false, 24u << 10, op_renew_submit },
 	{ PROTO_GROUP_CREATE, "group_create", A, false, 512, op_group_create },
 	{ PROTO_HANDSHAKE, "handshake", A, false, 0, op_handshake },
 	{ PROTO_APP_SEND, "app_send", A, false, 0, op_app_send },

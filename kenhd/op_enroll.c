@@ -10,7 +10,8 @@
  * who is enrolled: the authority does, offline, and the certificate it
  * hands back must validate under the organization's trust store and carry
  * the request's public key. The ticket is 16 random bytes, the only handle
- * the device keeps between its two connections.
+ * the device keeps between its two connections. Renewal requests
+ * (op_renew.c) share the list, the issue and the reject operations.
  */
 #include "relay.h"
 
@@ -79,10 +80,14 @@ bool ops_is_authority(const struct op_env *env, const struct peer *p)
 	       ci.issuer[0] == '\0';
 }
 
-static int add_pending(void *arg, struct kenh_span ticket, struct kenh_span csr)
+static int add_pending(void *arg, const struct store_enroll_entry *se)
 {
-	struct proto_enroll_entry e = { ticket, csr };
+	struct proto_enroll_entry e = { se->ticket, se->csr, se->kind,
+		                        span_make((const uint8_t *)se->device,
+		                                  strlen(se->device)) };
 
+	/* A row of another kind (a newer schema) is not ours to show. */
+	if (se->kind != PROTO_ENROLL_NEW && se->kind != PROTO_ENROLL_RENEW) return 0;
 	return proto_msg_encode(arg, &proto_desc_enroll_entry, &e);
 }
 
@@ -124,12 +129,16 @@ int op_enroll_issue(struct op_env *env, struct peer *p, struct kenh_span body,
                     struct codec_writer *out)
 {
 	struct proto_enroll_issue req;
+	bool renewal = false;
 	int rc;
 
 	(void)out;
 	if ((rc = proto_msg_decode(&proto_desc_enroll_issue, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if (!ops_is_authority(env, p)) return KENH_ERR(KENH_E_PERM);
+	/* A renewal's certificate goes to the device's inbox (op_renew.c). */
+	if ((rc = renew_issue(env, req.ticket, req.certificate, &renewal)) != 0 || renewal)
+		return rc;
 	if ((rc = check_issued(env, req.ticket, req.certificate)) != 0) return rc;
 	return env->so->enroll_issue(env->st, req.ticket, req.certificate);
 }

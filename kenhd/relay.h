@@ -204,6 +204,17 @@ op_fn op_enroll_list;
 op_fn op_enroll_issue;
 op_fn op_enroll_reject;
 op_fn op_wipe_send;
+op_fn op_renew_submit;
+
+/*
+ * ENROLL_ISSUE for a renewal ticket (op_renew.c): *handled false and 0 if
+ * the ticket is not a renewal's (an enrollment: the caller goes on);
+ * otherwise the certificate must validate, name the requesting device and
+ * carry the request's key (VERIFY, PERM), and it is recorded and put into
+ * the device's inbox as a Delivery of kind cert.
+ */
+KENH_MUST_CHECK int renew_issue(struct op_env *env, struct kenh_span ticket, struct kenh_span cert,
+                                bool *handled);
 
 /*
  * Helpers shared by handlers (ops_common.c). Identity of a device
@@ -243,7 +254,7 @@ KENH_MUST_CHECK int ops_log_and_push(struct op_env *env, struct kenh_span group_
  */
 KENH_MUST_CHECK int revoke_propose_removals(struct op_env *env, const char *device);
 
-/* Queue a push of inbox entry id (a Welcome or a wipe order) to device. */
+/* Queue a push of inbox entry id (a Welcome, a wipe order, a certificate) to device. */
 KENH_MUST_CHECK int ops_push_inbox(struct op_env *env, const char *device,
                                    const struct store_inbox_item *item, uint64_t id);
 

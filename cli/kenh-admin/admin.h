@@ -211,6 +211,8 @@ struct admin_request {
 	char serial[2 * CRYPTO_PKI_SERIAL_MAX + 1];
 	char reason[256];
 	char ticket[2 * 16 + 1]; /* the relay's ticket (hex) if it came through the relay */
+	char kind[8];            /* "renew" for a renewal request, "" for an enrollment */
+	char previous[2 * CRYPTO_PKI_SERIAL_MAX + 1]; /* renew: the serial it renews */
 	uint64_t imported;
 	uint64_t decided;
 };
@@ -228,6 +230,26 @@ KENH_MUST_CHECK int admin_request_save(struct admin *a, const struct admin_reque
 /* Call fn for every request's state. */
 typedef int admin_request_fn(struct admin *a, const struct admin_request *r, void *arg);
 KENH_MUST_CHECK int admin_requests_each(struct admin *a, admin_request_fn *fn, void *arg);
+
+/* ---- renewals (cmd_admin_renew.c) ---- */
+
+/*
+ * A renewal request from the relay (ENROLL_LIST entry of kind renew, sent
+ * by device "unit/user/device" sender over its own connection): checked (admin_renew_check)
+ * and kept as a pending request of kind "renew". Returns 0, or exit
+ * status 1 with *refused set when the relay should be told no, or another
+ * exit status on failure (printed).
+ */
+int admin_renew_import(struct admin *a, const char *ticket, const char *sender,
+                       struct kenh_span csr, bool *refused);
+/*
+ * Sign a pending renewal request r (its DER in csr): checked again, then
+ * a certificate for the same key and identity as the current one, the
+ * audit entry "renew", the request marked signed, and the certificate
+ * handed to the relay for the device (ENROLL_ISSUE). Returns an exit status.
+ */
+int admin_renew_sign(struct admin *a, struct admin_request *r, struct kenh_span csr, uint64_t days,
+                     const char *out);
 
 /* ---- the audit log (admin_audit.c) ---- */
 
@@ -303,6 +325,8 @@ int admin_relay_issue(struct admin *a, const char *ticket_hex, const uint8_t *ce
 int admin_relay_reject(struct admin *a, const char *ticket_hex, uint8_t reason);
 int admin_relay_crl(struct admin *a, const char *unit);
 int admin_relay_wipe(struct admin *a, const char *device_name, const uint8_t *order, size_t len);
+/* A renewed certificate for a device that did not ask (RENEW_SUBMIT with a certificate). */
+int admin_relay_renew(struct admin *a, const char *device_name, const uint8_t *cert, size_t len);
 
 /* ---- subcommands (cmd_admin_<name>.c) ---- */
 

@@ -258,3 +258,30 @@ int admin_relay_wipe(struct admin *a, const char *device_name, const uint8_t *or
 	cli_relay_reply_clear(&reply);
 	return rc;
 }
+
+int admin_relay_renew(struct admin *a, const char *device_name, const uint8_t *cert, size_t len)
+{
+	struct proto_renew_submit m;
+	struct proto_seq_resp r;
+	struct cli_relay_reply reply;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.certificate.present = true;
+	m.certificate.v = span_make(cert, len);
+	if ((rc = admin_relay_call(a, PROTO_RENEW_SUBMIT, &proto_desc_renew_submit, &m, &reply)) !=
+	    0)
+		return rc;
+	if (reply.status != 0) {
+		rc = admin_relay_refused("certificate delivery", &reply);
+	} else if (proto_msg_decode(&proto_desc_renew_submit_resp, reply.body, reply.len, &r,
+	                            sizeof(r)) != 0) {
+		rc = admin_fail("certificate delivery", KENH_E_PROTO);
+	} else {
+		printf("certificate queued at the relay for %s (inbox entry %llu); the device "
+		       "installs it at its next sync\n",
+		       device_name, (unsigned long long)r.seq);
+	}
+	cli_relay_reply_clear(&reply);
+	return rc;
+}

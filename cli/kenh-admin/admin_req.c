@@ -37,9 +37,10 @@ int admin_request_save(struct admin *a, const struct admin_request *r, const uin
 	clean_line(reason, sizeof(reason), r->reason);
 	n = snprintf(buf, sizeof(buf),
 	             "status=%s\nuser=%s\nunit=%s\ndevice=%s\ncode=%s\nserial=%s\nreason=%s\n"
-	             "ticket=%s\nimported=%llu\ndecided=%llu\n",
+	             "ticket=%s\nkind=%s\nprevious=%s\nimported=%llu\ndecided=%llu\n",
 	             r->status, r->user, r->unit, r->device, r->code, r->serial, reason, r->ticket,
-	             (unsigned long long)r->imported, (unsigned long long)r->decided);
+	             r->kind, r->previous, (unsigned long long)r->imported,
+	             (unsigned long long)r->decided);
 	if (n < 0 || (size_t)n >= sizeof(buf)) return KENH_ERR(KENH_E_INTERNAL);
 	if ((rc = admin_path(a, p, "requests")) != 0 || (rc = cli_dir_make(p)) != 0) return rc;
 	if (csr != NULL) {
@@ -53,13 +54,14 @@ int admin_request_save(struct admin *a, const struct admin_request *r, const uin
 /* One "key=value" line of a state file. */
 static bool state_line(struct admin_request *r, char *line)
 {
-	static const char *const names[] = { "status", "user",   "unit",   "device",
-		                             "code",   "serial", "reason", "ticket" };
-	char *fields[] = { r->status, r->user,   r->unit,   r->device,
-		           r->code,   r->serial, r->reason, r->ticket };
-	const size_t caps[] = { sizeof(r->status), sizeof(r->user),  sizeof(r->unit),
-		                sizeof(r->device), sizeof(r->code),  sizeof(r->serial),
-		                sizeof(r->reason), sizeof(r->ticket) };
+	static const char *const names[] = { "status", "user",   "unit",   "device", "code",
+		                             "serial", "reason", "ticket", "kind",   "previous" };
+	char *fields[] = { r->status, r->user,   r->unit,   r->device, r->code,
+		           r->serial, r->reason, r->ticket, r->kind,   r->previous };
+	const size_t caps[] = { sizeof(r->status),  sizeof(r->user),   sizeof(r->unit),
+		                sizeof(r->device),  sizeof(r->code),   sizeof(r->serial),
+		                sizeof(r->reason),  sizeof(r->ticket), sizeof(r->kind),
+		                sizeof(r->previous) };
 	char *v = strchr(line, '=');
 	size_t i;
 

@@ -14,7 +14,9 @@
  * relay keeps its ticket; a refusal is handed back at once (ENROLL_REJECT,
  * with the reason the device will show), and decisions the relay has not
  * received yet (a sign or reject that could not reach it) are handed over
- * again on the next fetch.
+ * again on the next fetch. A renewal request (kenh renew, kind renew in
+ * ENROLL_LIST) is checked against the device's certificates instead of a
+ * code (cmd_admin_renew.c) and listed as "renewal of DEVICE".
  */
 #include "admin.h"
 
@@ -220,6 +222,38 @@ static int fetch_known(struct admin *a, struct admin_request *r, const char *tic
 	return rc;
 }
 
+/* A renewal request of an enrolled device (RENEW_SUBMIT): cmd_admin_renew.c checks it. */
+static int fetch_renewal(struct admin *a, const struct proto_enroll_entry *e, const char *ticket,
+                         struct fetch_count *n)
+{
+	char device[256];
+	struct crypto_renew_info info;
+	struct admin_request r;
+	bool refused = false;
+	int rc;
+
+	if (e->device.len == 0 || e->device.len >= sizeof(device))
+		return admin_relay_reject(a, ticket, PROTO_REFUSED_BAD_REQUEST);
+	memcpy(device, e->device.p, e->device.len);
+	device[e->device.len] = '\0';
+	if (crypto_renew_csr_verify(a->ctx, e->csr.p, e->csr.len, &info) == 0) {
+		char id[ADMIN_ID_HEX + 1];
+
+		admin_hex(info.id, ADMIN_ID_HEX / 2, id);
+		if (admin_request_load(a, id, &r, NULL, NULL) == 0)
+			return fetch_known(a, &r, ticket, n);
+	}
+	if ((rc = admin_renew_import(a, ticket, device, e->csr, &refused)) == 0) {
+		n->imported++;
+		return 0;
+	}
+	if (!refused) return rc;
+	n->refused++;
+	if ((rc = admin_relay_reject(a, ticket, PROTO_REFUSED_BY_AUTHORITY)) == 0)
+		printf("refused the renewal request of %s at the relay\n", device);
+	return rc;
+}
+
 static int fetch_one(struct admin *a, const struct proto_enroll_entry *e, struct fetch_count *n)
 {
 	char ticket[2 * PROTO_TICKET_LEN + 1], what[64], id[ADMIN_ID_HEX + 1];
@@ -229,6 +263,7 @@ static int fetch_one(struct admin *a, const struct proto_enroll_entry *e, struct
 	int rc;
 
 	admin_hex(e->ticket.p, e->ticket.len, ticket);
+	if (e->kind == PROTO_ENROLL_RENEW) return fetch_renewal(a, e, ticket, n);
 	snprintf(what, sizeof(what), "request of ticket %.8s", ticket);
 	if (crypto_csr_verify(a->ctx, e->csr.p, e->csr.len, &info) == 0) {
 		admin_hex(info.id, ADMIN_ID_HEX / 2, id);
@@ -290,8 +325,9 @@ static int list_one(struct admin *a, const struct admin_request *r, void *arg)
 	(void)a;
 	if (!*all && strcmp(r->status, "pending") != 0) return 0;
 	cli_time_format(r->imported, when, sizeof(when));
-	printf("%-16s  %-8s  %-20s  %-24s  %-16s  %s\n", r->id, r->status, r->user, r->unit,
-	       r->device, when);
+	printf("%-16s  %-8s  %-20s  %-24s  %-16s  %s%s%s\n", r->id, r->status, r->user, r->unit,
+	       r->device, when, strcmp(r->kind, "renew") == 0 ? "  renewal of " : "",
+	       strcmp(r->kind, "renew") == 0 ? r->device : "");
 	return 0;
 }
 

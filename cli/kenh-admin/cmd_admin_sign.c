@@ -10,7 +10,8 @@
  * and so is the unit's subtree, by crypto_cert_issue. A request that came
  * through the relay gets its certificate handed to the relay at once
  * (ENROLL_ISSUE, docs/protocol.md §5), where the device fetches it; if the
- * relay cannot be reached, the next requests fetch hands it over.
+ * relay cannot be reached, the next requests fetch hands it over. A
+ * renewal request (kenh renew) is signed by admin_renew_sign instead.
  */
 #include "admin.h"
 
@@ -145,6 +146,11 @@ int cmd_admin_sign(struct admin *a, int argc, char **argv)
 	}
 	if (strcmp(r.status, "pending") != 0) {
 		rc = admin_failf(r.id, "already %s", r.status);
+		goto out;
+	}
+	if (strcmp(r.kind, "renew") == 0) {
+		/* A renewal: same key and identity as the device's certificate (cmd_admin_renew.c). */
+		rc = admin_renew_sign(a, &r, span_make(csr, csrlen), days, out);
 		goto out;
 	}
 	if ((rc = recheck(a, &r, csr, csrlen, &info)) != 0) goto out;

@@ -369,6 +369,7 @@ int cmd_kenh_members(struct kenh_app *a, int argc, char **argv)
 {
 	struct kenh_mls_group *g = NULL;
 	struct crypto_cert_info info;
+	char serial[2 * CRYPTO_PKI_SERIAL_MAX + 1];
 	uint32_t i, n;
 	int rc, first = 1;
 
@@ -379,9 +380,12 @@ int cmd_kenh_members(struct kenh_app *a, int argc, char **argv)
 	if (a->opt.json) printf("[");
 	for (i = 0; i < n; i++) {
 		if (kenh_member_info(a, g, i, &info) != 0) continue;
+		crypto_serial_hex(&info.serial, serial, sizeof(serial));
 		if (a->opt.json)
-			printf("%s{\"leaf\":%u,\"unit\":\"%s\",\"user\":\"%s\",\"device\":\"%s\"}",
-			       first ? "" : ",", i, info.unit, info.user, info.device);
+			printf("%s{\"leaf\":%u,\"unit\":\"%s\",\"user\":\"%s\",\"device\":\"%s\","
+			       "\"serial\":\"%s\",\"not_after\":%llu}",
+			       first ? "" : ",", i, info.unit, info.user, info.device, serial,
+			       (unsigned long long)info.not_after);
 		else
 			printf("%u %s/%s/%s%s\n", i, info.unit, info.user, info.device,
 			       i == kenh_mls_group_own_leaf(g) ? " (this device)" : "");

@@ -74,7 +74,11 @@ struct kenh_app {
 	size_t net_calls; /* calls answered on net since it was opened */
 	uint8_t *reply;   /* the last response body: decoded views point into it */
 	size_t replylen;
-	bool wiped; /* a wipe order erased the store during this run */
+	bool wiped;            /* a wipe order erased the store during this run */
+	unsigned renewed;      /* renewed certificates installed during this run */
+	unsigned cert_refused; /* delivered certificates refused during this run */
+	bool renewing;         /* kenh_renew_groups runs (a commit's catch-up must not re-enter) */
+	bool kp_stale;         /* a renewal was installed: upload KeyPackages with the new chain */
 	/*
 	 * kenh send --out DIR (a test and debugging aid): application messages
 	 * are written to DIR/NNNNNN.mls instead of being sent; kenh submit sends
@@ -210,6 +214,25 @@ KENH_MUST_CHECK int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *pro
  */
 KENH_MUST_CHECK int kenh_wipe_apply(struct kenh_app *a, struct kenh_span order);
 
+/* ---- certificate renewal (cmd_kenh_renew.c) ---- */
+/*
+ * A certificate from the inbox (Delivery kind cert): installed if it
+ * chains to our root, carries our key and identity and ends later than
+ * ours (a->id, a->me, a->renewed updated; a->kp_stale set: no network
+ * call here, the fetch being processed holds views into the last reply);
+ * otherwise reported and refused (a->cert_refused). Returns only store,
+ * I/O and memory errors: a refused certificate is not one.
+ */
+KENH_MUST_CHECK int kenh_renew_install(struct kenh_app *a, struct kenh_span cert);
+/*
+ * An Update Commit with our current credential in every active group
+ * whose leaf for us still carries an older certificate; *updated counts
+ * them. Groups that fail now are reported and left for the next sync.
+ * First, after an installation (a->kp_stale), fresh KeyPackages and a new
+ * last-resort one with the new chain are uploaded.
+ */
+KENH_MUST_CHECK int kenh_renew_groups(struct kenh_app *a, size_t *updated);
+
 /* ---- files (kenh_file.c) ---- */
 KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path, struct client_file *out,
                                      uint8_t **blob_id);
@@ -239,7 +262,7 @@ kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
         cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety, cmd_kenh_wipe,
         cmd_kenh_keypackages, cmd_kenh_crl_upload, cmd_kenh_users, cmd_kenh_units, cmd_kenh_lookup,
-        cmd_kenh_devices, cmd_kenh_submit;
+        cmd_kenh_devices, cmd_kenh_submit, cmd_kenh_renew;
 /* kenh lookup: one user, unit or device from the relay's directory (cmd_kenh_lookup.c). */
 KENH_MUST_CHECK int kenh_lookup_run(struct kenh_app *a, const char *what);
 

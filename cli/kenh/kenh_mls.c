@@ -2,7 +2,8 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * MLS glue for kenh (RFC 9420): the authentication service (§5.3.1) as
- * the organization's certificate chain rules (lib/crypto/pki.h; the
+ * the organization's certificate chain rules, and a replaced credential
+ * (a renewal) must keep its identity (lib/crypto/pki.h; the
  * credential carries the leaf and unit CAs, the root comes from the
  * device folder), our X.509 credential, and KeyPackages (§10): made with
  * the device key as signature key, their private parts kept in the store
@@ -54,11 +55,47 @@ static int validate(void *arg, const struct kenh_mls_credential *cred)
 	return 0;
 }
 
+/* The identity the leaf certificate of a credential names (no chain check: validate did it). */
+static int cred_identity(struct kenh_app *a, const struct kenh_mls_credential *cred,
+                         struct crypto_cert_info *out)
+{
+	const uint8_t *p;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (kenh_mls_credential_type(cred) != KENH_MLS_CREDENTIAL_X509)
+		return KENH_ERR(KENH_E_VERIFY);
+	if ((rc = kenh_mls_credential_cert(cred, 0, &p, &len)) != 0) return rc;
+	return crypto_cert_parse(a->ctx, p, len, out);
+}
+
+/*
+ * RFC 9420 §5.3.1: a member's new credential (a renewed certificate, docs/pki.md
+ * "Renewal") must name the same unit, user and device as the one it replaces.
+ */
+static int successor(void *arg, const struct kenh_mls_credential *old,
+                     const struct kenh_mls_credential *next)
+{
+	struct kenh_app *a = arg;
+	struct crypto_cert_info o, n;
+	int rc;
+
+	if ((rc = cred_identity(a, old, &o)) != 0 || (rc = cred_identity(a, next, &n)) != 0)
+		return rc;
+	if (strcmp(o.unit, n.unit) != 0 || strcmp(o.user, n.user) != 0 ||
+	    strcmp(o.device, n.device) != 0)
+		return KENH_ERR(KENH_E_PERM);
+	return 0;
+}
+
 void kenh_mls_config(struct kenh_app *a, struct kenh_mls_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->validate = validate;
 	cfg->validate_arg = a;
+	cfg->successor = successor;
+	cfg->successor_arg = a;
 }
 
 void kenh_mls_cred(const struct kenh_app *a, struct kenh_mls_credential_args *c,

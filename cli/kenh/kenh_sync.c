@@ -16,7 +16,10 @@
  * no longer decrypts is reported. A wipe order (delivery kind
  * wipe, docs/protocol.md WIPE_SEND) is verified and, if valid, erases the
  * store at once (kenh_wipe.c); one that does not verify is reported and
- * dropped. listen keeps the connection live and fetches again on every
+ * dropped. A renewed certificate (delivery kind cert) is installed if it
+ * is ours and newer, else reported and dropped; after every fetch, groups
+ * whose leaf for us still carries an older certificate get an Update
+ * Commit with the current one (cmd_kenh_renew.c). listen keeps the connection live and fetches again on every
  * push.
  */
 #include "kenh.h"
@@ -228,6 +231,11 @@ static int fetch_once(struct sync_state *s, bool *more)
 			rc = on_wipe(s, &resp.entries[i]);
 			continue;
 		}
+		if (resp.entries[i].kind == PROTO_DELIVERY_CERT) {
+			s->processed++;
+			rc = kenh_renew_install(s->a, resp.entries[i].message);
+			continue;
+		}
 		if ((rc = client_store_begin(s->a->st)) != 0) break;
 		rc = on_delivery(s, &resp.entries[i]);
 		if (rc == 0)
@@ -288,6 +296,14 @@ static int commit_pending(struct sync_state *s)
 	return rc;
 }
 
+/* After a renewal (now or in an earlier run): every group gets the new credential. */
+static int renew_groups(struct kenh_app *a)
+{
+	size_t n = 0;
+
+	return kenh_renew_groups(a, &n);
+}
+
 static int top_up(struct kenh_app *a)
 {
 	size_t n;
@@ -309,6 +325,7 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 	rc = fetch_all(s);
 	if (rc == 0 && !a->wiped) rc = commit_pending(s);
 	if (rc == 0 && !a->wiped) rc = kenh_group_leave_retry(a);
+	if (rc == 0 && !a->wiped) rc = renew_groups(a);
 	if (rc == 0 && !a->wiped) rc = top_up(a);
 	while (rc == 0 && listen_ms > 0 && got && !a->wiped) {
 		size_t before = s->processed;
@@ -325,7 +342,11 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 		if (rc != 0) break;
 		got = f.request_id == 0;
 		cli_relay_frame_clear(&f);
+		unsigned renewed = a->renewed;
+
 		if ((rc = fetch_all(s)) == 0 && !a->wiped) rc = commit_pending(s);
+		/* The groups were checked when listening began: again only after a renewal. */
+		if (rc == 0 && !a->wiped && a->renewed != renewed) rc = renew_groups(a);
 		if (rc == 0 && s->processed > before && !a->opt.json)
 			printf("%zu new\n", s->processed - before), fflush(stdout);
 	}

@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "users", cmd_kenh_users, "[UNIT]" },
 	{ "units", cmd_kenh_units, "[UNIT]" },
 	{ "lookup", cmd_kenh_lookup, "USER|user:USER[@UNIT]|UNIT|unit:PATH|DEVICE" },
+	{ "renew", cmd_kenh_renew, "[--fetch] [--wait SECONDS] | --cert FILE" },
 	{ "keypackages", cmd_kenh_keypackages, "[--upload N]" },
 	{ "group", cmd_kenh_group,
 	  "create NAME | add NAME unit:PATH|user:USER[@UNIT]|DEVICE... | remove NAME "

@@ -72,6 +72,16 @@ KENH_API void kenh_mls_free(void *p, size_t len);
 typedef int kenh_mls_validate_fn(void *arg, const struct kenh_mls_credential *cred);
 
 /**
+ * \brief RFC 9420 §5.3.1: a member's credential is being replaced (an
+ * Update, or a Commit's path, e.g. with a renewed certificate): decide
+ * whether next is a valid successor of old (the same identity). Called
+ * only when the two differ, after next passed the validate callback.
+ * \return 0 to accept, a negative KENH_E_* code to refuse.
+ */
+typedef int kenh_mls_successor_fn(void *arg, const struct kenh_mls_credential *old,
+                                  const struct kenh_mls_credential *next);
+
+/**
  * \brief The value of an external PSK (RFC 9420 §8.4) named psk_id: write
  * at most cap bytes to out and their number to *len.
  * \return 0, or KENH_E_NOT_FOUND if the PSK is unknown.
@@ -86,6 +96,8 @@ typedef uint64_t kenh_mls_clock_fn(void *arg);
 struct kenh_mls_config {
 	kenh_mls_validate_fn *validate; /**< required */
 	void *validate_arg;
+	kenh_mls_successor_fn *successor; /**< NULL: any valid credential may follow another */
+	void *successor_arg;
 	kenh_mls_psk_fn *psk; /**< NULL: no external PSK */
 	void *psk_arg;
 	kenh_mls_clock_fn *clock; /**< NULL: the system clock */
@@ -252,6 +264,13 @@ struct kenh_mls_commit_args {
 	bool update;          /**< renew our own keys (a path) even if nothing else needs it */
 	bool ratchet_tree;    /**< carry the ratchet tree in the Welcome's GroupInfo */
 	bool private_message; /**< PrivateMessage (hidden from the relay) instead of PublicMessage */
+	/**
+	 * A new credential for our own leaf (RFC 9420 §5.3.1: e.g. a renewed
+	 * certificate for the same identity and signature key), carried by
+	 * the Commit's path LeafNode (a path is made, as with update); it
+	 * must pass the group's validate callback. NULL: keep ours.
+	 */
+	const struct kenh_mls_credential_args *credential;
 };
 
 /** The messages a Commit produced (release with kenh_mls_commit_out_clear). */

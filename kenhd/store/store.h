@@ -14,7 +14,7 @@
  *   cursors     (device, group) -> last acknowledged seq, and the seq after
  *               which the device stops receiving (its removal), if any
  *   log         (group, seq) -> one MLS message, written once for the group
- *   inbox       per device: Welcomes, wipe orders
+ *   inbox       per device: Welcomes, wipe orders, renewed certificates
  *   proposals   (group, epoch, ProposalRef) -> the proposal's message
  *   key packages, devices, group infos, blobs, CRLs, enrollment requests
  *
@@ -84,16 +84,27 @@ typedef int store_device_fn(void *arg, const char *device, uint32_t key_packages
                             bool has_last_resort);
 typedef int store_cursor_fn(void *arg, const struct store_cursor *c);
 typedef int store_entry_fn(void *arg, uint64_t seq, struct kenh_span msg);
-/* An inbox entry: a Welcome (group_id: its group) or a wipe order (group_id: the device). */
+/*
+ * An inbox entry: a Welcome (group_id: its group), a wipe order or a
+ * renewed certificate (group_id: the device).
+ */
 struct store_inbox_item {
-	uint8_t kind; /* enum proto_delivery_kind: 2 (inbox) or 3 (wipe) */
+	uint8_t kind; /* enum proto_delivery_kind: 2 (inbox), 3 (wipe) or 4 (cert) */
 	struct kenh_span group_id;
 	struct kenh_span msg;
 };
 
 typedef int store_inbox_fn(void *arg, uint64_t id, const struct store_inbox_item *item);
 typedef int store_crl_fn(void *arg, const char *issuer, uint64_t number, struct kenh_span der);
-typedef int store_enroll_fn(void *arg, struct kenh_span ticket, struct kenh_span csr);
+/* A pending request: a new device's (kind 1) or an enrolled device's renewal (kind 2). */
+struct store_enroll_entry {
+	struct kenh_span ticket;
+	struct kenh_span csr;
+	uint8_t kind;       /* enum proto_enroll_kind */
+	const char *device; /* renewal: the requesting device; "" otherwise */
+};
+
+typedef int store_enroll_fn(void *arg, const struct store_enroll_entry *e);
 
 struct store_ops {
 	const char *name;
@@ -238,10 +249,21 @@ struct store_ops {
 	                    uint8_t *refused);
 	/* The request of a pending ticket: NOT_FOUND if unknown, EXISTS if issued or refused. */
 	int (*enroll_csr)(struct store *s, struct kenh_span ticket, struct store_buf *out);
+	/*
+	 * Renewals (RENEW_SUBMIT): add a pending request of device under
+	 * ticket (EXISTS for a ticket in use or when the device already has
+	 * one pending); the device of a renewal ticket into device (devlen
+	 * bytes, NUL-terminated): NOT_FOUND if the ticket is unknown or not a
+	 * renewal, EXISTS if issued or refused already. The other enrollment
+	 * calls (list, issue, reject) take renewals as well.
+	 */
+	int (*renew_add)(struct store *s, struct kenh_span ticket, struct kenh_span csr,
+	                 const char *device, uint64_t now);
+	int (*renew_device)(struct store *s, struct kenh_span ticket, char *device, size_t devlen);
 
 	/*
 	 * Retention (docs/protocol.md §9): delete log entries every cursor has
-	 * passed, and log, inbox (but wipe orders) and enrollment entries older
+	 * passed, and log, inbox (but wipe orders and certificates) and enrollment entries older
 	 * than now - max_age. *deleted counts the rows removed.
 	 */
 	int (*retention)(struct store *s, uint64_t now, uint64_t max_age, uint64_t *deleted);

@@ -42,12 +42,21 @@ __asm__(".pushsection .rodata\n"
         ".incbin \"kenhd/store/sql/002_authority.sql\"\n"
         ".byte 0\n"
         ".popsection\n");
+__asm__(".pushsection .rodata\n"
+        ".global store_sql_003_renew\n"
+        ".hidden store_sql_003_renew\n"
+        "store_sql_003_renew:\n"
+        ".incbin \"kenhd/store/sql/003_renew.sql\"\n"
+        ".byte 0\n"
+        ".popsection\n");
 extern const char store_sql_001_init[];
 extern const char store_sql_002_authority[];
+extern const char store_sql_003_renew[];
 
 static const char *const migrations[] = {
 	store_sql_001_init,
 	store_sql_002_authority,
+	store_sql_003_renew,
 };
 
 enum stmt {
@@ -105,6 +114,8 @@ enum stmt {
 	S_ENROLL_REJECT,
 	S_ENROLL_FETCH,
 	S_ENROLL_CSR,
+	S_RENEW_ADD,
+	S_RENEW_DEVICE,
 	S_RET_LOG_CURSORS,
 	S_RET_LOG_AGE,
 	S_RET_INBOX_AGE,
@@ -193,8 +204,8 @@ static const char *const sql[S_COUNT] = {
 	[S_CRL_LIST] = "SELECT issuer, number, der FROM crls ORDER BY issuer",
 	[S_ENROLL_ADD] = "INSERT INTO enrollments (ticket, created, csr) VALUES (?1, ?2, ?3) "
 	                 "ON CONFLICT (ticket) DO NOTHING",
-	[S_ENROLL_LIST] = "SELECT ticket, csr FROM enrollments WHERE cert IS NULL AND refused = 0 "
-	                  "ORDER BY created LIMIT ?1",
+	[S_ENROLL_LIST] = "SELECT ticket, csr, kind, coalesce(device, '') FROM enrollments WHERE "
+	                  "cert IS NULL AND refused = 0 ORDER BY created LIMIT ?1",
 	[S_ENROLL_ISSUE] = "UPDATE enrollments SET cert = ?2 WHERE ticket = ?1",
 	[S_ENROLL_REJECT] =
 	        "UPDATE enrollments SET refused = ?2 WHERE ticket = ?1 AND cert IS NULL "
@@ -202,11 +213,16 @@ static const char *const sql[S_COUNT] = {
 	[S_ENROLL_FETCH] = "SELECT cert, refused FROM enrollments WHERE ticket = ?1",
 	[S_ENROLL_CSR] = "SELECT csr, cert IS NOT NULL OR refused <> 0 FROM enrollments WHERE "
 	                 "ticket = ?1",
+	/* Any conflict: the ticket, or the one pending renewal a device may have. */
+	[S_RENEW_ADD] = "INSERT INTO enrollments (ticket, created, csr, kind, device) VALUES (?1, "
+	                "?2, ?3, 2, ?4) ON CONFLICT DO NOTHING",
+	[S_RENEW_DEVICE] = "SELECT device, cert IS NOT NULL OR refused <> 0 FROM enrollments "
+	                   "WHERE ticket = ?1 AND kind = 2",
 	[S_RET_LOG_CURSORS] = "DELETE FROM log WHERE seq <= (SELECT min(c.seq) FROM cursors c "
 	                      "WHERE c.group_id = log.group_id)",
 	[S_RET_LOG_AGE] = "DELETE FROM log WHERE created < ?1",
-	/* A wipe order waits for its device however long it is away. */
-	[S_RET_INBOX_AGE] = "DELETE FROM inbox WHERE created < ?1 AND kind <> 3",
+	/* A wipe order or a renewed certificate waits for its device however long it is away. */
+	[S_RET_INBOX_AGE] = "DELETE FROM inbox WHERE created < ?1 AND kind NOT IN (3, 4)",
 	[S_RET_ENROLL_AGE] = "DELETE FROM enrollments WHERE created < ?1",
 	[S_RET_PROPOSALS] = "DELETE FROM proposals WHERE epoch < (SELECT g.epoch FROM groups g "
 	                    "WHERE g.group_id = proposals.group_id)",
@@ -1091,8 +1107,12 @@ static int sqlite_enroll_list(struct store *s, size_t max, store_enroll_fn *cb, 
 	int rc;
 
 	if (bind_u64(q, 1, max)) return KENH_ERR(KENH_E_DB);
-	while ((rc = step_row(q)) == 1)
-		if ((rc = cb(arg, col_span(q, 0), col_span(q, 1))) != 0) break;
+	while ((rc = step_row(q)) == 1) {
+		struct store_enroll_entry e = { col_span(q, 0), col_span(q, 1),
+			                        (uint8_t)col_u64(q, 2), col_text(q, 3) };
+
+		if ((rc = cb(arg, &e)) != 0) break;
+	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -1164,6 +1184,41 @@ static int sqlite_enroll_csr(struct store *s, struct kenh_span ticket, struct st
 			rc = span_dup(col_span(q, 0), &out->p);
 			out->len = rc == 0 ? col_span(q, 0).len : 0;
 		}
+	} else if (rc == 0) {
+		rc = KENH_E_NOT_FOUND;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+static int sqlite_renew_add(struct store *s, struct kenh_span ticket, struct kenh_span csr,
+                            const char *device, uint64_t now)
+{
+	sqlite3_stmt *q = stmt(s, S_RENEW_ADD);
+	int rc;
+
+	if (bind_span(q, 1, ticket) || bind_u64(q, 2, now) || bind_span(q, 3, csr) ||
+	    bind_text(q, 4, device))
+		return KENH_ERR(KENH_E_DB);
+	if ((rc = exec_done(q)) != 0) return rc;
+	return changes(s) == 1 ? 0 : KENH_E_EXISTS;
+}
+
+static int sqlite_renew_device(struct store *s, struct kenh_span ticket, char *device,
+                               size_t devlen)
+{
+	sqlite3_stmt *q = stmt(s, S_RENEW_DEVICE);
+	int rc;
+
+	if (devlen > 0) device[0] = '\0';
+	if (bind_span(q, 1, ticket)) return KENH_ERR(KENH_E_DB);
+	if ((rc = step_row(q)) == 1) {
+		if (sqlite3_column_int(q, 1) != 0)
+			rc = KENH_E_EXISTS;
+		else if ((size_t)snprintf(device, devlen, "%s", col_text(q, 0)) >= devlen)
+			rc = KENH_ERR(KENH_E_TOO_LARGE);
+		else
+			rc = 0;
 	} else if (rc == 0) {
 		rc = KENH_E_NOT_FOUND;
 	}
@@ -1244,6 +1299,8 @@ const struct store_ops store_sqlite_ops = {
 	.enroll_reject = sqlite_enroll_reject,
 	.enroll_fetch = sqlite_enroll_fetch,
 	.enroll_csr = sqlite_enroll_csr,
+	.renew_add = sqlite_renew_add,
+	.renew_device = sqlite_renew_device,
 	.retention = sqlite_retention,
 };
 

@@ -263,6 +263,51 @@ struct crypto_csr_info {
 KENH_MUST_CHECK int crypto_csr_verify(const struct kenh_ctx *ctx, const uint8_t *der, size_t len,
                                       struct crypto_csr_info *out);
 
+/* ---- renewal requests (docs/pki.md "Renewal request") ---- */
+
+/* Who asks for a renewal: the identity and serial of its current certificate (borrowed). */
+struct crypto_renew_claim {
+	const char *unit;
+	const char *user;
+	const char *device;
+	const struct crypto_serial *serial;
+};
+
+/*
+ * Device side: a certificate request for the device's current key, signed
+ * with it, naming its unit and user (as an enrollment request does) and
+ * carrying the renewal attribute: the device id and the serial of the
+ * certificate it renews, instead of a code binding. *out (mem_free) holds
+ * the DER. KENH_E_INVALID_ARG for an invalid name or serial.
+ */
+KENH_MUST_CHECK int crypto_renew_csr_create(const struct kenh_ctx *ctx,
+                                            const struct crypto_sigkey *key,
+                                            const struct crypto_renew_claim *claim, uint8_t **out,
+                                            size_t *outlen);
+
+/* What a verified renewal request says. */
+struct crypto_renew_info {
+	char user[CRYPTO_PKI_MAX_USER + 1];
+	char unit[CRYPTO_PKI_MAX_UNIT + 1];
+	char device[CRYPTO_PKI_MAX_DEVICE + 1];
+	struct crypto_serial serial; /* of the certificate it renews */
+	uint16_t sig_id;
+	size_t pklen;
+	uint8_t pk[CRYPTO_MAX_SIG_PK];
+	uint8_t id[32]; /* SHA-256 of the request DER */
+};
+
+/*
+ * Parse a renewal request and check its self-signature (proof of
+ * possession of the key it carries) and its one attribute. The caller
+ * compares the claim with the certificate it renews (same key, same
+ * identity). KENH_E_PARSE / KENH_E_TOO_LARGE for malformed input (an
+ * enrollment request is PARSE here, and a renewal request is PARSE for
+ * crypto_csr_verify), KENH_E_VERIFY for a bad signature.
+ */
+KENH_MUST_CHECK int crypto_renew_csr_verify(const struct kenh_ctx *ctx, const uint8_t *der,
+                                            size_t len, struct crypto_renew_info *out);
+
 /* ---- CRLs ---- */
 
 /* RFC 5280 §5.3.1 reason codes we write. */

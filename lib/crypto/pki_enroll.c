@@ -250,8 +250,8 @@ out:
 	return rc;
 }
 
-static int req_sign_encode(const struct kenh_ctx *ctx, X509_REQ *req,
-                           const struct crypto_sigkey *key, uint8_t **out, size_t *outlen)
+int crypto_pki_req_sign_encode(const struct kenh_ctx *ctx, X509_REQ *req,
+                               const struct crypto_sigkey *key, uint8_t **out, size_t *outlen)
 {
 	EVP_MD_CTX *mctx = NULL;
 	uint8_t *p;
@@ -290,7 +290,7 @@ int crypto_csr_create(const struct kenh_ctx *ctx, const struct crypto_sigkey *ke
 	if ((req = X509_REQ_new_ex(crypto_pki_libctx(ctx), NULL)) == NULL)
 		return KENH_ERR(KENH_E_NOMEM);
 	if ((rc = req_fill(ctx, req, key, claim)) != 0) goto out;
-	rc = req_sign_encode(ctx, req, key, out, outlen);
+	rc = crypto_pki_req_sign_encode(ctx, req, key, out, outlen);
 out:
 	crypto_pki_drain(ctx, __func__);
 	X509_REQ_free(req);
@@ -326,7 +326,7 @@ out:
 	return rc;
 }
 
-static int req_parse(const struct kenh_ctx *ctx, const uint8_t *der, size_t len, X509_REQ **out)
+int crypto_pki_req_parse(const struct kenh_ctx *ctx, const uint8_t *der, size_t len, X509_REQ **out)
 {
 	const unsigned char *p = der;
 	X509_REQ *req;
@@ -346,7 +346,8 @@ static int req_parse(const struct kenh_ctx *ctx, const uint8_t *der, size_t len,
 }
 
 /* Proof of possession (RFC 2986 §3: the request is signed with the key it carries). */
-static int req_check_key(X509_REQ *req, struct crypto_csr_info *out)
+int crypto_pki_req_check_key(X509_REQ *req, uint16_t *sig_id, uint8_t pk[static CRYPTO_MAX_SIG_PK],
+                             size_t *pklen)
 {
 	EVP_PKEY *pkey;
 	int rc;
@@ -355,7 +356,7 @@ static int req_check_key(X509_REQ *req, struct crypto_csr_info *out)
 	if (!crypto_pki_sig_nid_ok(X509_REQ_get_signature_nid(req)))
 		return KENH_ERR(KENH_E_UNSUPPORTED);
 	if ((pkey = X509_REQ_get0_pubkey(req)) == NULL) return KENH_ERR(KENH_E_PARSE);
-	if ((rc = crypto_pki_pkey_raw(pkey, &out->sig_id, out->pk, &out->pklen)) != 0) return rc;
+	if ((rc = crypto_pki_pkey_raw(pkey, sig_id, pk, pklen)) != 0) return rc;
 	if (X509_REQ_verify(req, pkey) != 1) return KENH_ERR(KENH_E_VERIFY);
 	return 0;
 }
@@ -386,8 +387,8 @@ int crypto_csr_verify(const struct kenh_ctx *ctx, const uint8_t *der, size_t len
 
 	memset(out, 0, sizeof(*out));
 	if (kdf == NULL) return KENH_ERR(KENH_E_INTERNAL);
-	if ((rc = req_parse(ctx, der, len, &req)) != 0) goto out;
-	if ((rc = req_check_key(req, out)) != 0) goto out;
+	if ((rc = crypto_pki_req_parse(ctx, der, len, &req)) != 0) goto out;
+	if ((rc = crypto_pki_req_check_key(req, &out->sig_id, out->pk, &out->pklen)) != 0) goto out;
 	rc = crypto_pki_name_check_csr(X509_REQ_get_subject_name(req), out->unit, out->user);
 	if (rc != 0) goto out;
 	if ((rc = req_check_binding(ctx, req, out)) != 0) goto out;

@@ -21,10 +21,12 @@
 #include "crypto/pki.h"
 
 struct kenh_ctx;
+struct X509_req_st;
 
 /* OID arc for Kenh (ITU-T X.667 UUID arc 3da7ed91-2333-4e40-a9b5-3f875dee8fb8). */
 #define CRYPTO_PKI_OID_ARC     "2.25.81954839748308814573269708383347183544"
 #define CRYPTO_PKI_OID_BINDING CRYPTO_PKI_OID_ARC ".1"
+#define CRYPTO_PKI_OID_RENEWAL CRYPTO_PKI_OID_ARC ".2"
 
 /* Fixed common names of the CA profiles (docs/pki.md). */
 #define CRYPTO_PKI_CN_ROOT "Kenh root CA"
@@ -104,6 +106,22 @@ KENH_MUST_CHECK int crypto_pki_name_build_csr(const char *unit, const char *user
 KENH_MUST_CHECK int crypto_pki_name_check_csr(const X509_NAME *name,
                                               char unit[static CRYPTO_PKI_MAX_UNIT + 1],
                                               char user[static CRYPTO_PKI_MAX_USER + 1]);
+
+/*
+ * Certificate requests (pki_enroll.c, shared with pki_renew.c): sign req
+ * with key and encode it (*out, mem_free); parse exactly len bytes of DER
+ * (KENH_E_TOO_LARGE over CRYPTO_PKI_MAX_CSR_DER, KENH_E_PARSE); check the
+ * version, the signature algorithm and the self-signature (proof of
+ * possession, KENH_E_VERIFY) and return the request's key. (X509_REQ is
+ * struct X509_req_st; openssl/types.h does not name it.)
+ */
+KENH_MUST_CHECK int crypto_pki_req_sign_encode(const struct kenh_ctx *ctx, struct X509_req_st *req,
+                                               const struct crypto_sigkey *key, uint8_t **out,
+                                               size_t *outlen);
+KENH_MUST_CHECK int crypto_pki_req_parse(const struct kenh_ctx *ctx, const uint8_t *der, size_t len,
+                                         struct X509_req_st **out);
+KENH_MUST_CHECK int crypto_pki_req_check_key(struct X509_req_st *req, uint16_t *sig_id,
+                                             uint8_t pk[static CRYPTO_MAX_SIG_PK], size_t *pklen);
 
 /* The OU of a name if it is a valid unit path, else "" (for CRL issuers). */
 void crypto_pki_name_unit(const X509_NAME *name, char out[static CRYPTO_PKI_MAX_UNIT + 1]);

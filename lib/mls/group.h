@@ -106,6 +106,8 @@ enum mls_rule {
 struct mls_group_callbacks {
 	mls_credential_check_fn *check_credential; /* required (§5.3.1) */
 	void *check_arg;
+	mls_successor_check_fn *check_successor; /* NULL: any valid credential may follow */
+	void *successor_arg;
 	mls_psk_lookup_fn *psk_lookup; /* NULL: no PSK but the group's own resumption PSKs */
 	void *psk_arg;
 	mls_clock_fn *clock; /* NULL: the system clock */
@@ -275,6 +277,16 @@ uint64_t mls_group_max_lifetime(const struct mls_group *g);
 /* The LeafNode validation policy of this group (§7.3) with extensions ext (NULL: the GC's). */
 void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension_list *ext,
                            struct mls_leaf_policy *out);
+
+/*
+ * RFC 9420 §5.3.1: the leaf at old is replaced by next (an Update or a
+ * Commit path of the same member): 0 if their credentials are the same
+ * bytes or the application's successor check accepts next; its code
+ * otherwise.
+ */
+KENH_MUST_CHECK int mls_group_check_successor(const struct mls_group *g,
+                                              const struct mls_leaf_node *old,
+                                              const struct mls_leaf_node *next);
 
 /* The framing view of this epoch (framing.h), using g's keys. */
 void mls_group_framing_epoch(struct mls_group *g, struct mls_framing_epoch *out);
@@ -515,6 +527,8 @@ struct mls_commit_args {
 	bool ratchet_tree_in_welcome; /* the ratchet_tree extension in the GroupInfo */
 	bool external_pub;            /* the external_pub extension in the GroupInfo */
 	struct kenh_span authenticated_data;
+	/* A new credential for our path LeafNode (implies a path), or NULL (borrowed). */
+	const struct mls_credential *credential;
 };
 
 /* Bytes a Commit produces. Release with mls_commit_made_clear. */

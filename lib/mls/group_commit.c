@@ -118,6 +118,7 @@ static int check_resync(struct run *r)
 /* RFC 9420 §12.4.2 "If the path value is populated": merge it, then decrypt our path secret. */
 static int take_path(struct run *r)
 {
+	const struct mls_leaf_node *old;
 	struct mls_treekem_secrets sec;
 	struct mls_treekem_recv recv;
 	struct mls_leaf_policy pol;
@@ -132,6 +133,10 @@ static int take_path(struct run *r)
 	if (r->who.external && (rc = mls_rtree_blank_leaf(r->next->tree, &r->sender)) != 0)
 		return rc;
 	if (!r->commit->has_path) return 0; /* commit_secret stays all zero */
+	/* RFC 9420 §5.3.1: a member's new credential in its path must succeed its old one. */
+	if (!r->who.external && (old = mls_rtree_leaf(r->next->tree, r->sender)) != NULL &&
+	    (rc = mls_group_check_successor(r->g, old, &r->commit->path.leaf_node)) != 0)
+		return rc;
 	mls_group_leaf_policy(r->next, NULL, &pol);
 	memset(&sec, 0, sizeof(sec));
 	if ((rc = mls_treekem_merge(r->next->tree, &pol, r->sender, &r->commit->path)) != 0)

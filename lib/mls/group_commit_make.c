@@ -175,10 +175,31 @@ static int gather(struct make *m)
 	return add_values(m);
 }
 
+/*
+ * RFC 9420 §5.3.1: a member may present a new credential (a renewed
+ * certificate) in its path LeafNode; the application's credential check
+ * must accept it as it would any member's. Only the credential changes.
+ */
+static int new_credential(struct make *m, struct mls_leaf_node *ln)
+{
+	const struct mls_leaf_node *cur = mls_rtree_leaf(m->g->tree, m->g->own_leaf);
+	int rc;
+
+	if (cur == NULL) return KENH_ERR(KENH_E_INTERNAL);
+	*ln = *cur;
+	ln->credential = *m->a->credential;
+	/* §7.2: the credential type must stay one the leaf's capabilities list. */
+	if (ln->credential.credential_type != cur->credential.credential_type)
+		return KENH_ERR(KENH_E_INVALID_ARG);
+	if ((rc = m->g->cb.check_credential(m->g->cb.check_arg, ln)) != 0) return rc;
+	return mls_group_check_successor(m->g, cur, ln);
+}
+
 /* RFC 9420 §12.4.1: the UpdatePath, against the provisional GroupContext. */
 static int make_path(struct make *m)
 {
 	struct mls_treekem_create_args ca;
+	struct mls_leaf_node ln;
 	struct codec_writer w;
 	int rc;
 
@@ -188,6 +209,10 @@ static int make_path(struct make *m)
 	ca.sig_sk = span_make(m->g->sig_sk, m->g->sig_sk_len);
 	ca.group_id = m->g->gc.group_id;
 	if (ca.tmpl == NULL) return KENH_ERR(KENH_E_INTERNAL);
+	if (m->a->credential != NULL) {
+		if ((rc = new_credential(m, &ln)) != 0) return rc;
+		ca.tmpl = &ln;
+	}
 	rc = mls_treekem_create(m->g->ctx, m->next->tree, &ca, &m->path, &m->next->priv);
 	if (rc != 0) return rc;
 	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);

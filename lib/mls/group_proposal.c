@@ -453,10 +453,14 @@ static int apply_update(struct apply *a, const struct mls_prop_item *it)
 	struct codec_writer w;
 	int rc;
 
-	if (mls_rtree_leaf(a->next->tree, leaf) == NULL) return KENH_ERR(KENH_E_PROTO);
+	const struct mls_leaf_node *old = mls_rtree_leaf(a->next->tree, leaf);
+
+	if (old == NULL) return KENH_ERR(KENH_E_PROTO);
 	if (MLS_RULE(a->next, MLS_RULE_UPDATE_LEAF) &&
 	    (rc = mls_leafnode_validate(a->next->tree, &a->pol, &chk, ln)) != 0)
 		return rc;
+	/* RFC 9420 §5.3.1: a new credential must succeed the old one (same identity). */
+	if ((rc = mls_group_check_successor(a->next, old, ln)) != 0) return rc;
 	if ((rc = encode_leaf(ln, &w)) == 0)
 		rc = mls_rtree_update_leaf(a->next->tree, leaf, codec_writer_span(&w));
 	codec_writer_clear(&w);

@@ -221,6 +221,25 @@ void mls_group_leaf_policy(const struct mls_group *g, const struct mls_extension
 	out->check_arg = g->cb.check_arg;
 }
 
+int mls_group_check_successor(const struct mls_group *g, const struct mls_leaf_node *old,
+                              const struct mls_leaf_node *next)
+{
+	struct codec_writer a, b;
+	bool same;
+	int rc;
+
+	if (g->cb.check_successor == NULL) return 0;
+	codec_writer_init(&a, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	codec_writer_init(&b, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	rc = mls_encode_credential(&a, &old->credential);
+	if (rc == 0) rc = mls_encode_credential(&b, &next->credential);
+	same = rc == 0 && span_eq(codec_writer_span(&a), codec_writer_span(&b));
+	codec_writer_clear(&a);
+	codec_writer_clear(&b);
+	if (rc != 0 || same) return rc;
+	return g->cb.check_successor(g->cb.successor_arg, old, next);
+}
+
 int mls_group_external_senders(const struct mls_extension_list *ext,
                                struct mls_external_senders *out)
 {

@@ -37,6 +37,17 @@ static int api_check(void *arg, const struct mls_leaf_node *ln)
 	return rc > 0 ? KENH_ERR(KENH_E_VERIFY) : rc;
 }
 
+static int api_successor(void *arg, const struct mls_leaf_node *old,
+                         const struct mls_leaf_node *next)
+{
+	const struct kenh_mls_config *cfg = arg;
+	int rc;
+
+	if (cfg->successor == NULL) return 0;
+	rc = cfg->successor(cfg->successor_arg, mls_api_credential(old), mls_api_credential(next));
+	return rc > 0 ? KENH_ERR(KENH_E_VERIFY) : rc;
+}
+
 static int api_psk(void *arg, const struct mls_pre_shared_key_id *id, uint8_t *out, size_t cap,
                    size_t *len)
 {
@@ -69,6 +80,8 @@ int mls_api_handle_new(struct kenh_ctx *ctx, const struct kenh_mls_config *cfg,
 	memset(cb, 0, sizeof(*cb));
 	cb->check_credential = api_check;
 	cb->check_arg = &h->cfg;
+	cb->check_successor = api_successor;
+	cb->successor_arg = &h->cfg;
 	cb->psk_lookup = api_psk;
 	cb->psk_arg = &h->cfg;
 	cb->clock = api_clock;
@@ -345,13 +358,17 @@ int kenh_mls_group_commit(struct kenh_mls_group *g, const struct kenh_mls_commit
 {
 	struct mls_commit_args ca;
 	struct mls_commit_made made;
-	struct kenh_span *kps = NULL;
+	struct mls_credential cred;
+	struct kenh_span *kps = NULL, certs[LIMIT_CERT_CHAIN];
 	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (g == NULL || a == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	if (a->n_add > LIMIT_PROPOSALS) return KENH_ERR(KENH_E_TOO_LARGE);
+	if (a->credential != NULL &&
+	    (rc = mls_api_credential_build(a->credential, &cred, certs, LIMIT_CERT_CHAIN)) != 0)
+		return rc;
 	if ((rc = mem_calloc(a->n_add + 1, sizeof(*kps), (void **)&kps)) != 0) return rc;
 	for (i = 0; i < a->n_add; i++)
 		kps[i] = mls_api_bare_key_package(a->key_packages[i], a->key_package_lens[i]);
@@ -361,7 +378,8 @@ int kenh_mls_group_commit(struct kenh_mls_group *g, const struct kenh_mls_commit
 	ca.remove = a->remove;
 	ca.n_remove = a->n_remove;
 	ca.include_pending = a->include_pending;
-	ca.force_path = a->update;
+	ca.force_path = a->update || a->credential != NULL;
+	ca.credential = a->credential != NULL ? &cred : NULL;
 	ca.private_message = a->private_message;
 	ca.ratchet_tree_in_welcome = a->ratchet_tree;
 	ca.external_pub = true;

@@ -307,6 +307,14 @@ KENH_MUST_CHECK int mls_rtree_verify_parent_hashes(struct mls_rtree *t);
  */
 typedef int mls_credential_check_fn(void *arg, const struct mls_leaf_node *ln);
 
+/*
+ * §5.3.1: when a member's credential is replaced (Update, Commit path),
+ * the application checks that the new one is a valid successor of the old
+ * (the same identity); 0 to accept, a negative KENH_E_* code otherwise.
+ */
+typedef int mls_successor_check_fn(void *arg, const struct mls_leaf_node *old,
+                                   const struct mls_leaf_node *next);
+
 /* The group's rules for a LeafNode (§7.3). All pointers borrowed. */
 struct mls_leaf_policy {
 	struct kenh_span group_id;

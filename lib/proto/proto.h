@@ -42,6 +42,7 @@ enum proto_type {
 	PROTO_KP_UPLOAD = 0x0010,
 	PROTO_KP_CLAIM = 0x0011,
 	PROTO_DIR_LOOKUP = 0x0012,
+	PROTO_RENEW_SUBMIT = 0x0013,
 	PROTO_GROUP_CREATE = 0x0020,
 	PROTO_HANDSHAKE = 0x0021,
 	PROTO_APP_SEND = 0x0022,
@@ -63,6 +64,13 @@ enum proto_delivery_kind {
 	PROTO_DELIVERY_GROUP = 1,
 	PROTO_DELIVERY_INBOX = 2,
 	PROTO_DELIVERY_WIPE = 3,
+	PROTO_DELIVERY_CERT = 4, /* a renewed device certificate (RENEW_SUBMIT) */
+};
+
+/* docs/protocol.md §5 ENROLL_LIST: what a pending request asks for. */
+enum proto_enroll_kind {
+	PROTO_ENROLL_NEW = 1,   /* a first certificate, bound to an enrollment code */
+	PROTO_ENROLL_RENEW = 2, /* a renewal from an enrolled device (RENEW_SUBMIT) */
 };
 
 /* docs/protocol.md §5 ENROLL_REJECT: why the authority refused a request. */
@@ -309,6 +317,8 @@ struct proto_certificate {
 struct proto_enroll_entry {
 	struct kenh_span ticket;
 	struct kenh_span csr;
+	uint8_t kind;            /* enum proto_enroll_kind */
+	struct kenh_span device; /* renew: the requesting device's name; enroll: empty */
 };
 
 struct proto_enroll_list_resp {
@@ -324,6 +334,12 @@ struct proto_enroll_issue {
 struct proto_enroll_reject {
 	struct kenh_span ticket;
 	uint8_t reason; /* enum proto_enroll_refusal */
+};
+
+/* RenewSubmit: exactly one of the two (a device's request, or the authority's certificate). */
+struct proto_renew_submit {
+	struct proto_opt csr;
+	struct proto_opt certificate;
 };
 
 struct proto_wipe_send {
@@ -366,6 +382,8 @@ extern const struct proto_desc proto_desc_enroll_entry;
 extern const struct proto_desc proto_desc_enroll_list_resp;
 extern const struct proto_desc proto_desc_enroll_issue;
 extern const struct proto_desc proto_desc_enroll_reject;
+extern const struct proto_desc proto_desc_renew_submit;
+extern const struct proto_desc proto_desc_renew_submit_resp;
 extern const struct proto_desc proto_desc_wipe_send;
 extern const struct proto_desc proto_desc_wipe_send_resp;
 

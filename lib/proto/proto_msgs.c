@@ -154,7 +154,7 @@ static const struct proto_field f_fetch[] = { INT(PROTO_F_U32, struct proto_fetc
 const struct proto_desc proto_desc_fetch = DESC("Fetch", struct proto_fetch, f_fetch);
 
 static const struct proto_field f_delivery[] = {
-	ENUM8(struct proto_delivery, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_WIPE),
+	ENUM8(struct proto_delivery, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_CERT),
 	OPAQUE(struct proto_delivery, group_id, 1, LIMIT_GROUP_ID),
 	INT(PROTO_F_U64, struct proto_delivery, seq),
 	OPAQUE(struct proto_delivery, message, 1, LIMIT_MLS_MESSAGE),
@@ -170,7 +170,7 @@ const struct proto_desc proto_desc_fetch_resp =
         DESC("FetchResponse", struct proto_fetch_resp, f_fetch_resp);
 
 static const struct proto_field f_ack_entry[] = {
-	ENUM8(struct proto_ack_entry, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_WIPE),
+	ENUM8(struct proto_ack_entry, kind, PROTO_DELIVERY_GROUP, PROTO_DELIVERY_CERT),
 	OPAQUE(struct proto_ack_entry, group_id, 1, LIMIT_GROUP_ID),
 	INT(PROTO_F_U64, struct proto_ack_entry, seq),
 };
@@ -246,6 +246,8 @@ const struct proto_desc proto_desc_certificate =
 static const struct proto_field f_enroll_entry[] = {
 	OPAQUE(struct proto_enroll_entry, ticket, PROTO_TICKET_LEN, PROTO_TICKET_LEN),
 	OPAQUE(struct proto_enroll_entry, csr, 1, PROTO_MAX_CSR),
+	ENUM8(struct proto_enroll_entry, kind, PROTO_ENROLL_NEW, PROTO_ENROLL_RENEW),
+	OPAQUE(struct proto_enroll_entry, device, 0, PROTO_MAX_DEVICE_NAME),
 };
 const struct proto_desc proto_desc_enroll_entry =
         DESC("EnrollEntry", struct proto_enroll_entry, f_enroll_entry);
@@ -271,6 +273,16 @@ static const struct proto_field f_enroll_reject[] = {
 };
 const struct proto_desc proto_desc_enroll_reject =
         DESC("EnrollReject", struct proto_enroll_reject, f_enroll_reject);
+
+static const struct proto_field f_renew_submit[] = {
+	OPTIONAL(struct proto_renew_submit, csr, 1, PROTO_MAX_CSR),
+	OPTIONAL(struct proto_renew_submit, certificate, 1, PROTO_MAX_CERT),
+};
+const struct proto_desc proto_desc_renew_submit =
+        DESC("RenewSubmit", struct proto_renew_submit, f_renew_submit);
+
+const struct proto_desc proto_desc_renew_submit_resp =
+        DESC("RenewSubmitResponse", struct proto_seq_resp, f_seq_resp);
 
 static const struct proto_field f_wipe_send[] = {
 	OPAQUE(struct proto_wipe_send, device, 1, PROTO_MAX_DEVICE_NAME),
@@ -315,6 +327,8 @@ const struct proto_desc *const proto_all_descs[] = {
 	&proto_desc_enroll_list_resp,
 	&proto_desc_enroll_issue,
 	&proto_desc_enroll_reject,
+	&proto_desc_renew_submit,
+	&proto_desc_renew_submit_resp,
 	&proto_desc_wipe_send,
 	&proto_desc_wipe_send_resp,
 };

@@ -313,6 +313,38 @@ static int cmd_enroll_fetch(struct rc_conn *c, const char *ticket_hex, const cha
 	return rc;
 }
 
+/*
+ * RENEW_SUBMIT: "csr FILE" (a device's request), "cert FILE" (the
+ * authority's certificate), "both CSR CERT" (refused: exactly one).
+ */
+static int cmd_renew_submit(struct rc_conn *c, int argc, char **argv)
+{
+	struct proto_renew_submit q;
+	struct proto_seq_resp resp;
+	struct rc_bytes a = { 0 }, b = { 0 }, r = { 0 };
+	bool both = strcmp(argv[1], "both") == 0;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	if (rc_file_read(argv[2], &a) != 0) return 1;
+	if (both && (argc < 4 || rc_file_read(argv[3], &b) != 0)) {
+		rc_bytes_free(&a);
+		return 2;
+	}
+	q.csr.present = strcmp(argv[1], "cert") != 0;
+	q.csr.v = span_make(a.p, a.len);
+	q.certificate.present = !q.csr.present || both;
+	q.certificate.v = both ? span_make(b.p, b.len) : span_make(a.p, a.len);
+	if ((rc = call(c, PROTO_RENEW_SUBMIT, &proto_desc_renew_submit, &q, &r)) == 0 &&
+	    (rc = proto_msg_decode(&proto_desc_renew_submit_resp, r.p, r.len, &resp,
+	                           sizeof(resp))) == 0)
+		printf("renew id=%llu\n", (unsigned long long)resp.seq);
+	rc_bytes_free(&a);
+	rc_bytes_free(&b);
+	rc_bytes_free(&r);
+	return rc;
+}
+
 /* The authority's device collects the pending requests into dir/TICKET.csr. */
 static int cmd_enroll_list(struct rc_conn *c, const char *dir)
 {
@@ -329,7 +361,12 @@ static int cmd_enroll_list(struct rc_conn *c, const char *dir)
 		hex_of(resp.pending[i].ticket, hex);
 		snprintf(path, sizeof(path), "%s/%s.csr", dir, hex);
 		rc = rc_file_write(path, resp.pending[i].csr.p, resp.pending[i].csr.len);
-		printf("pending ticket=%s\n", hex);
+		if (resp.pending[i].kind == PROTO_ENROLL_RENEW)
+			printf("pending ticket=%s renew device=%.*s\n", hex,
+			       (int)resp.pending[i].device.len,
+			       (const char *)resp.pending[i].device.p);
+		else
+			printf("pending ticket=%s\n", hex);
 	}
 	if (rc == 0) proto_msg_clear(&proto_desc_enroll_list_resp, &resp);
 	rc_bytes_free(&r);
@@ -611,6 +648,8 @@ int rc_cmd_main(struct kenh_ctx *ctx, const struct rc_opts *o, int argc, char **
 		rc = cmd_enroll_submit(c, argv[1]);
 	else if (strcmp(cmd, "enroll-fetch") == 0 && argc >= 3)
 		rc = cmd_enroll_fetch(c, argv[1], argv[2]);
+	else if (strcmp(cmd, "renew-submit") == 0 && argc >= 3)
+		rc = cmd_renew_submit(c, argc, argv);
 	else if (strcmp(cmd, "enroll-list") == 0 && argc >= 2)
 		rc = cmd_enroll_list(c, argv[1]);
 	else if (strcmp(cmd, "enroll-issue") == 0 && argc >= 3)

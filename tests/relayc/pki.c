@@ -8,6 +8,8 @@
  *   pki unit DIR ISSUER PATH NAME          DIR/NAME.der, DIR/NAME.key
  *   pki device DIR ISSUER UNIT USER DEV NAME
  *   pki crl DIR ISSUER NUMBER OUT CERT...  a CRL revoking the certificates CERT (.der)
+ *   pki renew DIR ISSUER CERT DAYS OUT     a renewal of CERT: same key and identity
+ *   pki renew-csr CERT KEY OUT             a renewal request for CERT and its KEY
  *
  * ISSUER is the base name of a CA in DIR ("root" or a unit's NAME). Keys
  * are Ed25519, written as 64 hex digits (the format kenhd's signing_key
@@ -142,6 +144,74 @@ out:
 	return rc;
 }
 
+/* The identity and key of a device certificate file (its spans point into b). */
+static int cert_load(struct kenh_ctx *ctx, const char *path, struct rc_bytes *b,
+                     struct crypto_cert_info *info)
+{
+	int rc;
+
+	if ((rc = rc_file_read(path, b)) != 0) return rc;
+	return crypto_cert_parse(ctx, b->p, b->len, info);
+}
+
+/* docs/pki.md "Renewal": a new certificate for the same key and identity. */
+static int renew(struct kenh_ctx *ctx, char **argv)
+{
+	struct crypto_cert_template t = { .kind = CRYPTO_CERT_DEVICE };
+	struct crypto_cert_info info;
+	struct crypto_sigkey ikey;
+	struct rc_bytes icert = { 0 }, c = { 0 };
+	struct crypto_issuer iss = { { NULL, 0 }, &ikey };
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&ikey, 0, sizeof(ikey));
+	if ((rc = cert_load(ctx, argv[2], &c, &info)) != 0) goto out;
+	t.unit = info.unit;
+	t.user = info.user;
+	t.device = info.device;
+	t.sig_id = info.sig_id;
+	t.pk = info.pk;
+	t.pklen = info.pklen;
+	t.not_before = (uint64_t)time(NULL) - 3600;
+	t.lifetime = strtoull(argv[3], NULL, 10) * 86400;
+	if ((rc = load_issuer(ctx, argv[0], argv[1], &icert, &ikey)) != 0) goto out;
+	iss.cert = span_make(icert.p, icert.len);
+	if ((rc = crypto_cert_issue(ctx, &iss, &t, &der, &len)) != 0) goto out;
+	rc = rc_file_write(argv[4], der, len);
+out:
+	crypto_sigkey_clear(&ikey);
+	rc_bytes_free(&icert);
+	rc_bytes_free(&c);
+	mem_free(der);
+	return rc;
+}
+
+/* docs/pki.md "Renewal request" for a certificate and its key, as kenh renew makes it. */
+static int renew_csr(struct kenh_ctx *ctx, char **argv)
+{
+	struct crypto_cert_info info;
+	struct crypto_renew_claim claim;
+	struct crypto_sigkey key;
+	struct rc_bytes c = { 0 };
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&key, 0, sizeof(key));
+	if ((rc = cert_load(ctx, argv[0], &c, &info)) != 0) goto out;
+	if ((rc = read_key(ctx, argv[1], &key)) != 0) goto out;
+	claim = (struct crypto_renew_claim){ info.unit, info.user, info.device, &info.serial };
+	if ((rc = crypto_renew_csr_create(ctx, &key, &claim, &der, &len)) != 0) goto out;
+	rc = rc_file_write(argv[2], der, len);
+out:
+	crypto_sigkey_clear(&key);
+	rc_bytes_free(&c);
+	mem_free(der);
+	return rc;
+}
+
 int rc_pki_main(struct kenh_ctx *ctx, int argc, char **argv)
 {
 	struct crypto_cert_template t;
@@ -165,6 +235,8 @@ int rc_pki_main(struct kenh_ctx *ctx, int argc, char **argv)
 		return issue(ctx, argv[1], argv[2], &t, argv[6]);
 	}
 	if (argc >= 5 && strcmp(argv[0], "crl") == 0) return make_crl(ctx, argc - 1, argv + 1);
-	fprintf(stderr, "usage: kenh-relayc pki root|unit|device|crl ...\n");
+	if (argc >= 6 && strcmp(argv[0], "renew") == 0) return renew(ctx, argv + 1);
+	if (argc >= 4 && strcmp(argv[0], "renew-csr") == 0) return renew_csr(ctx, argv + 1);
+	fprintf(stderr, "usage: kenh-relayc pki root|unit|device|crl|renew|renew-csr ...\n");
 	return KENH_E_INVALID_ARG;
 }

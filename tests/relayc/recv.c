@@ -162,6 +162,10 @@ static void deliver(struct receiver *r, const struct proto_delivery *d)
 	} else if (d->kind == PROTO_DELIVERY_WIPE) {
 		print_wipe(d);
 		r->delivered++;
+	} else if (d->kind == PROTO_DELIVERY_CERT) {
+		printf("cert %.*s bytes=%zu\n", (int)d->group_id.len, (const char *)d->group_id.p,
+		       d->message.len);
+		r->delivered++;
 	} else if (mls_message_parse(d->message.p, d->message.len, &m) == 0) {
 		if (m.wire_format == MLS_WIRE_FORMAT_PRIVATE_MESSAGE) {
 			printf("deliver %.*s\n", (int)m.u.private_message.ciphertext.len,

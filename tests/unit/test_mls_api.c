@@ -224,6 +224,94 @@ static void create_group(struct api_world *w, uint16_t suite)
 	assert_int_equal(kenh_mls_group_create(w->ctx, &w->cfg, w->kp[0], &opt, &w->g[0]), 0);
 }
 
+/* RFC 9420 §5.3.1 in the tests: "name" may be followed by "name+anything" only. */
+static int successor_fn(void *arg, const struct kenh_mls_credential *old,
+                        const struct kenh_mls_credential *next)
+{
+	const uint8_t *o = NULL, *n = NULL;
+	size_t ol = 0, nl = 0, base;
+
+	(void)arg;
+	kenh_mls_credential_identity(old, &o, &ol);
+	kenh_mls_credential_identity(next, &n, &nl);
+	for (base = 0; base < ol && o[base] != '+'; base++)
+		;
+	if (nl <= base || memcmp(o, n, base) != 0 || n[base] != '+') return KENH_E_PERM;
+	return 0;
+}
+
+static int refuse_all(void *arg, const struct kenh_mls_credential *old,
+                      const struct kenh_mls_credential *next)
+{
+	(void)arg;
+	(void)old;
+	(void)next;
+	return KENH_E_PERM;
+}
+
+/* Alice commits with new credential id: the result of kenh_mls_group_commit; out kept. */
+static int commit_with_identity(struct api_world *w, const char *id,
+                                struct kenh_mls_commit_out *out)
+{
+	struct kenh_mls_credential_args cred;
+	struct kenh_mls_commit_args a;
+
+	memset(&cred, 0, sizeof(cred));
+	cred.type = KENH_MLS_CREDENTIAL_BASIC;
+	cred.identity = (const uint8_t *)id;
+	cred.identity_len = strlen(id);
+	memset(&a, 0, sizeof(a));
+	a.credential = &cred;
+	return kenh_mls_group_commit(w->g[0], &a, out);
+}
+
+/* A member presents a new credential in its Commit's path (a renewed certificate). */
+static void test_mls_api_new_credential(void **state)
+{
+	const struct kenh_mls_credential *c = NULL;
+	struct kenh_mls_commit_out out;
+	struct kenh_mls_group *strict = NULL;
+	struct kenh_mls_config cfg;
+	struct kenh_mls_event ev;
+	struct api_world w;
+	const uint8_t *p = NULL;
+	uint8_t *ser = NULL;
+	size_t len = 0, sl = 0;
+
+	aw_init(&w, *state);
+	w.cfg.successor = successor_fn;
+	create_group(&w, 1);
+	add_and_join(&w, 0, 1, "bob");
+	/* Refused by alice herself: a revoked credential, then another identity. */
+	assert_int_equal(commit_with_identity(&w, "mallory", &out), KENH_E_REVOKED);
+	assert_int_equal(commit_with_identity(&w, "eve", &out), KENH_E_PERM);
+	/* A successor: bob accepts it and holds it; a copy of bob that refuses every change does not. */
+	assert_int_equal(commit_with_identity(&w, "alice+renewed", &out), 0);
+	assert_int_equal(kenh_mls_group_serialize(w.g[1], &ser, &sl), 0);
+	cfg = w.cfg;
+	cfg.successor = refuse_all;
+	assert_int_equal(kenh_mls_group_restore(w.ctx, &cfg, ser, sl, &strict), 0);
+	assert_int_equal(kenh_mls_group_process(strict, out.commit, out.commit_len, &ev),
+	                 KENH_E_PERM);
+	assert_int_equal(kenh_mls_group_process(w.g[1], out.commit, out.commit_len, &ev), 0);
+	assert_int_equal(ev.type, KENH_MLS_EVENT_COMMIT);
+	kenh_mls_event_clear(&ev);
+	assert_int_equal(kenh_mls_group_commit_merge(w.g[0], &ev), 0);
+	kenh_mls_event_clear(&ev);
+	assert_int_equal(kenh_mls_group_member(w.g[1], 0, &c), 0);
+	kenh_mls_credential_identity(c, &p, &len);
+	assert_int_equal(len, 13);
+	assert_memory_equal(p, "alice+renewed", 13);
+	assert_int_equal(kenh_mls_group_member(w.g[0], 0, &c), 0);
+	kenh_mls_credential_identity(c, &p, &len);
+	assert_memory_equal(p, "alice+renewed", 13);
+	exporters_agree(&w);
+	kenh_mls_commit_out_clear(&out);
+	kenh_mls_group_free(strict);
+	kenh_mls_free(ser, sl);
+	aw_clear(&w);
+}
+
 static void test_mls_api_group(void **state)
 {
 	const struct kenh_mls_credential *c = NULL;
@@ -450,6 +538,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mls_api_keypackage),
 		cmocka_unit_test(test_mls_api_group),
+		cmocka_unit_test(test_mls_api_new_credential),
 		cmocka_unit_test(test_mls_api_proposals_and_removal),
 		cmocka_unit_test(test_mls_api_external_join_and_validator),
 		cmocka_unit_test(test_mls_api_max_lifetime),

@@ -798,6 +798,61 @@ static void test_pki_csr_p256(void **state)
 	csr_for(*state, CRYPTO_SIG_ECDSA_P256_SHA256);
 }
 
+/* A renewal request: our key, identity and serial; never taken for an enrollment request. */
+static void renew_csr_for(struct kenh_ctx *ctx, uint16_t sig_id)
+{
+	static const struct crypto_serial serial = { 3, { 0x7f, 0x01, 0x02 } };
+	struct crypto_renew_claim claim = { UNIT2, "nguyenvana", "abcdefgh23456789", &serial };
+	struct crypto_renew_info info;
+	struct crypto_csr_info ci;
+	struct crypto_sigkey k;
+	uint8_t *der = NULL, *enr = NULL, *longer;
+	size_t len = 0, elen = 0, i;
+
+	assert_int_equal(crypto_sigkey_generate(ctx, sig_id, &k), 0);
+	assert_int_equal(crypto_renew_csr_create(ctx, &k, &claim, &der, &len), 0);
+	assert_int_equal(crypto_renew_csr_verify(ctx, der, len, &info), 0);
+	assert_string_equal(info.user, "nguyenvana");
+	assert_string_equal(info.unit, UNIT2);
+	assert_string_equal(info.device, "abcdefgh23456789");
+	assert_true(crypto_serial_eq(&info.serial, &serial));
+	assert_int_equal(info.sig_id, sig_id);
+	assert_memory_equal(info.pk, k.pk, k.pklen);
+	/* The two kinds of request are never confused. */
+	assert_int_equal(crypto_csr_verify(ctx, der, len, &ci), KENH_E_PARSE);
+	make_csr(ctx, &k, code1, "nguyenvana", &enr, &elen);
+	assert_int_equal(crypto_renew_csr_verify(ctx, enr, elen, &info), KENH_E_PARSE);
+	/* Every flipped bit, every truncation and a trailing byte are refused (R17.1). */
+	for (i = 0; i < len * 8; i++) {
+		der[i / 8] ^= (uint8_t)(1u << (i % 8));
+		assert_int_not_equal(crypto_renew_csr_verify(ctx, der, len, &info), 0);
+		der[i / 8] ^= (uint8_t)(1u << (i % 8));
+		assert_queue_empty();
+	}
+	for (i = 0; i < len; i++)
+		assert_int_not_equal(crypto_renew_csr_verify(ctx, der, i, &info), 0);
+	longer = with_trailing(der, len);
+	assert_int_equal(crypto_renew_csr_verify(ctx, longer, len + 1, &info), KENH_E_PARSE);
+	/* Bad claims are refused when making the request. */
+	mem_free(longer);
+	mem_free(der);
+	claim.device = "Not/AnId";
+	assert_int_equal(crypto_renew_csr_create(ctx, &k, &claim, &der, &len), KENH_E_INVALID_ARG);
+	assert_null(der);
+	mem_free(enr);
+	crypto_sigkey_clear(&k);
+}
+
+static void test_pki_renew_csr_ed25519(void **state)
+{
+	renew_csr_for(*state, CRYPTO_SIG_ED25519);
+}
+
+static void test_pki_renew_csr_p256(void **state)
+{
+	renew_csr_for(*state, CRYPTO_SIG_ECDSA_P256_SHA256);
+}
+
 /* Re-sign a request after changing it: another key (and signer), or another user. */
 static void resign(const uint8_t *der, size_t len, const struct crypto_sigkey *signer,
                    const char *user, uint8_t **out, size_t *outlen)
@@ -1054,6 +1109,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pki_names),
+		cmocka_unit_test(test_pki_renew_csr_ed25519),
+		cmocka_unit_test(test_pki_renew_csr_p256),
 		cmocka_unit_test(test_pki_serial_hex),
 		cmocka_unit_test(test_pki_suite_sig),
 		cmocka_unit_test(test_pki_chain_ed25519),

@@ -247,10 +247,10 @@ static void test_proto_bool_2(void **state)
 	        KENH_E_PARSE);
 }
 
-/* Delivery.kind is 1, 2 or 3; 0 and 4 are PARSE. */
+/* Delivery.kind is 1..4; 0 and 5 are PARSE. */
 static void test_proto_enum_out_of_range(void **state)
 {
-	uint8_t body[] = { 0x04, 0x01, 'g', 0, 0, 0, 0, 0, 0, 0, 1, 0x01, 0xaa };
+	uint8_t body[] = { 0x05, 0x01, 'g', 0, 0, 0, 0, 0, 0, 0, 1, 0x01, 0xaa };
 	struct proto_delivery m;
 
 	(void)state;
@@ -268,6 +268,90 @@ static void test_proto_enum_out_of_range(void **state)
 	assert_int_equal(proto_msg_decode(&proto_desc_delivery, body, sizeof(body), &m, sizeof(m)),
 	                 0);
 	assert_int_equal(m.kind, PROTO_DELIVERY_WIPE);
+	body[0] = 4;
+	assert_int_equal(proto_msg_decode(&proto_desc_delivery, body, sizeof(body), &m, sizeof(m)),
+	                 0);
+	assert_int_equal(m.kind, PROTO_DELIVERY_CERT);
+}
+
+/* RenewSubmit: two optional fields; a presence byte of 2 in either is PARSE. */
+static void test_proto_renew_submit_presence(void **state)
+{
+	uint8_t body[] = { 0x01, 0x01, 0x30, 0x00 };
+	struct proto_renew_submit m;
+
+	(void)state;
+	assert_int_equal(proto_msg_decode(&proto_desc_renew_submit, body, 4, &m, sizeof(m)), 0);
+	assert_true(m.csr.present);
+	assert_false(m.certificate.present);
+	assert_int_equal(m.csr.v.len, 1);
+	body[3] = 2;
+	assert_int_equal(proto_msg_decode(&proto_desc_renew_submit, body, 4, &m, sizeof(m)),
+	                 KENH_E_PARSE);
+	body[0] = 2;
+	body[3] = 0;
+	assert_int_equal(proto_msg_decode(&proto_desc_renew_submit, body, 4, &m, sizeof(m)),
+	                 KENH_E_PARSE);
+	/* Absent, then an empty present value: under the minimum of 1 byte. */
+	body[0] = 0;
+	body[1] = 1;
+	body[2] = 0;
+	assert_int_equal(proto_msg_decode(&proto_desc_renew_submit, body, 3, &m, sizeof(m)),
+	                 KENH_E_PARSE);
+}
+
+/* RenewSubmit.csr is at most 8192 bytes: 8193 is TOO_LARGE, 8192 decodes. */
+static void test_proto_renew_submit_csr_over_max(void **state)
+{
+	size_t len = 1 + 2 + PROTO_MAX_CSR + 1 + 1;
+	uint8_t *body = NULL;
+	struct proto_renew_submit m;
+
+	(void)state;
+	assert_int_equal(mem_calloc(1, len, (void **)&body), 0);
+	body[0] = 1;
+	store_be16(body + 1, (uint16_t)((PROTO_MAX_CSR + 1) | 0x4000u));
+	assert_int_equal(proto_msg_decode(&proto_desc_renew_submit, body, len, &m, sizeof(m)),
+	                 KENH_E_TOO_LARGE);
+	store_be16(body + 1, (uint16_t)(PROTO_MAX_CSR | 0x4000u));
+	assert_int_equal(proto_msg_decode(&proto_desc_renew_submit, body, len - 1, &m, sizeof(m)),
+	                 0);
+	assert_int_equal(m.csr.v.len, PROTO_MAX_CSR);
+	mem_free(body);
+}
+
+/* EnrollEntry: kind 1 or 2 (3 is PARSE); a device name of 256 bytes is TOO_LARGE. */
+static void test_proto_enroll_entry_kind_and_device(void **state)
+{
+	uint8_t body[1 + PROTO_TICKET_LEN + 2 + 1 + 2 + 256] = { PROTO_TICKET_LEN };
+	size_t o = 1 + PROTO_TICKET_LEN;
+	struct proto_enroll_entry m;
+
+	(void)state;
+	memset(body + o + 4, 'd', 256);
+	body[o] = 1; /* csr<1> */
+	body[o + 1] = 0x30;
+	body[o + 2] = PROTO_ENROLL_RENEW;
+	body[o + 3] = 0x41; /* device: 256 bytes */
+	body[o + 4] = 0x00;
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_enroll_entry, body, sizeof(body), &m, sizeof(m)),
+	        KENH_E_TOO_LARGE);
+	body[o + 3] = 0x40; /* 255 */
+	body[o + 4] = 0xff;
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_enroll_entry, body, sizeof(body) - 1, &m, sizeof(m)),
+	        0);
+	assert_int_equal(m.kind, PROTO_ENROLL_RENEW);
+	assert_int_equal(m.device.len, 255);
+	body[o + 2] = 3;
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_enroll_entry, body, sizeof(body) - 1, &m, sizeof(m)),
+	        KENH_E_PARSE);
+	body[o + 2] = 0;
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_enroll_entry, body, sizeof(body) - 1, &m, sizeof(m)),
+	        KENH_E_PARSE);
 }
 
 /* EnrollReject.reason is 1..7. */
@@ -334,7 +418,7 @@ static void test_proto_encoder_refuses_out_of_limits(void **state)
 	struct codec_writer w;
 	struct proto_kp_claim c = { span_make(NULL, 0) };
 	struct proto_ticket t = { span_make(filler, 15) };
-	struct proto_delivery d = { 4, span_make(filler, 1), 1, span_make(filler, 1) };
+	struct proto_delivery d = { 5, span_make(filler, 1), 1, span_make(filler, 1) };
 	struct proto_ack a = { NULL, 1 };
 
 	(void)state;
@@ -491,6 +575,9 @@ int main(void)
 		cmocka_unit_test(test_proto_presence_byte_2),
 		cmocka_unit_test(test_proto_bool_2),
 		cmocka_unit_test(test_proto_enum_out_of_range),
+		cmocka_unit_test(test_proto_renew_submit_presence),
+		cmocka_unit_test(test_proto_renew_submit_csr_over_max),
+		cmocka_unit_test(test_proto_enroll_entry_kind_and_device),
 		cmocka_unit_test(test_proto_enroll_reject_reason),
 		cmocka_unit_test(test_proto_list_one_over_max),
 		cmocka_unit_test(test_proto_list_element_cut),

@@ -495,14 +495,63 @@ static int count_crl(void *arg, const char *issuer, uint64_t number, struct kenh
 	return 0;
 }
 
-static int count_enroll(void *arg, struct kenh_span ticket, struct kenh_span csr)
+static int count_enroll(void *arg, const struct store_enroll_entry *e)
 {
 	size_t *n = arg;
 
-	(void)ticket;
-	(void)csr;
+	assert_int_equal(e->ticket.len > 0, 1);
+	assert_int_equal(e->csr.len > 0, 1);
 	(*n)++;
 	return 0;
+}
+
+/* Count renewals only, and check they name their device. */
+static int count_renew(void *arg, const struct store_enroll_entry *e)
+{
+	size_t *n = arg;
+
+	if (e->kind != 2) {
+		assert_string_equal(e->device, "");
+		return 0;
+	}
+	assert_string_equal(e->device, "hq/alice/dev1");
+	(*n)++;
+	return 0;
+}
+
+/* A device has at most one renewal pending; the ticket names its device until decided. */
+static void test_store_renewal(void **state)
+{
+	struct fixture *f = *state;
+	struct kenh_span t = str_span("renew-ticket-000"), u = str_span("renew-ticket-001");
+	struct kenh_span e = str_span("enrol-ticket-000");
+	char dev[256];
+	size_t n = 0;
+
+	assert_int_equal(f->ops->renew_device(f->s, t, dev, sizeof(dev)), KENH_E_NOT_FOUND);
+	assert_int_equal(f->ops->enroll_add(f->s, e, str_span("csr0"), 100), 0);
+	assert_int_equal(f->ops->renew_device(f->s, e, dev, sizeof(dev)), KENH_E_NOT_FOUND);
+	assert_int_equal(f->ops->renew_add(f->s, t, str_span("csr1"), "hq/alice/dev1", 100), 0);
+	assert_int_equal(f->ops->renew_add(f->s, u, str_span("csr2"), "hq/alice/dev1", 101),
+	                 KENH_E_EXISTS);
+	assert_int_equal(f->ops->renew_add(f->s, t, str_span("csr2"), "hq/bob/dev2", 101),
+	                 KENH_E_EXISTS);
+	assert_int_equal(f->ops->renew_device(f->s, t, dev, sizeof(dev)), 0);
+	assert_string_equal(dev, "hq/alice/dev1");
+	assert_int_equal(f->ops->renew_device(f->s, t, dev, 4), KENH_E_TOO_LARGE);
+	assert_int_equal(f->ops->enroll_list(f->s, 10, count_renew, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(f->ops->enroll_list(f->s, 10, count_enroll, &n), 0);
+	assert_int_equal(n, 2);
+	/* Decided: no longer pending, and a new request of the same device is taken. */
+	assert_int_equal(f->ops->enroll_issue(f->s, t, str_span("cert")), 0);
+	assert_int_equal(f->ops->renew_device(f->s, t, dev, sizeof(dev)), KENH_E_EXISTS);
+	assert_int_equal(f->ops->renew_add(f->s, u, str_span("csr2"), "hq/alice/dev1", 102), 0);
+	assert_int_equal(f->ops->enroll_reject(f->s, u, 1), 0);
+	n = 0;
+	assert_int_equal(f->ops->enroll_list(f->s, 10, count_renew, &n), 0);
+	assert_int_equal(n, 0);
 }
 
 static void test_store_crl_and_enrollment(void **state)
@@ -616,6 +665,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_blobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_crl_and_enrollment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_enroll_reject, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_renewal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_retention, setup, teardown),
 	};
 

@@ -1,0 +1,190 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# Copyright (c) 2026 The Kenh developers
+#
+# Device certificate renewal end to end (DESIGN §6, docs/pki.md "Renewal",
+# docs/protocol.md RENEW_SUBMIT and Delivery kind cert): an organization
+# made with kenh-admin (units tb and tb/pc02), kenhd on 127.0.0.1 knowing
+# the authority, alice and bob enrolled through the relay with 30-day
+# certificates and in one group. Checked:
+#   - alice requests a renewal (kenh renew); a second request while it
+#     waits is refused; kenh-admin requests fetch lists it as a renewal of
+#     her device; sign issues it (audit "renew") and hands it to the relay;
+#   - alice installs it (kenh renew --fetch): whoami shows the new serial
+#     and not_after; her next connection presents the new certificate (the
+#     serial the relay recorded for her device);
+#   - bob, a group peer, holds her new certificate after his next sync
+#     (members --json shows its serial and expiry), and messages still go
+#     both ways;
+#   - a certificate for another device (another key), and an older one
+#     sent by the authority, are refused by the device with a reason;
+#   - kenh-admin renew --send, with no request, reaches the device and is
+#     installed, by renew --fetch and by a running kenh listen;
+#   - a revoked device cannot request a renewal.
+. "$(dirname "$0")/lib.sh"
+
+need_relay
+KENH=$KENH_BUILD/kenh
+ADMIN=$KENH_BUILD/kenh-admin
+[ -x "$KENH" ] && [ -x "$ADMIN" ] || fatal "build $KENH and $ADMIN first"
+command -v sqlite3 >/dev/null || fatal "sqlite3 (scripts/deps.sh) is needed to read the relay store"
+D=$TMP/org
+mkdir -p "$PKI" "$TMP/dev"
+printf 'integration test passphrase\n' >"$TMP/admin.pass"
+export KENH_PASSPHRASE="device passphrase of the test"
+adm() { "$ADMIN" --dir "$D" --passphrase-file "$TMP/admin.pass" "$@" </dev/null; }
+k() {
+	local d=$1
+	shift
+	"$KENH" --dir "$TMP/dev/$d" "$@" </dev/null
+}
+
+adm init --org "Test Province" --kdf-memory 8 --kdf-iterations 1 >/dev/null || fatal "kenh-admin init"
+adm unit create tb >/dev/null || fatal "unit tb"
+adm unit create tb/pc02 >/dev/null || fatal "unit tb/pc02"
+openssl req -x509 -newkey ed25519 -nodes -keyout "$PKI/relay-key.pem" -out "$PKI/relay-cert.pem" \
+	-days 2 -subj "/CN=kenhd test relay" -addext "subjectAltName=IP:127.0.0.1" \
+	>/dev/null 2>&1 || fatal "relay certificate"
+RELAY_PK=$("$KENHD" --gen-signing-key "$PKI/signing.key" | sed -n 's/^public_key=//p')
+[ ${#RELAY_PK} = 64 ] || fatal "relay signing key"
+for attempt in 1 2 3; do
+	PORT=$(free_port)
+	ADMIN_PORT=$(free_port)
+	AUTHORITY=$(adm relay set "127.0.0.1:$PORT" --ca "$PKI/relay-cert.pem" |
+		sed -n 's/^ *authority = //p')
+	[ -n "$AUTHORITY" ] || fatal "kenh-admin relay set"
+	cat >"$TMP/kenhd.conf" <<-EOF
+	listen = 127.0.0.1:$PORT
+	admin_listen = 127.0.0.1:$ADMIN_PORT
+	tls_cert = $PKI/relay-cert.pem
+	tls_key = $PKI/relay-key.pem
+	root_ca = $D/root.crt
+	unit_ca = $D/units/tb/ca.crt
+	unit_ca = $D/units/tb/pc02/ca.crt
+	db_path = $TMP/relay.db
+	signing_key = $PKI/signing.key
+	authority = $AUTHORITY
+	EOF
+	"$KENHD" --config "$TMP/kenhd.conf" >>"$TMP/relay.log" 2>&1 &
+	RELAY_PID=$!
+	up() { healthy 2>/dev/null || ! kill -0 "$RELAY_PID" 2>/dev/null; }
+	wait_for 20 up
+	healthy 2>/dev/null && break
+	wait "$RELAY_PID" 2>/dev/null
+	RELAY_PID=
+done
+[ -n "$RELAY_PID" ] || fatal "relay did not start"
+
+# enroll DEV USER: a device of tb/pc02 with a 30-day certificate, through the relay.
+enroll() {
+	local code id
+	k "$1" init --relay "127.0.0.1:$PORT" --relay-ca "$PKI/relay-cert.pem" --root "$D/root.crt" \
+		--unit-ca "$D/units/tb/pc02/ca.crt" --unit-ca "$D/units/tb/ca.crt" \
+		--relay-key "$RELAY_PK" --kdf-memory 8 >/dev/null || fatal "init $1"
+	code=$(adm enroll-code "$2" --unit tb/pc02 --ttl 1h --no-qr |
+		grep -Eo '[0-9A-Z]{4}(-[0-9A-Z]{4}){6}' | head -n 1)
+	k "$1" enroll --user "$2" --unit tb/pc02 --code "$code" >/dev/null || fatal "submit $1"
+	id=$(adm requests fetch | sed -n 's/^imported request \([0-9a-f]*\):.*/\1/p')
+	[ -n "$id" ] || fatal "no request for $1"
+	adm sign "$id" --days 30 >/dev/null || fatal "sign $1"
+	k "$1" enroll --fetch --wait 20 >/dev/null || fatal "fetch $1"
+}
+enroll alice alice
+enroll bob bob
+# json FIELD: the value of "FIELD" in the JSON on stdin (first occurrence).
+json() { sed -n "s/.*\"$1\":\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -n 1; }
+ALICE=$(k alice --json whoami | json device)
+BOB=$(k bob --json whoami | json device)
+OLD_SERIAL=$(k alice --json whoami | json serial)
+OLD_UNTIL=$(k alice --json whoami | json not_after)
+[ -n "$ALICE" ] && [ -n "$OLD_SERIAL" ] && [ -n "$OLD_UNTIL" ] || fatal "whoami"
+
+run_ok "create" k alice group create ops
+run_ok "add bob" k alice group add ops user:bob@tb/pc02
+run_ok "bob joins" k bob sync
+run_ok "send before" k alice send ops "before the renewal"
+run_ok "bob reads" k bob sync
+
+# 1. The device asks; the authority sees a renewal of that device and signs it.
+run_ok "renew request" k alice renew
+run_fail "second request refused" "already waiting" k alice renew
+run_ok "requests fetch" adm requests fetch
+RID=$(printf '%s\n' "$OUT" | sed -n 's/^imported renewal request \([0-9a-f]*\) of device.*/\1/p')
+[ -n "$RID" ] || fatal "no renewal request fetched: $OUT"
+run_ok "requests list" adm requests list
+printf '%s\n' "$OUT" | grep "^$RID " | grep -q "renewal of ${ALICE##*/}" ||
+	fail "requests list does not show the renewal: $OUT"
+run_ok "sign renewal" adm sign "$RID"
+printf '%s\n' "$OUT" | grep -q "handed to the relay" || fail "sign did not reach the relay: $OUT"
+adm audit show | grep -q "renew" || fail "no renew entry in the audit log"
+run_ok "audit verify" adm audit verify
+
+# 2. The device installs it; whoami and the next connection show it.
+run_ok "renew fetch" k alice renew --fetch --wait 20
+printf '%s\n' "$OUT" | grep -q "installed the renewed certificate" || fail "not installed: $OUT"
+printf '%s\n' "$OUT" | grep -q "group ops now holds the renewed certificate" ||
+	fail "group ops not updated: $OUT"
+NEW_SERIAL=$(k alice --json whoami | json serial)
+NEW_UNTIL=$(k alice --json whoami | json not_after)
+[ "$NEW_SERIAL" != "$OLD_SERIAL" ] || fail "whoami still shows the old serial"
+[ "$NEW_UNTIL" -gt "$((OLD_UNTIL + 50 * 86400))" ] || fail "not_after $OLD_UNTIL -> $NEW_UNTIL"
+run_ok "alice syncs again" k alice sync
+seen=$(sqlite3 "$TMP/relay.db" "SELECT serial FROM devices WHERE device = 'tb/pc02/alice/$ALICE'")
+[ "$seen" = "$NEW_SERIAL" ] || fail "the relay saw serial $seen, not the renewed $NEW_SERIAL"
+
+# 3. The group peer holds the new certificate, and messages go both ways.
+run_ok "bob syncs" k bob sync
+run_ok "bob members" k bob --json members ops
+printf '%s\n' "$OUT" | grep -q "\"device\":\"${ALICE##*/}\",\"serial\":\"$NEW_SERIAL\",\"not_after\":$NEW_UNTIL" ||
+	fail "bob does not hold alice's renewed certificate: $OUT"
+run_ok "alice sends after" k alice send ops "after the renewal"
+run_ok "bob sends after" k bob send ops "bob after the renewal"
+run_ok "bob reads" k bob sync
+run_ok "bob history" k bob history ops
+printf '%s\n' "$OUT" | grep -q "after the renewal" || fail "bob did not get alice's message: $OUT"
+run_ok "alice reads" k alice sync
+run_ok "alice history" k alice history ops
+printf '%s\n' "$OUT" | grep -q "bob after the renewal" || fail "alice did not get bob's: $OUT"
+
+# 4. Refused: another device's certificate (another key), an older one from the authority.
+run_ok "bob's certificate" adm renew "${BOB##*/}" --days 100 --out "$TMP/bob.crt"
+run_fail "another key refused" "refused: it carries another key" k alice renew --cert "$TMP/bob.crt"
+run_ok "older one sent" adm renew "${ALICE##*/}" --days 10 --send
+run_fail "older one refused" "does not end later" k alice renew --fetch --wait 10
+[ "$(k alice --json whoami | json serial)" = "$NEW_SERIAL" ] || fail "a refused certificate was installed"
+
+# 5. Without a request: kenh-admin renew --send reaches the device.
+run_ok "renew --send" adm renew "${ALICE##*/}" --days 120 --send
+printf '%s\n' "$OUT" | grep -q "queued at the relay" || fail "renew --send: $OUT"
+run_ok "installed from --send" k alice renew --fetch --wait 20
+SENT_UNTIL=$(k alice --json whoami | json not_after)
+[ "$SENT_UNTIL" -gt "$NEW_UNTIL" ] || fail "--send: not_after $NEW_UNTIL -> $SENT_UNTIL"
+run_ok "bob syncs" k bob sync
+run_ok "alice sends" k alice send ops "after the second renewal"
+run_ok "bob reads" k bob sync
+run_ok "bob history" k bob history ops
+printf '%s\n' "$OUT" | grep -q "after the second renewal" || fail "bob did not get it: $OUT"
+
+# 5b. While listening: the pushed certificate is installed and the group updated at once.
+k alice listen --seconds 30 >"$TMP/listen.out" 2>&1 &
+LISTEN=$!
+PIDS+=("$LISTEN")
+n=$(grep -c "event=auth_ok conn=[0-9]* device=tb/pc02/alice/$ALICE" "$TMP/relay.log")
+live() { [ "$(grep -c "event=auth_ok conn=[0-9]* device=tb/pc02/alice/$ALICE" "$TMP/relay.log")" -gt "$n" ]; }
+wait_for 10 live || fail "alice did not connect to listen"
+sleep 1
+run_ok "renew --send while listening" adm renew "$ALICE" --days 150 --send
+wait_for 20 grep -q "group ops now holds the renewed certificate" "$TMP/listen.out" ||
+	fail "listen did not install and send the certificate: $(cat "$TMP/listen.out")"
+kill "$LISTEN" 2>/dev/null
+wait "$LISTEN" 2>/dev/null
+LISTEN_UNTIL=$(k alice --json whoami | json not_after)
+[ "$LISTEN_UNTIL" -gt "$SENT_UNTIL" ] || fail "listen: not_after $SENT_UNTIL -> $LISTEN_UNTIL"
+run_ok "bob syncs" k bob sync
+run_ok "bob members" k bob --json members ops
+printf '%s\n' "$OUT" | grep -q "\"not_after\":$LISTEN_UNTIL" || fail "bob: $OUT"
+
+# 6. A revoked device cannot ask for renewal.
+run_ok "revoke bob" adm revoke "${BOB##*/}" --reason "lost on patrol"
+run_fail "revoked device cannot renew" "revoked|refuses|closed" k bob renew
+finish
