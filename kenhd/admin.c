@@ -98,6 +98,11 @@ static void on_metrics(struct evhttp_request *req, void *arg)
 	        m->slow_readers);
 	counter(b, "revoked_closed_total", "Connections closed by revocation.", "counter",
 	        m->revoked_closed);
+	counter(b, "revoked_admitted_total",
+	        "Connections of revoked devices admitted to fetch wipe orders only.", "counter",
+	        m->revoked_admitted);
+	counter(b, "revoked_refused_total", "Requests of revoked connections answered REVOKED.",
+	        "counter", m->revoked_refused);
 	counter(b, "batch_failures_total", "Store commits that failed.", "counter",
 	        m->batch_failures);
 	histogram(b, m);

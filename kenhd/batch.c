@@ -176,7 +176,10 @@ static void apply_effects(struct relay *r)
 		conn_push_device(r, fx->targets[i].device, f->p, f->len,
 		                 fx->targets[i].exclude_conn);
 	}
-	if (fx->trust_changed && trust_rebuild(r) == 0) conn_revalidate_all(r);
+	if (fx->trust_changed && trust_rebuild(r) == 0) {
+		conn_revalidate_all(r);
+		crl_push_live(r);
+	}
 }
 
 /* Remember a connection that stopped at CONN_MAX_INFLIGHT (it keeps a reference). */

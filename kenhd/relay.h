@@ -44,6 +44,7 @@ enum conn_state {
 	CONN_ENROLLING = 1,
 	CONN_AUTHENTICATED = 2,
 	CONN_CLOSING = 3,
+	CONN_REVOKED = 4, /* a valid chain listed in a CRL: wipe orders only */
 };
 
 #define CONN_STATE_BIT(s) (1u << (unsigned)(s))
@@ -107,6 +108,8 @@ struct metrics {
 	uint64_t protocol_errors;
 	uint64_t slow_readers;
 	uint64_t revoked_closed;
+	uint64_t revoked_admitted; /* connections let into the REVOKED state */
+	uint64_t revoked_refused;  /* their requests answered REVOKED */
 	uint64_t batches, batch_failures;
 	uint64_t store_hist[METRICS_BUCKETS]; /* commit latency, cumulative by bucket */
 	double store_sum;
@@ -204,6 +207,7 @@ op_fn op_enroll_list;
 op_fn op_enroll_issue;
 op_fn op_enroll_reject;
 op_fn op_wipe_send;
+op_fn op_crl_get;
 
 /*
  * Helpers shared by handlers (ops_common.c). Identity of a device
@@ -256,6 +260,20 @@ KENH_MUST_CHECK int ops_push_inbox(struct op_env *env, const char *device,
  */
 KENH_MUST_CHECK int ops_crl_apply(struct op_env *env, struct kenh_span der, uint64_t *number,
                                   uint32_t *revoked);
+
+struct proto_crl_get;
+struct proto_crl_set;
+
+/*
+ * The CrlSet for a CRL_GET (q) or a PUSH_CRL (q NULL): every stored CRL
+ * whose issuer q does not list with a number at or above it (copies,
+ * owned by *out), and the configured unit CA certificates of those
+ * issuers and their parent units (views into env->anchors). Free with
+ * ops_crl_set_free. KENH_E_TOO_LARGE past PROTO_MAX_CRLS CRLs.
+ */
+KENH_MUST_CHECK int ops_crl_set_make(const struct op_env *env, const struct proto_crl_get *q,
+                                     struct proto_crl_set *out);
+void ops_crl_set_free(struct proto_crl_set *s);
 
 /* ---- the event-driven side ---- */
 
