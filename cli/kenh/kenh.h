@@ -74,7 +74,10 @@ struct kenh_app {
 	size_t net_calls; /* calls answered on net since it was opened */
 	uint8_t *reply;   /* the last response body: decoded views point into it */
 	size_t replylen;
-	bool wiped; /* a wipe order erased the store during this run */
+	bool wiped;             /* a wipe order erased the store during this run */
+	struct kenh_span *crls; /* the held CRLs (DER, owned), for every validation */
+	size_t ncrls;
+	bool self_revoked; /* a held CRL lists this device's certificate */
 };
 
 /*
@@ -128,6 +131,12 @@ KENH_MUST_CHECK int kenh_kp_count(struct kenh_app *a, size_t *n);
 /* Try to join from a Welcome with every stored KeyPackage. */
 KENH_MUST_CHECK int kenh_kp_join(struct kenh_app *a, struct kenh_span welcome,
                                  struct kenh_mls_group **out);
+/*
+ * Is the certificate of member leaf (or a CA of its chain) listed in a
+ * held CRL? *revoked false for any other outcome.
+ */
+KENH_MUST_CHECK int kenh_member_revoked(struct kenh_app *a, const struct kenh_mls_group *g,
+                                        uint32_t leaf, bool *revoked);
 /* The identity of a member's credential. */
 KENH_MUST_CHECK int kenh_member_info(struct kenh_app *a, const struct kenh_mls_group *g,
                                      uint32_t leaf, struct crypto_cert_info *out);
@@ -175,6 +184,22 @@ KENH_MUST_CHECK int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *pro
  * everything as it was.
  */
 KENH_MUST_CHECK int kenh_wipe_apply(struct kenh_app *a, struct kenh_span order);
+
+/* ---- CRLs (kenh_crl.c) ---- */
+struct proto_crl_set;
+/* (Re)load the held CRLs from the store into a->crls; reports a listed own certificate. */
+KENH_MUST_CHECK int kenh_crl_load(struct kenh_app *a);
+void kenh_crl_free(struct kenh_app *a);
+/*
+ * Verify and keep each CRL of set that is newer than the one held
+ * (forged or older ones are reported on stderr and ignored), then reload.
+ * Only store errors are returned.
+ */
+KENH_MUST_CHECK int kenh_crl_take(struct kenh_app *a, const struct proto_crl_set *set);
+/* CRL_GET (naming the numbers held) and kenh_crl_take of the answer. */
+KENH_MUST_CHECK int kenh_crl_refresh(struct kenh_app *a);
+/* A PUSH_CRL body: decode and kenh_crl_take. */
+KENH_MUST_CHECK int kenh_crl_push(struct kenh_app *a, struct kenh_span body);
 
 /* ---- files (kenh_file.c) ---- */
 KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path, struct client_file *out,
