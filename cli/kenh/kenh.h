@@ -229,6 +229,6 @@ KENH_MUST_CHECK int kenh_args(int argc, char **argv, int start, const struct ken
 kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd_kenh_groups,
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
         cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety, cmd_kenh_wipe,
-        cmd_kenh_keypackages, cmd_kenh_crl_upload;
+        cmd_kenh_keypackages, cmd_kenh_crl_upload, cmd_kenh_crls;
 
 #endif /* KENH_CLI_KENH_H */

@@ -197,3 +197,34 @@ int kenh_crl_push(struct kenh_app *a, struct kenh_span body)
 	proto_msg_clear(&proto_desc_crl_set, &set);
 	return rc;
 }
+
+static int show_one(void *arg, const char *issuer, uint64_t number, struct kenh_span der)
+{
+	struct kenh_app *a = arg;
+	struct crypto_crl *crl = NULL;
+	struct crypto_crl_meta meta;
+	int rc;
+
+	if ((rc = crypto_crl_parse(a->ctx, der.p, der.len, &crl)) != 0) return rc;
+	crypto_crl_meta(crl, &meta);
+	crypto_crl_free(crl);
+	printf("crl issuer=%s number=%llu revoked=%zu\n", issuer[0] ? issuer : "root",
+	       (unsigned long long)number, meta.count);
+	return 0;
+}
+
+/*
+ * kenh crls [--refresh]: the CRLs this device holds (issuer, number,
+ * entries), after fetching newer ones from the relay if asked.
+ */
+int cmd_kenh_crls(struct kenh_app *a, int argc, char **argv)
+{
+	int rc;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--refresh") != 0))
+		return kenh_usage("crls [--refresh]");
+	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
+	if (argc == 2 && (rc = kenh_crl_refresh(a)) != 0) return kenh_fail("CRLs", rc);
+	if ((rc = client_crl_list(a->st, show_one, a)) != 0) return kenh_fail("CRLs", rc);
+	return 0;
+}

@@ -48,6 +48,7 @@ static const struct command commands[] = {
 	{ "safety-number", cmd_kenh_safety, "GROUP USER" },
 	{ "wipe-order", cmd_kenh_wipe, "FILE" },
 	{ "crl-upload", cmd_kenh_crl_upload, "FILE" },
+	{ "crls", cmd_kenh_crls, "[--refresh]" },
 };
 
 int kenh_fail(const char *what, int code)
@@ -62,7 +63,7 @@ int kenh_fail(const char *what, int code)
 	why = kenh_strerror(code);
 
 	if (code == KENH_E_DECRYPT) why = "wrong passphrase (or the store was changed)";
-	if (code == KENH_E_REVOKED) why = "this device's certificate is revoked";
+	if (code == KENH_E_REVOKED) why = "a certificate is revoked (listed in a CRL)";
 	fprintf(stderr, "kenh: %s: %s\n", what, why);
 	return 1;
 }
