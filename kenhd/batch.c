@@ -129,6 +129,7 @@ void relay_env(struct relay *r, struct op_env *env)
 	env->signer_arg = r->signer_arg;
 	env->m = &r->m;
 	env->fx = &r->fx;
+	env->rl = r->rl;
 	env->now = relay_now();
 }
 

@@ -434,6 +434,7 @@ int conn_new(struct relay *r, int fd, const char *addr)
 	if ((rc = mem_calloc(1, sizeof(*c), (void **)&c)) != 0) return rc;
 	c->r = r;
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	c->peer.addr = c->addr;
 	c->peer.conn_id = ++r->next_conn_id;
 	c->peer.state = CONN_TLS_HANDSHAKE;
 	c->created = c->last_frame = relay_mono();

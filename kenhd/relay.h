@@ -28,6 +28,7 @@ struct codec_writer;
 struct crypto_trust;
 struct kenh_ctx;
 struct proto_header;
+struct ratelimit;
 struct store;
 struct store_inbox_item;
 struct store_ops;
@@ -58,6 +59,7 @@ struct peer {
 	enum conn_state state;
 	char device[DEVICE_NAME_MAX]; /* "" while enrolling */
 	char unit[UNIT_MAX];
+	const char *addr;      /* source address (owned by the connection); NULL if unknown */
 	struct kenh_span cert; /* the leaf certificate (DER), owned by the connection */
 	bool live;             /* FETCH returned everything: push from now on */
 	uint32_t once_done;    /* bit i: once-only operation i of the table was called */
@@ -154,8 +156,9 @@ struct op_env {
 	void *signer_arg;
 	struct metrics *m;
 	struct effects *fx;
-	uint64_t now;    /* Unix seconds */
-	uint64_t detail; /* set by a failing handler: the error frame's detail */
+	struct ratelimit *rl; /* enrollment attempts per address (NULL: no limit) */
+	uint64_t now;         /* Unix seconds */
+	uint64_t detail;      /* set by a failing handler: the error frame's detail */
 };
 
 /* A handler: body is the request body; out receives the response body after status 0. */

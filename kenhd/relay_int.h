@@ -84,6 +84,7 @@ struct relay {
 	size_t ncrls;
 	const struct signer_ops *signer;
 	void *signer_arg;
+	struct ratelimit *rl; /* refused enrollment attempts (ratelimit.h) */
 	struct conn *conns;
 	struct conn *devmap[DEVMAP_BUCKETS];
 	struct addr_count *addrs[ADDRMAP_BUCKETS];
