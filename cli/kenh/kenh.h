@@ -77,7 +77,8 @@ struct kenh_app {
 	bool wiped;             /* a wipe order erased the store during this run */
 	struct kenh_span *crls; /* the held CRLs (DER, owned), for every validation */
 	size_t ncrls;
-	bool self_revoked; /* a held CRL lists this device's certificate */
+	bool self_revoked;  /* a held CRL, or the relay, says this device is revoked */
+	bool relay_revoked; /* the relay answered REVOKED about this device (kenh_net.c) */
 };
 
 /*
@@ -174,6 +175,13 @@ KENH_MUST_CHECK int kenh_hist_receive(struct kenh_app *a, struct kenh_mls_group 
 /* ---- sync (kenh_sync.c) ---- */
 /* Fetch and process everything; listen: keep going for wait_ms after the last push. */
 KENH_MUST_CHECK int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed);
+
+/*
+ * A revoked device's fetch (docs/protocol.md §3 REVOKED): FETCH and ACK
+ * what the relay hands out, which is the device's wipe orders only; a
+ * valid one erases the store (a->wiped).
+ */
+KENH_MUST_CHECK int kenh_sync_wipe_fetch(struct kenh_app *a);
 
 /* ---- remote wipe (kenh_wipe.c) ---- */
 /*

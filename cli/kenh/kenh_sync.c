@@ -282,6 +282,18 @@ static int top_up(struct kenh_app *a)
 	return kenh_kp_upload(a, KENH_KP_BATCH, false);
 }
 
+int kenh_sync_wipe_fetch(struct kenh_app *a)
+{
+	struct sync_state *s = NULL;
+	int rc;
+
+	if ((rc = mem_calloc(1, sizeof(*s), (void **)&s)) != 0) return rc;
+	s->a = a;
+	rc = fetch_all(s);
+	mem_free(s);
+	return rc;
+}
+
 int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 {
 	struct sync_state *s = NULL;

@@ -145,6 +145,10 @@ int main(int argc, char **argv)
 		snprintf(a.dir, sizeof(a.dir), "%s/.kenh", home != NULL ? home : ".");
 	if ((rc = kenh_ctx_new(&a.ctx)) != 0) return kenh_fail("library", rc);
 	rc = run(&a, argc - next, argv + next);
+	/* docs/protocol.md §3 REVOKED: a revoked device still fetches its wipe orders. */
+	if (a.relay_revoked && !a.wiped && a.st != NULL && kenh_sync_wipe_fetch(&a) != 0)
+		fprintf(stderr, "kenh: could not fetch this device's wipe orders\n");
+	if (a.wiped && rc == 0) rc = kenh_fail("wipe", KENH_CLI_E_WIPED);
 	kenh_dev_close(&a);
 	kenh_ctx_free(a.ctx);
 	return rc;

@@ -11,8 +11,10 @@
 #     KeyPackages, the directory, creating groups, reading blobs (its own
 #     and another's);
 #   - the wipe order sent after the revocation is the one thing it fetches;
-#   - a revoked kenh device ("laptop") cannot send, and its next sync
-#     fetches the wipe order through the REVOKED state and erases its store.
+#   - the revoked kenh devices cannot send; a wipe order sent after the
+#     revocation erases "laptop" when the relay answers its next request
+#     with REVOKED (the client then fetches its wipe orders), and
+#     "laptop2" at its next sync (it finds itself in the CRL).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/org.bash"
 
@@ -21,6 +23,7 @@ MKCSR=$KENH_BUILD/kenh-test-csr
 org_start
 org_submit alice alice tb/pc02
 org_submit laptop bob tb/pc02
+org_submit laptop2 bob tb/pc02
 anon() { "$RELAYC" --port "$PORT" --ca "$PKI/relay-cert.pem" "$@"; }
 # rsubmit NAME USER: a kenh-relayc device key and its request; TICKET_NAME.
 rsubmit() {
@@ -34,7 +37,7 @@ rsubmit() {
 }
 rsubmit tablet carol
 rsubmit phone dave
-org_enroll 4 alice laptop
+org_enroll 5 alice laptop laptop2
 anon enroll-fetch "$TICKET_tablet" "$PKI/tablet.der" >/dev/null || fatal "tablet certificate"
 anon enroll-fetch "$TICKET_phone" "$PKI/phone.der" >/dev/null || fatal "phone certificate"
 devname() {
@@ -71,6 +74,8 @@ run_ok "laptop joins" k laptop sync
 run_ok "revoke tablet" adm revoke "${TABLET##*/}" --reason lost
 LAPTOP=$(dev_of laptop)
 run_ok "revoke laptop" adm revoke "$LAPTOP" --reason stolen
+LAPTOP2=$(dev_of laptop2)
+run_ok "revoke laptop2" adm revoke "$LAPTOP2" --reason stolen
 run_ok "alice sends after the revocation" k alice send ops "after the revocation"
 dev phone send g-tab 2 after >/dev/null || fatal "send after"
 
@@ -102,15 +107,26 @@ dev tablet recv --count 1 --timeout 10 --seen "$TMP/t.seen" >"$TMP/t2.out" 2>"$T
 [ "$(grep -c . "$TMP/t2.out")" = 1 ] && grep -q "^wipe $TABLET " "$TMP/t2.out" ||
 	fail "the revoked tablet fetched more than its wipe order: $(cat "$TMP/t2.out")"
 
-# 3. The revoked laptop (kenh): cannot send; its wipe order erases it.
-run_fail "revoked laptop sends" "revoked" k laptop send ops "from a revoked laptop"
+# 3. The revoked laptops (kenh): nothing goes through; the wipe orders erase them.
+run_fail "revoked laptop uploads KeyPackages" "relay .*: this device's certificate is revoked" \
+	k laptop keypackages --upload 1
+run_fail "revoked laptop2 sends" "certificate .*is revoked" k laptop2 send ops "from laptop2"
+for d in laptop laptop2; do
+	[ -e "$TMP/dev/$d/store.db" ] || fail "$d's store went without a wipe order"
+done
 run_ok "wipe laptop" adm wipe "$LAPTOP"
-run_fail "laptop wiped through the REVOKED state" "wipe order erased" k laptop sync
-[ -e "$TMP/dev/laptop/store.db" ] && fail "store.db still there after the wipe"
+run_ok "wipe laptop2" adm wipe "$LAPTOP2"
+run_fail "laptop: REVOKED, then its wipe order" "a wipe order for this device was verified" \
+	k laptop keypackages --upload 1
+[ -e "$TMP/dev/laptop/store.db" ] && fail "laptop's store.db still there after the wipe"
+run_fail "laptop2 wiped at its sync" "wipe order erased" k laptop2 sync
+printf '%s\n' "$OUT" | grep -q "this device's certificate (tb/pc02/bob/$LAPTOP2) is revoked" ||
+	fail "laptop2 did not say it is revoked: $OUT"
+[ -e "$TMP/dev/laptop2/store.db" ] && fail "laptop2's store.db still there after the wipe"
 grep -q "event=revoked_admitted conn=[0-9]* device=tb/pc02/bob/$LAPTOP" "$TMP/relay.log" ||
 	fail "the laptop was not admitted as revoked"
 run_ok "alice history" k alice history ops
-printf '%s\n' "$OUT" | grep -q "from a revoked laptop" && fail "a revoked device's message arrived"
-[ "$(metric kenhd_revoked_admitted_total)" -ge 4 ] || fail "revoked_admitted_total"
+printf '%s\n' "$OUT" | grep -q "from laptop2" && fail "a revoked device's message arrived"
+[ "$(metric kenhd_revoked_admitted_total)" -ge 6 ] || fail "revoked_admitted_total"
 [ "$(metric kenhd_revoked_refused_total)" -ge 7 ] || fail "revoked_refused_total"
 pass "revoke first, wipe afterwards: the revoked devices get their wipe order and nothing else"
