@@ -295,8 +295,8 @@ static void admit_revoked(struct conn *c, const uint8_t *der, size_t len)
 	c->serial = info.serial;
 	c->peer.state = CONN_REVOKED;
 	c->r->m.revoked_admitted++;
-	klog(KENH_LOG_WARN, "revoked_admitted", "conn=%llu device=%s addr=%s",
-	     (unsigned long long)c->peer.conn_id, c->peer.device, c->addr);
+	klog_peer(KENH_LOG_WARN, "revoked_admitted", "conn=%llu device=%s addr=%s",
+	          (unsigned long long)c->peer.conn_id, c->peer.device, c->addr);
 }
 
 /* RFC 8446 §4.4.2: the client certificate names the device (pki.h validates it). */
