@@ -122,6 +122,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(COMMON_OBJS) $(BUIL
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(BUILD)/libkenh.a $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_store: $(STORE_OBJS)
+# kenhd's enrollment attempt limits have a unit test of their own (STYLE R17.1).
+$(BUILD)/tests/test_ratelimit: $(BUILD)/obj/kenhd/ratelimit.o
 # The frame-handler fuzz target runs kenhd's handlers without its main.c (STYLE R17.8).
 KENHD_CORE_SRCS := $(filter-out kenhd/main.c,$(sort $(wildcard kenhd/*.c)))
 KENHD_CORE_OBJS := $(KENHD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)

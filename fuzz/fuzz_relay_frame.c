@@ -240,8 +240,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&p, 0, sizeof(p));
 	p.conn_id = 1;
-	p.state = data[0] & 1 ? CONN_ENROLLING : CONN_AUTHENTICATED;
-	if (p.state == CONN_AUTHENTICATED) {
+	/* Bit 0: enrolling; else bit 1: a revoked device (docs/protocol.md §3 REVOKED). */
+	p.state = data[0] & 1 ? CONN_ENROLLING : data[0] & 2 ? CONN_REVOKED : CONN_AUTHENTICATED;
+	if (p.state != CONN_ENROLLING) {
 		snprintf(p.device, sizeof(p.device), "tb/pc02/alice/d1");
 		snprintf(p.unit, sizeof(p.unit), "tb/pc02");
 		p.cert = span_make(alice_der, sizeof(alice_der));

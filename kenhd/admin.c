@@ -18,6 +18,7 @@
 #include <event2/util.h>
 
 #include "klog.h"
+#include "ratelimit.h"
 
 static void reply(struct evhttp_request *req, int code, const char *type, struct evbuffer *b)
 {
@@ -98,6 +99,19 @@ static void on_metrics(struct evhttp_request *req, void *arg)
 	        m->slow_readers);
 	counter(b, "revoked_closed_total", "Connections closed by revocation.", "counter",
 	        m->revoked_closed);
+	counter(b, "revoked_admitted_total",
+	        "Connections of revoked devices admitted to fetch wipe orders only.", "counter",
+	        m->revoked_admitted);
+	if (r->rl != NULL) {
+		counter(b, "enroll_limited_address_total",
+		        "Enrollment requests refused by the per-address limit.", "counter",
+		        r->rl->refused_address);
+		counter(b, "enroll_limited_global_total",
+		        "Enrollment requests refused by the relay-wide limit.", "counter",
+		        r->rl->refused_global);
+	}
+	counter(b, "revoked_refused_total", "Requests of revoked connections answered REVOKED.",
+	        "counter", m->revoked_refused);
 	counter(b, "batch_failures_total", "Store commits that failed.", "counter",
 	        m->batch_failures);
 	histogram(b, m);

@@ -129,6 +129,7 @@ void relay_env(struct relay *r, struct op_env *env)
 	env->signer_arg = r->signer_arg;
 	env->m = &r->m;
 	env->fx = &r->fx;
+	env->rl = r->rl;
 	env->now = relay_now();
 }
 
@@ -176,7 +177,10 @@ static void apply_effects(struct relay *r)
 		conn_push_device(r, fx->targets[i].device, f->p, f->len,
 		                 fx->targets[i].exclude_conn);
 	}
-	if (fx->trust_changed && trust_rebuild(r) == 0) conn_revalidate_all(r);
+	if (fx->trust_changed && trust_rebuild(r) == 0) {
+		conn_revalidate_all(r);
+		crl_push_live(r);
+	}
 }
 
 /* Remember a connection that stopped at CONN_MAX_INFLIGHT (it keeps a reference). */

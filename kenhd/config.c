@@ -70,6 +70,9 @@ static const struct key keys[] = {
 	U64(kp_max_per_device, 1, 100000),
 	U64(blob_max, 1, 1ull << 40),
 	U64(retention_days, 1, 3650),
+	U64(enroll_refusals_per_address, 1, 1000000),
+	U64(enroll_refusals_global, 1, 1000000),
+	U64(enroll_refusal_window, 1, 86400 * 30),
 };
 
 void config_defaults(struct config *c)
@@ -88,6 +91,9 @@ void config_defaults(struct config *c)
 	c->kp_max_per_device = 1000;
 	c->blob_max = 256u << 20;
 	c->retention_days = 30;
+	c->enroll_refusals_per_address = 10;
+	c->enroll_refusals_global = 200;
+	c->enroll_refusal_window = 900;
 }
 
 static char *trim(char *s)

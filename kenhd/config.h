@@ -46,6 +46,9 @@ struct config {
 	uint64_t kp_max_per_device;
 	uint64_t blob_max;
 	uint64_t retention_days;
+	uint64_t enroll_refusals_per_address; /* refused or pending enrollments per address */
+	uint64_t enroll_refusals_global;      /* the same for the whole relay */
+	uint64_t enroll_refusal_window;       /* seconds for an empty bucket to refill */
 };
 
 /* Defaults of docs/protocol.md §7. */

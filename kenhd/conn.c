@@ -71,6 +71,7 @@ static double next_deadline(const struct conn *c)
 	case CONN_TLS_HANDSHAKE:
 		return c->created + (double)cfg->handshake_timeout;
 	case CONN_ENROLLING:
+	case CONN_REVOKED:
 		return c->created + (double)cfg->enroll_timeout;
 	case CONN_AUTHENTICATED:
 		d = c->last_frame + (double)cfg->idle_timeout;
@@ -98,7 +99,8 @@ static void arm_timer(struct conn *c)
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
-	static const char *const why[] = { "handshake_timeout", "enroll_timeout", "timeout", "" };
+	static const char *const why[] = { "handshake_timeout", "enroll_timeout", "timeout", "",
+		                           "revoked_timeout" };
 
 	(void)fd;
 	(void)what;
@@ -252,7 +254,9 @@ static void on_read(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
-	if (c->peer.state == CONN_AUTHENTICATED || c->peer.state == CONN_ENROLLING) read_frames(c);
+	if (c->peer.state == CONN_AUTHENTICATED || c->peer.state == CONN_ENROLLING ||
+	    c->peer.state == CONN_REVOKED)
+		read_frames(c);
 }
 
 /* ---- the TLS handshake and the identity ---- */
@@ -262,31 +266,64 @@ static void serial_hex(const struct crypto_serial *s, char *out, size_t outlen)
 	crypto_serial_hex(s, out, outlen);
 }
 
+/* "unit/user/device" of info into the peer; false if it does not fit. */
+static bool set_device(struct conn *c, const struct crypto_cert_info *info)
+{
+	int n = snprintf(c->peer.device, sizeof(c->peer.device), "%s/%s/%s", info->unit, info->user,
+	                 info->device);
+
+	if (n < 0 || (size_t)n >= sizeof(c->peer.device)) return false;
+	snprintf(c->peer.unit, sizeof(c->peer.unit), "%s", info->unit);
+	return true;
+}
+
+/*
+ * docs/protocol.md §3 REVOKED: crypto_trust_verify reports REVOKED only
+ * once the whole chain validated (signatures, subtree, times), so the
+ * certificate is the organization's and its holder proved its key in
+ * the TLS handshake. It may fetch its wipe orders, nothing else; it is
+ * kept out of the device map, so nothing is ever pushed to it.
+ */
+static void admit_revoked(struct conn *c, const uint8_t *der, size_t len)
+{
+	struct crypto_cert_info info;
+
+	if (crypto_cert_parse(c->r->ctx, der, len, &info) != 0 || !set_device(c, &info)) {
+		conn_close_later(c, "auth_fail");
+		return;
+	}
+	c->serial = info.serial;
+	c->peer.state = CONN_REVOKED;
+	c->r->m.revoked_admitted++;
+	klog_peer(KENH_LOG_WARN, "revoked_admitted", "conn=%llu device=%s addr=%s",
+	          (unsigned long long)c->peer.conn_id, c->peer.device, c->addr);
+}
+
 /* RFC 8446 §4.4.2: the client certificate names the device (pki.h validates it). */
 static void authenticate(struct conn *c, uint8_t *der, size_t len)
 {
 	struct relay *r = c->r;
 	struct crypto_cert_info info;
 	char serial[2 * CRYPTO_PKI_SERIAL_MAX + 1];
-	int rc, n;
+	int rc;
 
 	c->cert_der = der;
 	c->peer.cert = span_make(der, len);
 	rc = crypto_trust_verify(r->trust, der, len, relay_now(), &info);
+	if (rc == KENH_E_REVOKED) {
+		admit_revoked(c, der, len);
+		return;
+	}
 	if (rc != 0) {
-		klog_peer(KENH_LOG_WARN, rc == KENH_E_REVOKED ? "device_refused" : "auth_fail",
-		          "conn=%llu addr=%s err=\"%s\"", (unsigned long long)c->peer.conn_id,
-		          c->addr, kenh_strerror(rc));
+		klog_peer(KENH_LOG_WARN, "auth_fail", "conn=%llu addr=%s err=\"%s\"",
+		          (unsigned long long)c->peer.conn_id, c->addr, kenh_strerror(rc));
 		conn_close_later(c, "auth_fail");
 		return;
 	}
-	n = snprintf(c->peer.device, sizeof(c->peer.device), "%s/%s/%s", info.unit, info.user,
-	             info.device);
-	if (n < 0 || (size_t)n >= sizeof(c->peer.device)) {
+	if (!set_device(c, &info)) {
 		conn_close_later(c, "auth_fail");
 		return;
 	}
-	snprintf(c->peer.unit, sizeof(c->peer.unit), "%s", info.unit);
 	c->serial = info.serial;
 	c->peer.state = CONN_AUTHENTICATED;
 	conn_devmap_add(r, c);
@@ -328,9 +365,9 @@ static void on_connected(struct conn *c)
 	if (c->peer.state == CONN_CLOSING) return;
 	/* The enrolling limit of R8.3 applies to what may be buffered, too. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
-	                         PROTO_HEADER_LEN + (c->peer.state == CONN_ENROLLING
-	                                                     ? ENROLL_MAX_FRAME
-	                                                     : (size_t)c->r->cfg.max_frame));
+	                         PROTO_HEADER_LEN + (c->peer.state == CONN_AUTHENTICATED
+	                                                     ? (size_t)c->r->cfg.max_frame
+	                                                     : ENROLL_MAX_FRAME));
 	read_frames(c);
 }
 
@@ -397,6 +434,7 @@ int conn_new(struct relay *r, int fd, const char *addr)
 	if ((rc = mem_calloc(1, sizeof(*c), (void **)&c)) != 0) return rc;
 	c->r = r;
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	c->peer.addr = c->addr;
 	c->peer.conn_id = ++r->next_conn_id;
 	c->peer.state = CONN_TLS_HANDSHAKE;
 	c->created = c->last_frame = relay_mono();

@@ -23,10 +23,11 @@
 
 #define E CONN_STATE_BIT(CONN_ENROLLING)
 #define A CONN_STATE_BIT(CONN_AUTHENTICATED)
+#define R CONN_STATE_BIT(CONN_REVOKED)
 
 /* Body limits from docs/protocol.md §5; 0 means the connection's frame limit. */
 static const struct op_entry table[] = {
-	{ PROTO_PING, "ping", E | A, false, 64, op_ping },
+	{ PROTO_PING, "ping", E | A | R, false, 64, op_ping },
 	{ PROTO_ENROLL_SUBMIT, "enroll_submit", E, true, ENROLL_MAX_FRAME, op_enroll_submit },
 	{ PROTO_ENROLL_FETCH, "enroll_fetch", E, true, 64, op_enroll_fetch },
 	{ PROTO_KP_UPLOAD, "kp_upload", A, false, 0, op_kp_upload },
@@ -37,8 +38,8 @@ static const struct op_entry table[] = {
 	{ PROTO_HANDSHAKE, "handshake", A, false, 0, op_handshake },
 	{ PROTO_APP_SEND, "app_send", A, false, 0, op_app_send },
 	{ PROTO_GROUPINFO_GET, "groupinfo_get", A, false, 512, op_groupinfo_get },
-	{ PROTO_FETCH, "fetch", A, false, 64, op_fetch },
-	{ PROTO_ACK, "ack", A, false, 256u << 10, op_ack },
+	{ PROTO_FETCH, "fetch", A | R, false, 64, op_fetch },
+	{ PROTO_ACK, "ack", A | R, false, 256u << 10, op_ack },
 	{ PROTO_BLOB_PUT, "blob_put", A, false, 0, op_blob_put },
 	{ PROTO_BLOB_GET, "blob_get", A, false, 512, op_blob_get },
 	{ PROTO_CRL_UPLOAD, "crl_upload", A, false, 0, op_crl_upload },
@@ -46,6 +47,7 @@ static const struct op_entry table[] = {
 	{ PROTO_ENROLL_ISSUE, "enroll_issue", A, false, 64u << 10, op_enroll_issue },
 	{ PROTO_ENROLL_REJECT, "enroll_reject", A, false, 64, op_enroll_reject },
 	{ PROTO_WIPE_SEND, "wipe_send", A, false, 1024, op_wipe_send },
+	{ PROTO_CRL_GET, "crl_get", A | R, false, 64u << 10, op_crl_get },
 };
 
 /* The once-only operations of an enrolling connection share one use (§3: one request). */
@@ -60,9 +62,20 @@ const struct op_entry *dispatch_find(uint16_t type)
 	return NULL;
 }
 
+/* A revoked connection's requests and answers are small (wipe orders); a CrlSet may not be. */
 static size_t frame_limit(const struct config *cfg, enum conn_state st)
 {
-	return st == CONN_ENROLLING ? ENROLL_MAX_FRAME : (size_t)cfg->max_frame;
+	return st == CONN_ENROLLING || st == CONN_REVOKED ? ENROLL_MAX_FRAME
+	                                                  : (size_t)cfg->max_frame;
+}
+
+/*
+ * docs/protocol.md §3: a revoked connection may send any authenticated
+ * request; those outside its own column are answered REVOKED, not closed.
+ */
+static bool answered_revoked(const struct op_entry *e, enum conn_state st)
+{
+	return st == CONN_REVOKED && !(e->states & R) && (e->states & A);
 }
 
 size_t dispatch_max_body(const struct config *cfg, enum conn_state st, uint16_t type)
@@ -70,7 +83,8 @@ size_t dispatch_max_body(const struct config *cfg, enum conn_state st, uint16_t 
 	const struct op_entry *e = dispatch_find(type);
 	size_t lim = frame_limit(cfg, st);
 
-	if (e == NULL || !(e->states & CONN_STATE_BIT(st))) return 0;
+	if (e == NULL) return 0;
+	if (!(e->states & CONN_STATE_BIT(st)) && !answered_revoked(e, st)) return 0;
 	return e->max_body != 0 && e->max_body < lim ? e->max_body : lim;
 }
 
@@ -128,8 +142,16 @@ int dispatch_frame(struct op_env *env, struct peer *p, const struct proto_header
 	if (once != 0 && (p->once_done & once)) return KENH_ERR(KENH_E_PROTO);
 	p->once_done |= once;
 	env->detail = 0;
-	codec_writer_init(&resp, frame_limit(env->cfg, p->state), CODEC_WRITER_NORMAL);
-	rc = run_handler(env, p, e, body, &resp);
+	/* The response writer of a revoked connection still takes a whole CrlSet. */
+	codec_writer_init(
+	        &resp, p->state == CONN_ENROLLING ? ENROLL_MAX_FRAME : (size_t)env->cfg->max_frame,
+	        CODEC_WRITER_NORMAL);
+	if (answered_revoked(e, p->state)) {
+		env->m->revoked_refused++;
+		rc = KENH_ERR(KENH_E_REVOKED);
+	} else {
+		rc = run_handler(env, p, e, body, &resp);
+	}
 	if (rc == 0) {
 		rc = write_response(out, h, codec_writer_span(&resp));
 	} else {

@@ -30,6 +30,7 @@
 #include "crypto/pki.h"
 #include "kenh/kenh.h"
 #include "klog.h"
+#include "ratelimit.h"
 #include "store/store.h"
 #include "util/mem.h"
 
@@ -151,6 +152,10 @@ static int setup(struct relay *r, bool check_only, char *err, size_t errlen)
 	if ((rc = trust_load_anchors(r, err, errlen)) != 0) return rc;
 	if ((rc = signer_load(r, err, errlen)) != 0) return rc;
 	if (check_only) return 0;
+	if ((rc = mem_calloc(1, sizeof(*r->rl), (void **)&r->rl)) != 0)
+		return snprintf(err, errlen, "rate limits"), rc;
+	ratelimit_init(r->rl, r->cfg.enroll_refusals_per_address, r->cfg.enroll_refusals_global,
+	               r->cfg.enroll_refusal_window);
 	if ((rc = r->so->open(&sc, &r->st)) != 0) {
 		snprintf(err, errlen, "db_path: cannot open the store");
 		return rc;
@@ -194,6 +199,7 @@ static void teardown(struct relay *r)
 	mem_free(r->resume);
 	trust_free(r);
 	signer_free(r);
+	mem_free(r->rl);
 	tls_free(r->tls);
 	if (r->base) event_base_free(r->base);
 	kenh_ctx_free(r->ctx);

@@ -9,6 +9,12 @@
  * directory and asks for the trust store to be rebuilt after the commit;
  * that rebuild closes the revoked devices' connections and refuses their
  * next handshakes. The same path serves CRL files reloaded on SIGHUP.
+ *
+ * CRL_GET hands the stored CRLs to devices, which check credentials
+ * against them themselves (issue 5 item 4): each CRL the caller does not
+ * hold yet, with the configured unit CA certificates it needs to check
+ * the CRL's signature up to the root. The relay is not trusted for
+ * them: the device verifies each signature before keeping a CRL.
  */
 #include "relay.h"
 
@@ -18,6 +24,7 @@
 #include "crypto/pki.h"
 #include "proto/proto.h"
 #include "store/store.h"
+#include "util/mem.h"
 
 /* The configured CA certificate that issued crl (root: unit ""), or -1. */
 static int find_issuer(const struct op_env *env, const struct crypto_crl *crl,
@@ -123,4 +130,104 @@ int op_crl_upload(struct op_env *env, struct peer *p, struct kenh_span body,
 		return rc;
 	if ((rc = ops_crl_apply(env, req.crl, &resp.crl_number, &resp.revoked)) != 0) return rc;
 	return proto_msg_encode(out, &proto_desc_crl_upload_resp, &resp);
+}
+
+/* True if the request says the client holds issuer's CRL number or a later one. */
+static bool held_current(const struct proto_crl_get *q, const char *issuer, uint64_t number)
+{
+	size_t i, len = strlen(issuer);
+
+	for (i = 0; q != NULL && i < q->n_held; i++) {
+		const struct proto_crl_held *h = &q->held[i];
+
+		if (h->issuer.len == len && memcmp(h->issuer.p, issuer, len) == 0)
+			return h->number >= number;
+	}
+	return false;
+}
+
+struct crl_collect {
+	const struct proto_crl_get *q;
+	struct proto_crl_set *set;
+	char (*issuers)[UNIT_MAX];
+};
+
+static int collect_crl(void *arg, const char *issuer, uint64_t number, struct kenh_span der)
+{
+	struct crl_collect *c = arg;
+	struct proto_crl_set *s = c->set;
+	void *grown = NULL;
+	uint8_t *copy = NULL;
+	int rc;
+
+	if (held_current(c->q, issuer, number)) return 0;
+	if (s->n_crls >= PROTO_MAX_CRLS) return KENH_ERR(KENH_E_TOO_LARGE);
+	if ((rc = mem_grow(c->issuers, s->n_crls + 1, sizeof(*c->issuers), &grown)) != 0) return rc;
+	c->issuers = grown;
+	if ((rc = mem_grow(s->crls, s->n_crls + 1, sizeof(*s->crls), &grown)) != 0) return rc;
+	s->crls = grown;
+	if ((rc = mem_dup(der.p, der.len, &copy)) != 0) return rc;
+	snprintf(c->issuers[s->n_crls], UNIT_MAX, "%s", issuer);
+	s->crls[s->n_crls++] = span_make(copy, der.len);
+	return 0;
+}
+
+/* Does some collected CRL come from this CA's unit or a unit below it (its chain)? */
+static bool ca_needed(const struct crl_collect *c, const char *ca_unit)
+{
+	size_t i;
+
+	for (i = 0; i < c->set->n_crls; i++)
+		if (c->issuers[i][0] != '\0' && crypto_unit_path_contains(ca_unit, c->issuers[i]))
+			return true;
+	return false;
+}
+
+int ops_crl_set_make(const struct op_env *env, const struct proto_crl_get *q,
+                     struct proto_crl_set *out)
+{
+	struct crl_collect c = { q, out, NULL };
+	const struct anchors *a = env->anchors;
+	size_t i, n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = env->so->crl_list(env->st, collect_crl, &c)) != 0) goto out;
+	if ((rc = mem_calloc(a->ncas + 1, sizeof(*out->cas), (void **)&out->cas)) != 0) goto out;
+	/* The unit CAs that let the client check each CRL's signature up to the root. */
+	for (i = 0; i < a->ncas && n < PROTO_MAX_CRLS; i++)
+		if (ca_needed(&c, a->ca_units[i])) out->cas[n++] = a->cas[i];
+	out->n_cas = n;
+out:
+	mem_free(c.issuers);
+	if (rc != 0) ops_crl_set_free(out);
+	return rc;
+}
+
+void ops_crl_set_free(struct proto_crl_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_crls; i++)
+		mem_free((void *)(uintptr_t)s->crls[i].p);
+	mem_free(s->crls);
+	mem_free(s->cas);
+	memset(s, 0, sizeof(*s));
+}
+
+int op_crl_get(struct op_env *env, struct peer *p, struct kenh_span body, struct codec_writer *out)
+{
+	struct proto_crl_get req;
+	struct proto_crl_set set;
+	int rc;
+
+	(void)p;
+	if ((rc = proto_msg_decode(&proto_desc_crl_get, body.p, body.len, &req, sizeof(req))))
+		return rc;
+	if ((rc = ops_crl_set_make(env, &req, &set)) == 0) {
+		rc = proto_msg_encode(out, &proto_desc_crl_set, &set);
+		ops_crl_set_free(&set);
+	}
+	proto_msg_clear(&proto_desc_crl_get, &req);
+	return rc;
 }

@@ -12,6 +12,12 @@
  * the request's public key. The ticket is 16 random bytes, the only handle
  * the device keeps between its two connections. Renewal requests
  * (op_renew.c) share the list, the issue and the reject operations.
+ *
+ * Refused and pending requests are limited per source address and for
+ * the whole relay (ratelimit.h, docs/protocol.md §7): a request over
+ * either limit is refused at once with PERM and the detail too_many, so
+ * one noisy address cannot use up the attempts of everyone else; a
+ * certificate issued for a request gives its attempt back.
  */
 #include "relay.h"
 
@@ -20,8 +26,29 @@
 #include "codec/codec.h"
 #include "crypto/crypto.h"
 #include "crypto/pki.h"
+#include "klog.h"
 #include "proto/proto.h"
+#include "ratelimit.h"
 #include "store/store.h"
+
+static const char *peer_addr(const struct peer *p)
+{
+	return p->addr != NULL ? p->addr : "";
+}
+
+/* Take one attempt from the peer's address and the relay; PERM (too_many) if none is left. */
+static int take_attempt(struct op_env *env, const struct peer *p)
+{
+	bool global = false;
+	int rc;
+
+	if (env->rl == NULL) return 0;
+	if ((rc = ratelimit_take(env->rl, peer_addr(p), env->now, &global)) == 0) return 0;
+	klog_peer(KENH_LOG_WARN, "enroll_limited", "conn=%llu addr=%s limit=%s",
+	          (unsigned long long)p->conn_id, peer_addr(p), global ? "global" : "address");
+	env->detail = PROTO_REFUSED_TOO_MANY;
+	return rc;
+}
 
 int op_enroll_submit(struct op_env *env, struct peer *p, struct kenh_span body,
                      struct codec_writer *out)
@@ -32,12 +59,14 @@ int op_enroll_submit(struct op_env *env, struct peer *p, struct kenh_span body,
 	struct proto_ticket resp = { span_make(ticket, sizeof(ticket)) };
 	int rc;
 
-	(void)p;
+	/* Every request counts until a certificate is issued for it, malformed ones too. */
+	if ((rc = take_attempt(env, p)) != 0) return rc;
 	if ((rc = proto_msg_decode(&proto_desc_enroll_submit, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = crypto_csr_verify(env->ctx, req.csr.p, req.csr.len, &info)) != 0) return rc;
 	if ((rc = crypto_random(env->ctx, ticket, sizeof(ticket))) != 0) return rc;
 	if ((rc = env->so->enroll_add(env->st, resp.ticket, req.csr, env->now)) != 0) return rc;
+	if (env->rl != NULL) ratelimit_ticket(env->rl, ticket, peer_addr(p));
 	return proto_msg_encode(out, &proto_desc_ticket, &resp);
 }
 
@@ -50,12 +79,14 @@ int op_enroll_fetch(struct op_env *env, struct peer *p, struct kenh_span body,
 	uint8_t refused = 0;
 	int rc;
 
-	(void)p;
 	if ((rc = proto_msg_decode(&proto_desc_ticket, body.p, body.len, &req, sizeof(req))))
 		return rc;
 	if ((rc = env->so->enroll_fetch(env->st, req.ticket, &cert, &refused)) != 0) {
 		/* docs/protocol.md §5: PERM, and the authority's reason in the detail. */
 		if (rc == KENH_E_PERM) env->detail = refused;
+		/* A guessed ticket is a refused attempt of its address (§7). */
+		if (rc == KENH_E_NOT_FOUND && env->rl != NULL)
+			ratelimit_charge(env->rl, peer_addr(p), env->now);
 		return rc;
 	}
 	resp.certificate = span_make(cert.p, cert.len);
@@ -140,7 +171,11 @@ int op_enroll_issue(struct op_env *env, struct peer *p, struct kenh_span body,
 	if ((rc = renew_issue(env, req.ticket, req.certificate, &renewal)) != 0 || renewal)
 		return rc;
 	if ((rc = check_issued(env, req.ticket, req.certificate)) != 0) return rc;
-	return env->so->enroll_issue(env->st, req.ticket, req.certificate);
+	if ((rc = env->so->enroll_issue(env->st, req.ticket, req.certificate)) != 0) return rc;
+	/* An accepted request is not a refused attempt: its address gets it back (§7). */
+	if (env->rl != NULL && req.ticket.len == RATELIMIT_TICKET)
+		ratelimit_refund(env->rl, req.ticket.p, env->now);
+	return 0;
 }
 
 int op_enroll_reject(struct op_env *env, struct peer *p, struct kenh_span body,

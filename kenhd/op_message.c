@@ -7,7 +7,9 @@
  * It is written once to the group's log and pushed to the live members.
  * FETCH returns inbox entries, then log entries above each cursor;
  * answering everything makes the connection live. ACK moves cursors
- * forward and deletes inbox entries.
+ * forward and deletes inbox entries. A connection in the REVOKED state
+ * (docs/protocol.md §3) fetches and acknowledges its wipe orders only,
+ * and never becomes live.
  */
 #include "relay.h"
 
@@ -70,6 +72,8 @@ struct fetch_state {
 	size_t bytes; /* bytes still allowed */
 	bool more;
 	struct kenh_span group_id;
+	uint64_t last; /* wipe-only reads: the last inbox id seen */
+	size_t seen;   /* wipe-only reads: rows seen in this page */
 };
 
 static int add_delivery(struct fetch_state *f, uint8_t kind, struct kenh_span gid, uint64_t seq,
@@ -115,10 +119,35 @@ static int add_cursor(void *arg, const struct store_cursor *c)
 	return rc < 0 ? rc : (f->more ? 1 : 0);
 }
 
+/* A revoked device's FETCH: its wipe orders only; its Welcomes are skipped. */
+static int add_wipe(void *arg, uint64_t id, const struct store_inbox_item *item)
+{
+	struct fetch_state *f = arg;
+
+	f->last = id;
+	f->seen++;
+	if (item->kind != PROTO_DELIVERY_WIPE) return 0;
+	return add_delivery(f, item->kind, item->group_id, id, item->msg);
+}
+
+#define WIPE_PAGE 256u
+
+/* docs/protocol.md §3 REVOKED: page through the inbox, keeping wipe orders. */
+static int fetch_wipe_only(struct op_env *env, const struct peer *p, struct fetch_state *f)
+{
+	int rc;
+
+	do {
+		f->seen = 0;
+		rc = env->so->inbox_read(env->st, p->device, f->last, WIPE_PAGE, add_wipe, f);
+	} while (rc >= 0 && !f->more && f->seen == WIPE_PAGE);
+	return rc < 0 ? rc : 0;
+}
+
 int op_fetch(struct op_env *env, struct peer *p, struct kenh_span body, struct codec_writer *out)
 {
 	struct proto_fetch req;
-	struct fetch_state f = { env, out, 0, 0, false, { NULL, 0 } };
+	struct fetch_state f = { env, out, 0, 0, false, { NULL, 0 }, 0, 0 };
 	size_t mark = 0;
 	int rc;
 
@@ -129,6 +158,12 @@ int op_fetch(struct op_env *env, struct peer *p, struct kenh_span body, struct c
 	f.left = req.max_entries;
 	f.bytes = (size_t)env->cfg->max_frame / 2;
 	if ((rc = codec_write_vector_begin(out, &mark)) != 0) return rc;
+	if (p->state == CONN_REVOKED) {
+		/* Never live: a revoked device gets no push, and no group entry. */
+		if ((rc = fetch_wipe_only(env, p, &f)) != 0) return rc;
+		if ((rc = codec_write_vector_end(out, mark)) != 0) return rc;
+		return codec_write_u8(out, f.more ? 1 : 0);
+	}
 	rc = env->so->inbox_read(env->st, p->device, 0, f.left + 1, add_inbox, &f);
 	if (rc >= 0 && !f.more) rc = env->so->cursor_list(env->st, p->device, add_cursor, &f);
 	if (rc < 0) return rc;
@@ -150,7 +185,10 @@ int op_ack(struct op_env *env, struct peer *p, struct kenh_span body, struct cod
 	for (i = 0; i < req.n_acks && rc == 0; i++) {
 		const struct proto_ack_entry *a = &req.acks[i];
 
-		if (a->kind == PROTO_DELIVERY_GROUP) {
+		/* A revoked device may only acknowledge its wipe orders (§3). */
+		if (p->state == CONN_REVOKED && a->kind != PROTO_DELIVERY_WIPE) {
+			rc = KENH_ERR(KENH_E_REVOKED);
+		} else if (a->kind == PROTO_DELIVERY_GROUP) {
 			rc = env->so->cursor_ack(env->st, p->device, a->group_id, a->seq);
 			/* An ack for a group the device left is moot, not an error. */
 			if (rc == KENH_E_NOT_FOUND) rc = 0;

@@ -28,6 +28,7 @@ struct codec_writer;
 struct crypto_trust;
 struct kenh_ctx;
 struct proto_header;
+struct ratelimit;
 struct store;
 struct store_inbox_item;
 struct store_ops;
@@ -44,6 +45,7 @@ enum conn_state {
 	CONN_ENROLLING = 1,
 	CONN_AUTHENTICATED = 2,
 	CONN_CLOSING = 3,
+	CONN_REVOKED = 4, /* a valid chain listed in a CRL: wipe orders only */
 };
 
 #define CONN_STATE_BIT(s) (1u << (unsigned)(s))
@@ -57,6 +59,7 @@ struct peer {
 	enum conn_state state;
 	char device[DEVICE_NAME_MAX]; /* "" while enrolling */
 	char unit[UNIT_MAX];
+	const char *addr;      /* source address (owned by the connection); NULL if unknown */
 	struct kenh_span cert; /* the leaf certificate (DER), owned by the connection */
 	bool live;             /* FETCH returned everything: push from now on */
 	uint32_t once_done;    /* bit i: once-only operation i of the table was called */
@@ -107,6 +110,8 @@ struct metrics {
 	uint64_t protocol_errors;
 	uint64_t slow_readers;
 	uint64_t revoked_closed;
+	uint64_t revoked_admitted; /* connections let into the REVOKED state */
+	uint64_t revoked_refused;  /* their requests answered REVOKED */
 	uint64_t batches, batch_failures;
 	uint64_t store_hist[METRICS_BUCKETS]; /* commit latency, cumulative by bucket */
 	double store_sum;
@@ -151,8 +156,9 @@ struct op_env {
 	void *signer_arg;
 	struct metrics *m;
 	struct effects *fx;
-	uint64_t now;    /* Unix seconds */
-	uint64_t detail; /* set by a failing handler: the error frame's detail */
+	struct ratelimit *rl; /* enrollment attempts per address (NULL: no limit) */
+	uint64_t now;         /* Unix seconds */
+	uint64_t detail;      /* set by a failing handler: the error frame's detail */
 };
 
 /* A handler: body is the request body; out receives the response body after status 0. */
@@ -215,6 +221,7 @@ op_fn op_renew_submit;
  */
 KENH_MUST_CHECK int renew_issue(struct op_env *env, struct kenh_span ticket, struct kenh_span cert,
                                 bool *handled);
+op_fn op_crl_get;
 
 /*
  * Helpers shared by handlers (ops_common.c). Identity of a device
@@ -267,6 +274,20 @@ KENH_MUST_CHECK int ops_push_inbox(struct op_env *env, const char *device,
  */
 KENH_MUST_CHECK int ops_crl_apply(struct op_env *env, struct kenh_span der, uint64_t *number,
                                   uint32_t *revoked);
+
+struct proto_crl_get;
+struct proto_crl_set;
+
+/*
+ * The CrlSet for a CRL_GET (q) or a PUSH_CRL (q NULL): every stored CRL
+ * whose issuer q does not list with a number at or above it (copies,
+ * owned by *out), and the configured unit CA certificates of those
+ * issuers and their parent units (views into env->anchors). Free with
+ * ops_crl_set_free. KENH_E_TOO_LARGE past PROTO_MAX_CRLS CRLs.
+ */
+KENH_MUST_CHECK int ops_crl_set_make(const struct op_env *env, const struct proto_crl_get *q,
+                                     struct proto_crl_set *out);
+void ops_crl_set_free(struct proto_crl_set *s);
 
 /* ---- the event-driven side ---- */
 

@@ -84,6 +84,7 @@ struct relay {
 	size_t ncrls;
 	const struct signer_ops *signer;
 	void *signer_arg;
+	struct ratelimit *rl; /* refused enrollment attempts (ratelimit.h) */
 	struct conn *conns;
 	struct conn *devmap[DEVMAP_BUCKETS];
 	struct addr_count *addrs[ADDRMAP_BUCKETS];
@@ -116,6 +117,13 @@ void conn_devmap_add(struct relay *r, struct conn *c);
 void conn_resume(struct conn *c);
 /* From the flush event: resume the connections paused in earlier batches (batch.c). */
 void batch_resume(struct relay *r);
+
+/*
+ * PUSH_CRL (crl_push.c): after a new CRL was committed, send every stored
+ * CRL and the unit CAs that check them to each live authenticated
+ * connection (docs/protocol.md §5 CRL_GET).
+ */
+void crl_push_live(struct relay *r);
 
 /* Free the trust store and the anchors (trust.c). */
 void trust_free(struct relay *r);

@@ -7,8 +7,8 @@
  * covers the device. It is written to wipe/<device>-<time>.wipe and, with
  * a relay configured, handed to it (WIPE_SEND, docs/protocol.md §5), which
  * pushes it to the device or keeps it until the device connects. A revoked
- * device cannot connect any more, so wipe a lost device first and revoke
- * it afterwards (docs/operations.md).
+ * device still connects to fetch its wipe orders (docs/protocol.md §3
+ * REVOKED), so revoke and wipe may come in either order (docs/operations.md).
  */
 #include "admin.h"
 

@@ -88,12 +88,30 @@ static int reply_decode(const struct cli_relay_reply *reply, const struct proto_
 	return proto_msg_decode(d, reply->body, reply->len, out, size);
 }
 
-static int submit(struct kenh_app *a, struct pending *p, const char *user, const char *unit,
-                  const char *code_text)
+/* Why the authority refused (docs/protocol.md EnrollRefusal), for people. */
+static const char *refusal_text(uint64_t why)
+{
+	static const char *const texts[] = {
+		"refused",
+		"the authority reviewed the request and refused it",
+		"the enrollment code is unknown (mistyped?)",
+		"the enrollment code was already used",
+		"the enrollment code has expired",
+		"the enrollment code was made for another user or unit",
+		"the request does not verify",
+		"too many refused attempts: try again later",
+	};
+
+	return why < sizeof(texts) / sizeof(texts[0]) ? texts[why] : texts[0];
+}
+
+/* Send the request; on PERM, *why is the EnrollRefusal (too_many: docs/protocol.md §7). */
+static int submit(struct kenh_app *a, struct pending *p, const struct crypto_enroll_claim *who,
+                  const char *code_text, uint64_t *why)
 {
 	uint8_t code[CRYPTO_ENROLL_CODE_LEN], *csr = NULL;
 	size_t csrlen = 0;
-	struct crypto_enroll_claim claim = { user, unit, code };
+	struct crypto_enroll_claim claim = { who->user, who->unit, code };
 	struct cli_relay *r = NULL;
 	struct proto_enroll_submit req;
 	struct proto_ticket resp;
@@ -113,6 +131,7 @@ static int submit(struct kenh_app *a, struct pending *p, const char *user, const
 	if (rc == 0)
 		rc = cli_relay_call(r, PROTO_ENROLL_SUBMIT, &proto_desc_enroll_submit, &req,
 		                    &reply);
+	if (rc == 0) *why = reply.detail;
 	if (rc == 0 && (rc = reply_decode(&reply, &proto_desc_ticket, &resp, sizeof(resp))) == 0 &&
 	    resp.ticket.len == TICKET_LEN) {
 		memcpy(p->ticket, resp.ticket.p, TICKET_LEN);
@@ -123,23 +142,6 @@ static int submit(struct kenh_app *a, struct pending *p, const char *user, const
 	cli_relay_reply_clear(&reply);
 	mem_free(csr);
 	return rc;
-}
-
-/* Why the authority refused (docs/protocol.md EnrollRefusal), for people. */
-static const char *refusal_text(uint64_t why)
-{
-	static const char *const texts[] = {
-		"refused",
-		"the authority reviewed the request and refused it",
-		"the enrollment code is unknown (mistyped?)",
-		"the enrollment code was already used",
-		"the enrollment code has expired",
-		"the enrollment code was made for another user or unit",
-		"the request does not verify",
-		"too many refused attempts: try again later",
-	};
-
-	return why < sizeof(texts) / sizeof(texts[0]) ? texts[why] : texts[0];
 }
 
 /*
@@ -277,8 +279,13 @@ int cmd_kenh_enroll(struct kenh_app *a, int argc, char **argv)
 	if (cert != NULL) {
 		rc = install_file(a, &p, cert);
 	} else {
-		if (!fetch && (rc = submit(a, &p, user, unit, code)) != 0) {
+		struct crypto_enroll_claim who = { user, unit, NULL };
+		uint64_t why = 0;
+
+		if (!fetch && (rc = submit(a, &p, &who, code, &why)) != 0) {
 			crypto_sigkey_clear(&p.key);
+			if (rc == KENH_E_PERM)
+				return kenh_failf("enroll request", refusal_text(why));
 			return kenh_fail("enroll request", rc);
 		}
 		if (!fetch && wait == NULL) {

@@ -86,6 +86,10 @@ struct kenh_app {
 	 */
 	const char *send_out;
 	size_t send_outn;
+	struct kenh_span *crls; /* the held CRLs (DER, owned), for every validation */
+	size_t ncrls;
+	bool self_revoked;  /* a held CRL, or the relay, says this device is revoked */
+	bool relay_revoked; /* the relay answered REVOKED about this device (kenh_net.c) */
 };
 
 /*
@@ -145,6 +149,12 @@ KENH_MUST_CHECK int kenh_kp_count(struct kenh_app *a, size_t *n);
 /* Try to join from a Welcome with every stored KeyPackage. */
 KENH_MUST_CHECK int kenh_kp_join(struct kenh_app *a, struct kenh_span welcome,
                                  struct kenh_mls_group **out);
+/*
+ * Is the certificate of member leaf (or a CA of its chain) listed in a
+ * held CRL? *revoked false for any other outcome.
+ */
+KENH_MUST_CHECK int kenh_member_revoked(struct kenh_app *a, const struct kenh_mls_group *g,
+                                        uint32_t leaf, bool *revoked);
 /* The identity of a member's credential. */
 KENH_MUST_CHECK int kenh_member_info(struct kenh_app *a, const struct kenh_mls_group *g,
                                      uint32_t leaf, struct crypto_cert_info *out);
@@ -204,6 +214,13 @@ KENH_MUST_CHECK int kenh_hist_receive(struct kenh_app *a, struct kenh_mls_group 
 /* Fetch and process everything; listen: keep going for wait_ms after the last push. */
 KENH_MUST_CHECK int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed);
 
+/*
+ * A revoked device's fetch (docs/protocol.md §3 REVOKED): FETCH and ACK
+ * what the relay hands out, which is the device's wipe orders only; a
+ * valid one erases the store (a->wiped).
+ */
+KENH_MUST_CHECK int kenh_sync_wipe_fetch(struct kenh_app *a);
+
 /* ---- remote wipe (kenh_wipe.c) ---- */
 /*
  * Verify a wipe order against the root and our chain's unit CAs, refuse a
@@ -232,6 +249,21 @@ KENH_MUST_CHECK int kenh_renew_install(struct kenh_app *a, struct kenh_span cert
  * last-resort one with the new chain are uploaded.
  */
 KENH_MUST_CHECK int kenh_renew_groups(struct kenh_app *a, size_t *updated);
+/* ---- CRLs (kenh_crl.c) ---- */
+struct proto_crl_set;
+/* (Re)load the held CRLs from the store into a->crls; reports a listed own certificate. */
+KENH_MUST_CHECK int kenh_crl_load(struct kenh_app *a);
+void kenh_crl_free(struct kenh_app *a);
+/*
+ * Verify and keep each CRL of set that is newer than the one held
+ * (forged or older ones are reported on stderr and ignored), then reload.
+ * Only store errors are returned.
+ */
+KENH_MUST_CHECK int kenh_crl_take(struct kenh_app *a, const struct proto_crl_set *set);
+/* CRL_GET (naming the numbers held) and kenh_crl_take of the answer. */
+KENH_MUST_CHECK int kenh_crl_refresh(struct kenh_app *a);
+/* A PUSH_CRL body: decode and kenh_crl_take. */
+KENH_MUST_CHECK int kenh_crl_push(struct kenh_app *a, struct kenh_span body);
 
 /* ---- files (kenh_file.c) ---- */
 KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path, struct client_file *out,
@@ -262,7 +294,7 @@ kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
         cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety, cmd_kenh_wipe,
         cmd_kenh_keypackages, cmd_kenh_crl_upload, cmd_kenh_users, cmd_kenh_units, cmd_kenh_lookup,
-        cmd_kenh_devices, cmd_kenh_submit, cmd_kenh_renew;
+        cmd_kenh_devices, cmd_kenh_submit, cmd_kenh_renew, cmd_kenh_crls;
 /* kenh lookup: one user, unit or device from the relay's directory (cmd_kenh_lookup.c). */
 KENH_MUST_CHECK int kenh_lookup_run(struct kenh_app *a, const char *what);
 

@@ -94,6 +94,7 @@ int kenh_dev_open(struct kenh_app *a, bool need_cert)
 		a->enrolled = true;
 		rc = crypto_cert_parse(a->ctx, a->id.chain[0].p, a->id.chain[0].len, &a->me);
 		if (rc != 0) return kenh_fail("certificate", rc);
+		if ((rc = kenh_crl_load(a)) != 0) return kenh_fail("CRLs", rc);
 	} else if (rc != KENH_E_NOT_FOUND) {
 		return kenh_fail("identity", rc);
 	}
@@ -109,6 +110,7 @@ void kenh_dev_close(struct kenh_app *a)
 	mem_free(a->reply);
 	a->reply = NULL;
 	client_identity_clear(&a->id);
+	kenh_crl_free(a);
 	client_store_close(a->st);
 	a->st = NULL;
 	mem_free(a->root);

@@ -23,15 +23,28 @@
 #define KP_KEY_LEN   18 /* "kp" and 16 random bytes */
 #define KP_MAX_BATCH 64
 
-/* RFC 9420 §5.3.1: a member is acceptable if its chain validates now under our root. */
-static int validate(void *arg, const struct kenh_mls_credential *cred)
+/* Say whose certificate a held CRL lists (the leaf's names, parsed without checks). */
+static void report_revoked(struct kenh_app *a, struct kenh_span leaf)
 {
-	struct kenh_app *a = arg;
+	struct crypto_cert_info info;
+
+	if (crypto_cert_parse(a->ctx, leaf.p, leaf.len, &info) != 0) return;
+	fprintf(stderr, "kenh: refused a credential of %s/%s/%s: its certificate is revoked\n",
+	        info.unit, info.user, info.device);
+}
+
+/*
+ * RFC 9420 §5.3.1: a member is acceptable if its chain validates now under
+ * our root and no CRL we hold lists its certificate or a CA of its chain
+ * (issue 5 item 4: KENH_E_REVOKED, whatever the relay let through).
+ */
+static int chain_check(struct kenh_app *a, const struct kenh_mls_credential *cred,
+                       struct crypto_cert_info *info)
+{
 	struct kenh_span cas[CRYPTO_PKI_MAX_CHAIN];
 	struct crypto_chain_input in;
-	struct crypto_cert_info info;
-	const uint8_t *p, *pk;
-	size_t len, pklen, n = kenh_mls_credential_cert_count(cred), i;
+	const uint8_t *p;
+	size_t len, n = kenh_mls_credential_cert_count(cred), i;
 	int rc;
 
 	if (kenh_mls_credential_type(cred) != KENH_MLS_CREDENTIAL_X509 || n == 0 ||
@@ -47,8 +60,25 @@ static int validate(void *arg, const struct kenh_mls_credential *cred)
 	in.cas = cas;
 	in.ncas = n - 1;
 	in.leaf = span_make(p, len);
+	in.crls = a->crls;
+	in.ncrls = a->ncrls;
 	in.now = cli_now();
-	if ((rc = crypto_chain_verify(a->ctx, &in, &info)) != 0) return rc;
+	return crypto_chain_verify(a->ctx, &in, info);
+}
+
+static int validate(void *arg, const struct kenh_mls_credential *cred)
+{
+	struct kenh_app *a = arg;
+	struct crypto_cert_info info;
+	const uint8_t *p, *pk;
+	size_t len, pklen;
+	int rc;
+
+	if ((rc = chain_check(a, cred, &info)) != 0) {
+		if (rc == KENH_E_REVOKED && kenh_mls_credential_cert(cred, 0, &p, &len) == 0)
+			report_revoked(a, span_make(p, len));
+		return rc;
+	}
 	/* The leaf's signature key must be the certificate's key. */
 	kenh_mls_credential_signature_key(cred, &pk, &pklen);
 	if (pklen != info.pklen || memcmp(pk, info.pk, pklen) != 0) return KENH_ERR(KENH_E_VERIFY);
@@ -262,6 +292,19 @@ int kenh_kp_join(struct kenh_app *a, struct kenh_span welcome, struct kenh_mls_g
 		return rc;
 	}
 	*out = t.g;
+	return 0;
+}
+
+int kenh_member_revoked(struct kenh_app *a, const struct kenh_mls_group *g, uint32_t leaf,
+                        bool *revoked)
+{
+	const struct kenh_mls_credential *cred;
+	struct crypto_cert_info info;
+	int rc;
+
+	*revoked = false;
+	if ((rc = kenh_mls_group_member(g, leaf, &cred)) != 0) return rc;
+	*revoked = chain_check(a, cred, &info) == KENH_E_REVOKED;
 	return 0;
 }
 

@@ -44,6 +44,29 @@ int kenh_dev_net(struct kenh_app *a, struct cli_relay **out)
 	return 0;
 }
 
+/*
+ * REVOKED answers an operation that names no other device only on a
+ * revoked connection (docs/protocol.md §3): it is about this device.
+ * KP_CLAIM and HANDSHAKE may name another (a revoked member to add).
+ */
+static bool about_us(uint16_t type)
+{
+	return type != PROTO_KP_CLAIM && type != PROTO_HANDSHAKE;
+}
+
+/*
+ * The relay says this device is revoked: say so once. main.c then fetches
+ * what a revoked device may still fetch, its wipe orders, once the
+ * command has finished with the store.
+ */
+static int on_revoked(struct kenh_app *a)
+{
+	if (!a->relay_revoked)
+		fprintf(stderr, "kenh: relay %s: this device's certificate is revoked\n", a->relay);
+	a->relay_revoked = true;
+	return KENH_ERR(KENH_E_REVOKED);
+}
+
 int kenh_net_call(struct kenh_app *a, uint16_t type, const struct proto_desc *d, const void *req,
                   const struct proto_desc *rd, void *resp, size_t resp_size, uint64_t *detail)
 {
@@ -80,6 +103,7 @@ int kenh_net_call(struct kenh_app *a, uint16_t type, const struct proto_desc *d,
 	if (reply.status != 0) {
 		rc = -(int)reply.status;
 		cli_relay_reply_clear(&reply);
+		if (rc == KENH_E_REVOKED && about_us(type)) rc = on_revoked(a);
 		return rc;
 	}
 	a->reply = reply.body;

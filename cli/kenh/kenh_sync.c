@@ -19,8 +19,12 @@
  * dropped. A renewed certificate (delivery kind cert) is installed if it
  * is ours and newer, else reported and dropped; after every fetch, groups
  * whose leaf for us still carries an older certificate get an Update
- * Commit with the current one (cmd_kenh_renew.c). listen keeps the connection live and fetches again on every
- * push.
+ * Commit with the current one (cmd_kenh_renew.c). listen keeps the
+ * connection live and fetches again on every push. Every sync starts with
+ * the relay's CRLs (kenh_crl.c), so each credential is checked against
+ * them; a message from a member a held CRL lists is reported and dropped,
+ * and a device that finds itself revoked only fetches its wipe orders (the
+ * relay allows no more).
  */
 #include "kenh.h"
 
@@ -109,6 +113,35 @@ static int on_removed(struct sync_state *s, struct kenh_span gid, const struct k
 	return rc;
 }
 
+/*
+ * An application message is recorded, unless a CRL we hold lists its
+ * sender (issue 5 item 4): then it is reported in one line and dropped.
+ */
+static int on_application(struct sync_state *s, struct kenh_mls_group *g,
+                          const struct kenh_mls_event *ev)
+{
+	struct crypto_cert_info who;
+	struct kenh_span gid;
+	bool revoked = false;
+	int rc;
+
+	if ((rc = kenh_member_revoked(s->a, g, ev->sender, &revoked)) != 0) return rc;
+	if (!revoked)
+		return kenh_hist_receive(s->a, g, ev->sender, span_make(ev->data, ev->data_len));
+	kenh_mls_group_id(g, &gid.p, &gid.len);
+	if ((rc = kenh_member_info(s->a, g, ev->sender, &who)) != 0) return rc;
+	if (s->a->opt.json) {
+		printf("{\"event\":\"dropped_revoked\",\"group\":");
+		kenh_json_str(stdout, gid.p, gid.len);
+		printf(",\"device\":\"%s/%s/%s\"}\n", who.unit, who.user, who.device);
+	} else {
+		fprintf(stderr,
+		        "kenh: dropped a message in %.*s from %s/%s/%s: its certificate is revoked\n",
+		        (int)gid.len, (const char *)gid.p, who.unit, who.user, who.device);
+	}
+	return 0;
+}
+
 static int on_group(struct sync_state *s, struct kenh_span gid, struct kenh_span msg)
 {
 	struct kenh_mls_group *g = NULL;
@@ -118,8 +151,7 @@ static int on_group(struct sync_state *s, struct kenh_span gid, struct kenh_span
 	memset(&ev, 0, sizeof(ev));
 	if ((rc = kenh_group_load_id(s->a, gid, &g)) != 0) return rc;
 	if ((rc = kenh_mls_group_process(g, msg.p, msg.len, &ev)) != 0) goto out;
-	if (ev.type == KENH_MLS_EVENT_APPLICATION)
-		rc = kenh_hist_receive(s->a, g, ev.sender, span_make(ev.data, ev.data_len));
+	if (ev.type == KENH_MLS_EVENT_APPLICATION) rc = on_application(s, g, &ev);
 	/*
 	 * The relay's Remove proposals wait for a member's Commit (docs/protocol.md
 	 * §8), and so does a member's Remove proposal: RFC 9420 §12.1.3, a member
@@ -313,6 +345,18 @@ static int top_up(struct kenh_app *a)
 	return kenh_kp_upload(a, KENH_KP_BATCH, false);
 }
 
+int kenh_sync_wipe_fetch(struct kenh_app *a)
+{
+	struct sync_state *s = NULL;
+	int rc;
+
+	if ((rc = mem_calloc(1, sizeof(*s), (void **)&s)) != 0) return rc;
+	s->a = a;
+	rc = fetch_all(s);
+	mem_free(s);
+	return rc;
+}
+
 int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 {
 	struct sync_state *s = NULL;
@@ -322,7 +366,11 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 	*processed = 0;
 	if ((rc = mem_calloc(1, sizeof(*s), (void **)&s)) != 0) return rc;
 	s->a = a;
-	rc = fetch_all(s);
+	/* Issue 5 item 4: the CRLs first, so that what follows is checked against them. */
+	rc = kenh_crl_refresh(a);
+	if (rc == 0) rc = fetch_all(s);
+	/* A revoked device fetched its wipe orders (docs/protocol.md §3); nothing else is open to it. */
+	if (rc == 0 && !a->wiped && a->self_revoked) rc = KENH_ERR(KENH_E_REVOKED);
 	if (rc == 0 && !a->wiped) rc = commit_pending(s);
 	if (rc == 0 && !a->wiped) rc = kenh_group_leave_retry(a);
 	if (rc == 0 && !a->wiped) rc = renew_groups(a);
@@ -341,7 +389,10 @@ int kenh_sync_run(struct kenh_app *a, int listen_ms, size_t *processed)
 		}
 		if (rc != 0) break;
 		got = f.request_id == 0;
+		/* PUSH_CRL: a new CRL was committed at the relay (docs/protocol.md §5). */
+		if (f.type == PROTO_PUSH_CRL) rc = kenh_crl_push(a, span_make(f.body, f.len));
 		cli_relay_frame_clear(&f);
+		if (rc != 0) break;
 		unsigned renewed = a->renewed;
 
 		if ((rc = fetch_all(s)) == 0 && !a->wiped) rc = commit_pending(s);

@@ -54,6 +54,7 @@ static const struct command commands[] = {
 	{ "safety-number", cmd_kenh_safety, "GROUP USER" },
 	{ "wipe-order", cmd_kenh_wipe, "FILE" },
 	{ "crl-upload", cmd_kenh_crl_upload, "FILE" },
+	{ "crls", cmd_kenh_crls, "[--refresh]" },
 };
 
 int kenh_fail(const char *what, int code)
@@ -72,7 +73,7 @@ int kenh_fail(const char *what, int code)
 	why = kenh_strerror(code);
 
 	if (code == KENH_E_DECRYPT) why = "wrong passphrase (or the store was changed)";
-	if (code == KENH_E_REVOKED) why = "this device's certificate is revoked";
+	if (code == KENH_E_REVOKED) why = "a certificate is revoked (listed in a CRL)";
 	fprintf(stderr, "kenh: %s: %s\n", what, why);
 	return 1;
 }
@@ -154,6 +155,10 @@ int main(int argc, char **argv)
 		snprintf(a.dir, sizeof(a.dir), "%s/.kenh", home != NULL ? home : ".");
 	if ((rc = kenh_ctx_new(&a.ctx)) != 0) return kenh_fail("library", rc);
 	rc = run(&a, argc - next, argv + next);
+	/* docs/protocol.md §3 REVOKED: a revoked device still fetches its wipe orders. */
+	if (a.relay_revoked && !a.wiped && a.st != NULL && kenh_sync_wipe_fetch(&a) != 0)
+		fprintf(stderr, "kenh: could not fetch this device's wipe orders\n");
+	if (a.wiped && rc == 0) rc = kenh_fail("wipe", KENH_CLI_E_WIPED);
 	kenh_dev_close(&a);
 	kenh_ctx_free(a.ctx);
 	return rc;

@@ -56,7 +56,9 @@ enum proto_type {
 	PROTO_ENROLL_ISSUE = 0x0052,
 	PROTO_ENROLL_REJECT = 0x0053,
 	PROTO_WIPE_SEND = 0x0054,
+	PROTO_CRL_GET = 0x0055,
 	PROTO_PUSH_DELIVERY = 0x4001,
+	PROTO_PUSH_CRL = 0x4002,
 };
 
 /* docs/protocol.md §4: DeliveryKind. */
@@ -100,6 +102,7 @@ enum proto_enroll_refusal {
 #define PROTO_MAX_ACKS        1024 /* entries in one ack */
 #define PROTO_MAX_ENROLL_LIST 1024 /* pending requests in one answer */
 #define PROTO_MAX_WIPE_ORDER  256  /* a wipe order is at most 170 bytes (docs/pki.md) */
+#define PROTO_MAX_CRLS        4096 /* CRLs, or CA certificates, in one CrlSet (CRYPTO_PKI_MAX_TRUST) */
 
 /* A decoded frame header. */
 struct proto_header {
@@ -347,6 +350,25 @@ struct proto_wipe_send {
 	struct kenh_span order;
 };
 
+/* CrlHeld: the cRLNumber a client holds for one issuer (unit path, "" for the root). */
+struct proto_crl_held {
+	struct kenh_span issuer;
+	uint64_t number;
+};
+
+struct proto_crl_get {
+	struct proto_crl_held *held;
+	size_t n_held;
+};
+
+/* CrlSet: the CRL_GET response and the PUSH_CRL body (DER CRLs, DER unit CA certificates). */
+struct proto_crl_set {
+	struct kenh_span *crls;
+	size_t n_crls;
+	struct kenh_span *cas;
+	size_t n_cas;
+};
+
 extern const struct proto_desc proto_desc_ping;
 extern const struct proto_desc proto_desc_kp_upload;
 extern const struct proto_desc proto_desc_kp_upload_resp;
@@ -386,6 +408,9 @@ extern const struct proto_desc proto_desc_renew_submit;
 extern const struct proto_desc proto_desc_renew_submit_resp;
 extern const struct proto_desc proto_desc_wipe_send;
 extern const struct proto_desc proto_desc_wipe_send_resp;
+extern const struct proto_desc proto_desc_crl_held;
+extern const struct proto_desc proto_desc_crl_get;
+extern const struct proto_desc proto_desc_crl_set;
 
 /* Every message table above, for tests and the fuzz target. */
 extern const struct proto_desc *const proto_all_descs[];

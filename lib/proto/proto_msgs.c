@@ -294,6 +294,35 @@ const struct proto_desc proto_desc_wipe_send =
 const struct proto_desc proto_desc_wipe_send_resp =
         DESC("WipeSendResponse", struct proto_seq_resp, f_seq_resp);
 
+static const struct proto_field f_crl_held[] = {
+	OPAQUE(struct proto_crl_held, issuer, 0, PROTO_MAX_UNIT),
+	INT(PROTO_F_U64, struct proto_crl_held, number),
+};
+const struct proto_desc proto_desc_crl_held = DESC("CrlHeld", struct proto_crl_held, f_crl_held);
+
+static const struct proto_field f_crl_get[] = {
+	LIST(struct proto_crl_get, held, n_held, PROTO_MAX_CRLS, &proto_desc_crl_held),
+};
+const struct proto_desc proto_desc_crl_get = DESC("CrlGet", struct proto_crl_get, f_crl_get);
+
+/* List elements of a CrlSet: one DER CRL, one DER CA certificate. */
+static const struct proto_field f_crl_der[] = {
+	{ .kind = PROTO_F_OPAQUE, .offset = 0, .min = 1, .max = PROTO_MAX_CRL }
+};
+static const struct proto_desc desc_crl_der = { "CrlDer", sizeof(struct kenh_span), f_crl_der,
+	                                        NF(f_crl_der) };
+static const struct proto_field f_ca_der[] = {
+	{ .kind = PROTO_F_OPAQUE, .offset = 0, .min = 1, .max = PROTO_MAX_CERT }
+};
+static const struct proto_desc desc_ca_der = { "CaCertDer", sizeof(struct kenh_span), f_ca_der,
+	                                       NF(f_ca_der) };
+
+static const struct proto_field f_crl_set[] = {
+	LIST(struct proto_crl_set, crls, n_crls, PROTO_MAX_CRLS, &desc_crl_der),
+	LIST(struct proto_crl_set, cas, n_cas, PROTO_MAX_CRLS, &desc_ca_der),
+};
+const struct proto_desc proto_desc_crl_set = DESC("CrlSet", struct proto_crl_set, f_crl_set);
+
 const struct proto_desc *const proto_all_descs[] = {
 	&proto_desc_ping,
 	&proto_desc_kp_upload,
@@ -331,5 +360,8 @@ const struct proto_desc *const proto_all_descs[] = {
 	&proto_desc_renew_submit_resp,
 	&proto_desc_wipe_send,
 	&proto_desc_wipe_send_resp,
+	&proto_desc_crl_held,
+	&proto_desc_crl_get,
+	&proto_desc_crl_set,
 };
 const size_t proto_n_descs = NF(proto_all_descs);

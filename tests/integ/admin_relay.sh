@@ -197,7 +197,8 @@ while kill -0 "$WATCH" 2>/dev/null; do
 done
 elapsed=$((($(date +%s%N) - start) / 1000000))
 kill -0 "$WATCH" 2>/dev/null && fail "alice still connected ${elapsed} ms after revoke"
-relayc alice ping >/dev/null 2>&1 && fail "alice accepted after revocation"
+# Admitted only to fetch wipe orders (docs/protocol.md §3 REVOKED): anything else is REVOKED.
+relayc alice dir thaibinh 2>&1 | grep -q "^status=18 " || fail "alice accepted after revocation"
 relayc bob ping >/dev/null || fail "bob refused after alice's revocation"
 run_ok "crl upload" adm crl upload
 printf '%s\n' "$OUT" | grep -q "CRL of thaibinh/pc02: the relay already has number 2" ||

@@ -144,7 +144,7 @@ run_fail "wrong passphrase" "kenh: store: wrong passphrase" env KENH_PASSPHRASE=
 # Revocation: carol's second device; the next member online commits its removal.
 CAROL2=$(dev_of carol2)
 run_ok "revoke" adm revoke "$CAROL2" --reason "key compromise"
-run_fail "revoked device refused" "refuses this device's certificate" k carol2 sync
+run_fail "revoked device refused" "certificate is revoked" k carol2 sync
 run_ok "bob sync after revocation" k bob sync
 printf '%s\n' "$OUT" | grep -q "committed the relay's removal proposal" ||
 	fail "bob did not commit the removal: $OUT"

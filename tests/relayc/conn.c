@@ -17,6 +17,7 @@
 
 #include "util/compat.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -81,7 +82,19 @@ int rc_file_write(const char *path, const uint8_t *p, size_t len)
 	return 0;
 }
 
-static int tcp_connect(const char *host, const char *port)
+/* Connect from a chosen local IPv4 address (per-address limits: docs/protocol.md §7). */
+static int bind_local(int fd, const char *local)
+{
+	struct sockaddr_in sin;
+
+	if (local == NULL) return 0;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (inet_pton(AF_INET, local, &sin.sin_addr) != 1) return -1;
+	return bind(fd, (const struct sockaddr *)&sin, sizeof(sin));
+}
+
+static int tcp_connect(const char *host, const char *port, const char *local)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	int fd = -1;
@@ -91,7 +104,8 @@ static int tcp_connect(const char *host, const char *port)
 	if (getaddrinfo(host, port, &hints, &res) != 0) return -1;
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (fd >= 0 &&
+		    (bind_local(fd, local) != 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0)) {
 			close(fd);
 			fd = -1;
 		}
@@ -168,7 +182,7 @@ int rc_connect(const struct rc_opts *o, struct rc_conn **out)
 	if ((rc = mem_calloc(1, sizeof(*c), (void **)&c)) != 0) return rc;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
 	c->next_req = 1;
-	if ((c->fd = tcp_connect(o->host, o->port)) < 0) {
+	if ((c->fd = tcp_connect(o->host, o->port, o->bind)) < 0) {
 		mem_free(c);
 		return KENH_E_IO;
 	}

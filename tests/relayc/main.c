@@ -31,7 +31,7 @@ static int atoi_safe(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct rc_opts o = { "127.0.0.1", "4433", NULL, NULL, NULL, 10000 };
+	struct rc_opts o = { "127.0.0.1", "4433", NULL, NULL, NULL, 10000, NULL };
 	struct kenh_ctx *ctx = NULL;
 	int i, rc;
 
@@ -51,6 +51,8 @@ int main(int argc, char **argv)
 			o.ca = argv[i + 1];
 		else if (strcmp(argv[i], "--timeout") == 0)
 			o.timeout_ms = atoi_safe(argv[i + 1]);
+		else if (strcmp(argv[i], "--bind") == 0)
+			o.bind = argv[i + 1];
 		else
 			break;
 	}

@@ -50,6 +50,7 @@ struct rc_opts {
 	const char *key;  /* its key, 64 hex digits */
 	const char *ca;   /* the relay's CA (PEM) */
 	int timeout_ms;
+	const char *bind; /* local IPv4 address to connect from (e.g. 127.0.0.2); NULL: any */
 };
 
 /* A frame read from the relay; body owned by the frame. */

@@ -563,6 +563,50 @@ static void test_proto_oom_walk(void **state)
 }
 #endif
 
+/*
+ * CRL_GET and CrlSet (docs/protocol.md §5): an issuer of 64 bytes decodes
+ * and 65 is TOO_LARGE; the empty issuer (the root) is allowed; a
+ * non-minimal or 11-prefixed list length is PARSE; an empty CRL in a
+ * CrlSet is under its minimum (PARSE).
+ */
+static void test_proto_crl_messages_negative(void **state)
+{
+	uint8_t held[2 + 65 + 8];
+	static const uint8_t root[] = { 0x09, 0x00, 0, 0, 0, 0, 0, 0, 0, 3 };
+	static const uint8_t nonminimal[] = { 0x40, 0x00, 0x00 };
+	static const uint8_t prefix11[] = { 0xc0, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t empty_crl[] = { 0x01, 0x00, 0x00 };
+	struct proto_crl_held h;
+	struct proto_crl_get g;
+	struct proto_crl_set cs;
+
+	(void)state;
+	memset(held, 'u', sizeof(held));
+	held[0] = 0x40;
+	held[1] = 64;
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_crl_held, held, sizeof(held) - 1, &h, sizeof(h)), 0);
+	assert_int_equal(h.issuer.len, 64);
+	held[1] = 65;
+	assert_int_equal(proto_msg_decode(&proto_desc_crl_held, held, sizeof(held), &h, sizeof(h)),
+	                 KENH_E_TOO_LARGE);
+	assert_int_equal(proto_msg_decode(&proto_desc_crl_get, root, sizeof(root), &g, sizeof(g)),
+	                 0);
+	assert_int_equal(g.n_held, 1);
+	assert_int_equal(g.held[0].issuer.len, 0);
+	assert_int_equal(g.held[0].number, 3);
+	proto_msg_clear(&proto_desc_crl_get, &g);
+	assert_int_equal(proto_msg_decode(&proto_desc_crl_set, nonminimal, sizeof(nonminimal), &cs,
+	                                  sizeof(cs)),
+	                 KENH_E_PARSE);
+	assert_int_equal(
+	        proto_msg_decode(&proto_desc_crl_set, prefix11, sizeof(prefix11), &cs, sizeof(cs)),
+	        KENH_E_PARSE);
+	assert_int_equal(proto_msg_decode(&proto_desc_crl_set, empty_crl, sizeof(empty_crl), &cs,
+	                                  sizeof(cs)),
+	                 KENH_E_PARSE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_proto_renew_submit_presence),
 		cmocka_unit_test(test_proto_renew_submit_csr_over_max),
 		cmocka_unit_test(test_proto_enroll_entry_kind_and_device),
+		cmocka_unit_test(test_proto_crl_messages_negative),
 		cmocka_unit_test(test_proto_enroll_reject_reason),
 		cmocka_unit_test(test_proto_list_one_over_max),
 		cmocka_unit_test(test_proto_list_element_cut),
