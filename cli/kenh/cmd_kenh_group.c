@@ -273,17 +273,23 @@ int cmd_kenh_group(struct kenh_app *a, int argc, char **argv)
 	return kenh_usage("group create NAME | add NAME TARGET... | remove NAME TARGET...");
 }
 
+/* The walk of kenh groups: the first item of a JSON list has no comma (per call: the daemon lists again). */
+struct list_walk {
+	struct kenh_app *a;
+	bool first;
+};
+
 static int list_one(void *arg, const struct client_store_item *it)
 {
-	struct kenh_app *a = arg;
+	struct list_walk *w = arg;
+	struct kenh_app *a = w->a;
 	struct kenh_mls_group *g = NULL;
 	struct kenh_mls_config cfg;
-	static int first = 1;
 
 	kenh_mls_config(a, &cfg);
 	if (kenh_mls_group_restore(a->ctx, &cfg, it->value.p, it->value.len, &g) != 0) return 0;
 	if (a->opt.json) {
-		printf("%s{\"group\":", first ? "" : ",");
+		printf("%s{\"group\":", w->first ? "" : ",");
 		kenh_json_str(stdout, it->key.p, it->key.len);
 		printf(",\"epoch\":%llu,\"active\":%s}",
 		       (unsigned long long)kenh_mls_group_epoch(g),
@@ -293,20 +299,21 @@ static int list_one(void *arg, const struct client_store_item *it)
 		       (unsigned long long)kenh_mls_group_epoch(g),
 		       kenh_mls_group_is_active(g) ? "" : " (removed)");
 	}
-	first = 0;
+	w->first = false;
 	kenh_mls_group_free(g);
 	return 0;
 }
 
 int cmd_kenh_groups(struct kenh_app *a, int argc, char **argv)
 {
+	struct list_walk w = { a, true };
 	int rc;
 
 	(void)argv;
 	if (argc != 1) return kenh_usage("groups");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if (a->opt.json) printf("[");
-	rc = client_store_scan(a->st, CLIENT_T_GROUPS, span_make(NULL, 0), 0, 0, list_one, a);
+	rc = client_store_scan(a->st, CLIENT_T_GROUPS, span_make(NULL, 0), 0, 0, list_one, &w);
 	if (a->opt.json) printf("]\n");
 	return rc != 0 ? kenh_fail("groups", rc) : 0;
 }

@@ -15,7 +15,8 @@
  * wipe, docs/protocol.md WIPE_SEND) is verified and, if valid, erases the
  * store at once (kenh_wipe.c); one that does not verify is reported and
  * dropped. listen keeps the connection live and fetches again on every
- * push.
+ * push. Joins, membership changes and wipes are reported through
+ * kenh_emit (the daemon's subscribers, docs/daemon.md §3).
  */
 #include "kenh.h"
 
@@ -70,6 +71,11 @@ static int on_welcome(struct sync_state *s, struct kenh_span msg)
 	rc = kenh_group_save(s->a, g);
 	if (rc == 0 && !s->a->opt.json)
 		fprintf(stderr, "joined group %.*s\n", (int)gid.len, (const char *)gid.p);
+	if (rc == 0) {
+		struct kenh_event ev = { KENH_EVENT_JOINED, gid, kenh_mls_group_epoch(g), NULL, NULL };
+
+		kenh_emit(s->a, &ev);
+	}
 	kenh_mls_group_free(g);
 	return rc;
 }
@@ -95,6 +101,12 @@ static int on_group(struct sync_state *s, struct kenh_span gid, struct kenh_span
 		int src = kenh_group_save(s->a, g);
 
 		if (rc == 0) rc = src;
+	}
+	if (rc == 0 && ev.type == KENH_MLS_EVENT_COMMIT) {
+		struct kenh_event e = { ev.removed ? KENH_EVENT_REMOVED : KENH_EVENT_MEMBERS, gid,
+			                kenh_mls_group_epoch(g), NULL, NULL };
+
+		kenh_emit(s->a, &e);
 	}
 out:
 	kenh_mls_event_clear(&ev);
@@ -157,8 +169,11 @@ static int on_wipe(struct sync_state *s, const struct proto_delivery *d)
 	int rc = kenh_wipe_apply(s->a, d->message);
 
 	if (s->a->wiped) {
+		struct kenh_event ev = { KENH_EVENT_WIPED, span_make(NULL, 0), 0, NULL, NULL };
+
 		fprintf(stderr, "kenh: a wipe order for this device was verified: the store is "
 		                "erased\n");
+		kenh_emit(s->a, &ev);
 		return rc;
 	}
 	if (rc == KENH_E_DB || rc == KENH_E_IO || rc == KENH_E_NOMEM) return rc;
