@@ -156,8 +156,8 @@ static int push_arg(struct cli_jsonreq_argv *out, const struct cli_jarg *a, cons
 }
 
 /* Every key of args is in spec. */
-static int check_keys(const json_t *args, const struct cli_jarg *spec, size_t nspec,
-                      const char **bad)
+static int check_keys(const json_t *args, const struct cli_jarg *spec, size_t nspec, char *bad,
+                      size_t badcap)
 {
 	const char *k;
 	json_t *v;
@@ -169,7 +169,7 @@ static int check_keys(const json_t *args, const struct cli_jarg *spec, size_t ns
 		for (i = 0; i < nspec; i++)
 			if (strcmp(spec[i].key, k) == 0) break;
 		if (i == nspec) {
-			*bad = k;
+			snprintf(bad, badcap, "%s", k);
 			return KENH_ERR(KENH_E_INVALID_ARG);
 		}
 	}
@@ -185,16 +185,17 @@ int cli_jsonreq_argv(const struct cli_jsonreq *req, const char *const *words,
 
 	out->argc = 0;
 	out->used = 0;
-	out->bad = NULL;
+	out->bad[0] = '\0';
 	out->argv[0] = NULL;
 	for (i = 0; words[i] != NULL && rc == 0; i++)
 		rc = push_word(out, words[i], strlen(words[i]));
-	if (rc == 0 && req->args != NULL) rc = check_keys(req->args, spec, nspec, &out->bad);
+	if (rc == 0 && req->args != NULL)
+		rc = check_keys(req->args, spec, nspec, out->bad, sizeof(out->bad));
 	for (i = 0; i < nspec && rc == 0; i++) {
 		v = req->args != NULL ? json_object_get(req->args, spec[i].key) : NULL;
 		if (v == NULL && !spec[i].required) continue;
 		if (v == NULL || (rc = push_arg(out, &spec[i], v)) != 0) {
-			out->bad = spec[i].key;
+			snprintf(out->bad, sizeof(out->bad), "%s", spec[i].key);
 			if (rc == 0) rc = KENH_ERR(KENH_E_INVALID_ARG);
 		}
 	}

@@ -78,7 +78,7 @@ struct cli_jsonreq_argv {
 	int argc;
 	char buf[CLI_JSONREQ_ARGV_BYTES];
 	size_t used;
-	const char *bad; /* on failure, the key at fault (or NULL); static or into the request */
+	char bad[65]; /* on failure, the key at fault (cut at 64 bytes), or "" */
 };
 
 /*

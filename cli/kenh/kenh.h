@@ -102,9 +102,9 @@ struct kenh_app {
 	size_t net_calls; /* calls answered on net since it was opened */
 	uint8_t *reply;   /* the last response body: decoded views point into it */
 	size_t replylen;
-	bool wiped; /* a wipe order erased the store during this run */
-	int lock_fd; /* the folder's lock while the store is open (0: not held) */
-	bool pushed; /* a push arrived while waiting for a response */
+	bool wiped;              /* a wipe order erased the store during this run */
+	int lock_fd;             /* the folder's lock while the store is open (0: not held) */
+	bool pushed;             /* a push arrived while waiting for a response */
 	kenh_event_fn *on_event; /* the daemon's, or NULL */
 	void *event_arg;
 };

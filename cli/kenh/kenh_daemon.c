@@ -479,7 +479,8 @@ static void loop_once(struct kenh_daemon *d)
 	if (pf[1].revents & POLLIN && !d->stop) accept_client(d);
 	if (d->gone || d->a->wiped) d->stop = true;
 	if (d->stop) return;
-	if (d->a->net == NULL && kenh_daemon_now_ms() >= d->next_try_ms) relay_try(d);
+	if (d->a->net == NULL && kenh_daemon_now_ms() >= d->next_try_ms)
+		relay_try(d);
 	else if (d->a->net != NULL && kenh_daemon_now_ms() >= d->last_io_ms + PING_EVERY_MS)
 		relay_ping(d);
 }

@@ -39,13 +39,13 @@ struct daemon_client {
 
 struct kenh_daemon {
 	struct kenh_app *a;
-	int lfd;       /* the listening socket */
-	int sigfd;     /* SIGTERM, SIGINT */
-	int capfd[2];  /* memory files that take a command's stdout and stderr */
-	bool stop;     /* shutdown asked: leave the loop after this request */
-	bool gone;     /* the store was erased by a wipe order */
-	bool was_up;   /* the relay connection was up at the last check */
-	bool ever_up;  /* it was up once: the next time up is a reconnection */
+	int lfd;      /* the listening socket */
+	int sigfd;    /* SIGTERM, SIGINT */
+	int capfd[2]; /* memory files that take a command's stdout and stderr */
+	bool stop;    /* shutdown asked: leave the loop after this request */
+	bool gone;    /* the store was erased by a wipe order */
+	bool was_up;  /* the relay connection was up at the last check */
+	bool ever_up; /* it was up once: the next time up is a reconnection */
 	uint64_t next_try_ms, backoff_ms, last_io_ms, started_ms;
 	unsigned reconnects;
 	char sock[KENH_PATH_MAX];

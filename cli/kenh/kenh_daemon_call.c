@@ -89,8 +89,8 @@ static int request_line(const struct call *c, char **out, size_t *len)
 	int rc = 0;
 
 	*out = NULL;
-	if (c->args != NULL && ((args = json_loads(c->args, 0, &jerr)) == NULL ||
-	                        !json_is_object(args))) {
+	if (c->args != NULL &&
+	    ((args = json_loads(c->args, 0, &jerr)) == NULL || !json_is_object(args))) {
 		json_decref(args);
 		return kenh_failf("daemon-call", "JSON-ARGS is not a JSON object");
 	}

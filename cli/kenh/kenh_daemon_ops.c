@@ -86,17 +86,42 @@ static const struct daemon_op ops[] = {
 	{ "group-create", { "group", "create" }, ARGS(a_group), "output", cmd_kenh_group, NULL },
 	{ "group-add", { "group", "add" }, ARGS(a_targets), "output", cmd_kenh_group, NULL },
 	{ "group-remove", { "group", "remove" }, ARGS(a_targets), "output", cmd_kenh_group, NULL },
-	{ "directive-issue", { "directive", "issue" }, ARGS(a_issue), "id", cmd_kenh_directive, NULL },
+	{ "directive-issue",
+	  { "directive", "issue" },
+	  ARGS(a_issue),
+	  "id",
+	  cmd_kenh_directive,
+	  NULL },
 	{ "directive-ack", { "directive", "ack" }, ARGS(a_id), "output", cmd_kenh_directive, NULL },
-	{ "directive-report", { "directive", "report" }, ARGS(a_report), "output", cmd_kenh_directive,
+	{ "directive-report",
+	  { "directive", "report" },
+	  ARGS(a_report),
+	  "output",
+	  cmd_kenh_directive,
 	  NULL },
-	{ "directive-status", { "directive", "status" }, ARGS(a_id), "output", cmd_kenh_directive,
+	{ "directive-status",
+	  { "directive", "status" },
+	  ARGS(a_id),
+	  "output",
+	  cmd_kenh_directive,
 	  NULL },
-	{ "directive-export", { "directive", "export" }, ARGS(a_export), "output", cmd_kenh_directive,
+	{ "directive-export",
+	  { "directive", "export" },
+	  ARGS(a_export),
+	  "output",
+	  cmd_kenh_directive,
 	  NULL },
-	{ "directive-verify", { "directive", "verify" }, ARGS(a_verify), "output", cmd_kenh_directive,
+	{ "directive-verify",
+	  { "directive", "verify" },
+	  ARGS(a_verify),
+	  "output",
+	  cmd_kenh_directive,
 	  NULL },
-	{ "safety-number", { "safety-number" }, ARGS(a_safety), "safety_number", cmd_kenh_safety,
+	{ "safety-number",
+	  { "safety-number" },
+	  ARGS(a_safety),
+	  "safety_number",
+	  cmd_kenh_safety,
 	  NULL },
 	{ "subscribe", { NULL }, NOARGS, NULL, NULL, op_subscribe },
 	{ "status", { NULL }, NOARGS, NULL, NULL, op_status },
@@ -109,16 +134,26 @@ static const struct {
 	int code;
 	const char *name;
 } code_names[] = {
-	{ KENH_E_NOMEM, "NOMEM" },     { KENH_E_INVALID_ARG, "INVALID_ARG" },
-	{ KENH_E_INTERNAL, "INTERNAL" }, { KENH_E_PARSE, "PARSE" },
-	{ KENH_E_TRUNCATED, "TRUNCATED" }, { KENH_E_TOO_LARGE, "TOO_LARGE" },
-	{ KENH_E_TRAILING, "TRAILING" }, { KENH_E_VERIFY, "VERIFY" },
-	{ KENH_E_DECRYPT, "DECRYPT" }, { KENH_E_STATE, "STATE" },
-	{ KENH_E_PROTO, "PROTO" },     { KENH_E_UNSUPPORTED, "UNSUPPORTED" },
-	{ KENH_E_CRYPTO, "CRYPTO" },   { KENH_E_IO, "IO" },
-	{ KENH_E_DB, "DB" },           { KENH_E_TIMEOUT, "TIMEOUT" },
-	{ KENH_E_PERM, "PERM" },       { KENH_E_REVOKED, "REVOKED" },
-	{ KENH_E_NOT_FOUND, "NOT_FOUND" }, { KENH_E_EXISTS, "EXISTS" },
+	{ KENH_E_NOMEM, "NOMEM" },
+	{ KENH_E_INVALID_ARG, "INVALID_ARG" },
+	{ KENH_E_INTERNAL, "INTERNAL" },
+	{ KENH_E_PARSE, "PARSE" },
+	{ KENH_E_TRUNCATED, "TRUNCATED" },
+	{ KENH_E_TOO_LARGE, "TOO_LARGE" },
+	{ KENH_E_TRAILING, "TRAILING" },
+	{ KENH_E_VERIFY, "VERIFY" },
+	{ KENH_E_DECRYPT, "DECRYPT" },
+	{ KENH_E_STATE, "STATE" },
+	{ KENH_E_PROTO, "PROTO" },
+	{ KENH_E_UNSUPPORTED, "UNSUPPORTED" },
+	{ KENH_E_CRYPTO, "CRYPTO" },
+	{ KENH_E_IO, "IO" },
+	{ KENH_E_DB, "DB" },
+	{ KENH_E_TIMEOUT, "TIMEOUT" },
+	{ KENH_E_PERM, "PERM" },
+	{ KENH_E_REVOKED, "REVOKED" },
+	{ KENH_E_NOT_FOUND, "NOT_FOUND" },
+	{ KENH_E_EXISTS, "EXISTS" },
 	{ KENH_E_EXPIRED, "EXPIRED" },
 };
 
@@ -168,8 +203,8 @@ void kenh_daemon_refuse(struct kenh_daemon *d, struct daemon_client *c, int64_t 
 
 static void answer(struct kenh_daemon *d, struct daemon_client *c, uint64_t id, json_t *result)
 {
-	kenh_daemon_send(d, c,
-	                 json_pack("{s:I,s:b,s:o}", "id", (json_int_t)id, "ok", 1, "result", result));
+	kenh_daemon_send(
+	        d, c, json_pack("{s:I,s:b,s:o}", "id", (json_int_t)id, "ok", 1, "result", result));
 }
 
 /* ---- capture of a command's output ---- */
@@ -221,7 +256,7 @@ static int capture_end(struct kenh_daemon *d, struct capture *cap)
 		if (pread(d->capfd[i], cap->buf[i], cap->len[i], 0) != (ssize_t)cap->len[i])
 			rc = KENH_ERR(KENH_E_IO);
 		cap->buf[i][cap->len[i]] = '\0';
-		(void)ftruncate(d->capfd[i], 0);
+		if (ftruncate(d->capfd[i], 0) != 0) rc = KENH_ERR(KENH_E_IO);
 	}
 	return rc;
 }
@@ -273,17 +308,24 @@ static void run_command(struct kenh_daemon *d, struct daemon_client *c, const st
 	int rc, status;
 
 	if ((rc = cli_jsonreq_argv(rq, op->words, op->args, op->nargs, d->av)) != 0) {
-		snprintf(why, sizeof(why), "%s: argument %.*s: %s", op->name,
-		         CLI_JSONREQ_NAME_MAX, d->av->bad != NULL ? d->av->bad : "?",
-		         rc == KENH_E_TOO_LARGE ? "too many words" : "missing, unknown or of a wrong kind");
+		snprintf(why, sizeof(why), "%s: argument %s: %s", op->name, d->av->bad,
+		         rc == KENH_E_TOO_LARGE ? "too many words"
+		                                : "missing, unknown or of a wrong kind");
 		kenh_daemon_refuse(d, c, (int64_t)rq->id, "INVALID_ARG", why);
 		return;
 	}
 	d->a->opt.json = true;
 	rc = capture_begin(d, &cap);
 	status = rc == 0 ? op->cmd(d->a, d->av->argc, d->av->argv) : 1;
-	if (capture_end(d, &cap) != 0 || rc != 0) {
-		kenh_daemon_refuse(d, c, (int64_t)rq->id, "IO", "cannot capture the command's output");
+	if (rc == 0)
+		rc = capture_end(d, &cap);
+	else
+		(void)capture_end(d, &cap);
+	if (rc == KENH_E_TOO_LARGE) {
+		kenh_daemon_refuse(d, c, (int64_t)rq->id, "TOO_LARGE", "the output is over 32 MiB");
+	} else if (rc != 0) {
+		kenh_daemon_refuse(d, c, (int64_t)rq->id, "IO",
+		                   "cannot capture the command's output");
 	} else if (status != 0) {
 		const char *msg = last_line(cap.buf[1]);
 
@@ -318,7 +360,8 @@ void kenh_daemon_request(struct kenh_daemon *d, struct daemon_client *c, const c
 		kenh_daemon_refuse(d, c, (int64_t)rq.id, "UNKNOWN_OP", "unknown operation");
 	} else if (ops[i].own != NULL) {
 		if (rq.args != NULL && json_object_size(rq.args) > 0)
-			kenh_daemon_refuse(d, c, (int64_t)rq.id, "INVALID_ARG", "takes no arguments");
+			kenh_daemon_refuse(d, c, (int64_t)rq.id, "INVALID_ARG",
+			                   "takes no arguments");
 		else
 			answer(d, c, rq.id, ops[i].own(d, c));
 	} else {

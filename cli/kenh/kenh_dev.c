@@ -117,8 +117,9 @@ int kenh_dev_open(struct kenh_app *a, bool need_cert)
 	}
 	if ((rc = kenh_dev_path(a, p, sizeof(p), "store.db")) != 0) return kenh_fail("store", rc);
 	if ((rc = kenh_dev_lock(a, false)) == KENH_E_EXISTS)
-		return kenh_failf("store", "a kenh daemon has this device open (use kenh daemon-call, "
-		                           "or stop the daemon)");
+		return kenh_failf("store",
+		                  "a kenh daemon has this device open (use kenh daemon-call, "
+		                  "or stop the daemon)");
 	if (rc != 0) return kenh_fail("lock", rc);
 	if ((rc = kenh_dev_pass(a, false, &pass, &passlen)) != 0)
 		return kenh_fail("passphrase", rc);

@@ -72,7 +72,8 @@ static int on_welcome(struct sync_state *s, struct kenh_span msg)
 	if (rc == 0 && !s->a->opt.json)
 		fprintf(stderr, "joined group %.*s\n", (int)gid.len, (const char *)gid.p);
 	if (rc == 0) {
-		struct kenh_event ev = { KENH_EVENT_JOINED, gid, kenh_mls_group_epoch(g), NULL, NULL };
+		struct kenh_event ev = { KENH_EVENT_JOINED, gid, kenh_mls_group_epoch(g), NULL,
+			                 NULL };
 
 		kenh_emit(s->a, &ev);
 	}
