@@ -172,7 +172,6 @@ static const char *code_of(int status, const char *msg)
 	if (strstr(msg, "wrong passphrase") != NULL) return "DECRYPT";
 	if (strstr(msg, "certificate is revoked") != NULL) return "REVOKED";
 	if (strstr(msg, "wipe order erased") != NULL) return "WIPED";
-	if (strstr(msg, "daemon has this device open") != NULL) return "BUSY";
 	for (i = 0; i < sizeof(code_names) / sizeof(code_names[0]); i++) {
 		const char *s = kenh_strerror(code_names[i].code);
 		size_t n = strlen(s);
