@@ -17,7 +17,9 @@
 #     modes loosened, and logged;
 #   - the relay restarted: the daemon reconnects and still delivers;
 #   - SIGTERM removes the socket; a stale socket (SIGKILL) is replaced;
-#     the shutdown operation stops the daemon.
+#     the shutdown operation stops the daemon;
+#   - a wipe order through the relay: the store erased, a "wiped" event,
+#     the daemon stopped with status 1 and its socket removed.
 . "$(dirname "$0")/lib.sh"
 
 need_relay
@@ -235,5 +237,22 @@ printf '%s\n' "$OUT" | grep -q '"stopping":true' || fail "shutdown: $OUT"
 wait "$DPID"
 [ -e "$SOCK" ] && fail "the socket is still there after shutdown"
 kill "$SUB" 2>/dev/null
+
+# A wipe order pushed by the relay: the daemon verifies it, erases the store, tells its
+# subscriber, and stops with status 1, its socket removed.
+start_daemon
+ALICE=$(dc whoami | sed -n 's/.*"device":"\([^"]*\)".*/\1/p')
+dc --subscribe --timeout 60 >"$TMP/wipe-events.out" 2>&1 &
+PIDS+=("$!")
+wait_for 10 grep -q '"subscribed":true' "$TMP/wipe-events.out" || fail "subscribe before the wipe"
+run_ok "wipe order" adm wipe "$ALICE"
+wait_for 30 grep -q '"event":"wiped"' "$TMP/wipe-events.out" ||
+	fail "no wiped event: $(cat "$TMP/wipe-events.out")"
+wait "$DPID"
+rc=$?
+[ "$rc" = 1 ] || fail "daemon exit status after a wipe: $rc"
+[ -e "$TMP/dev/alice/store.db" ] && fail "store.db still there after the wipe"
+[ -e "$SOCK" ] && fail "the socket is still there after the wipe"
+grep -q "erased by a wipe order: stopped" "$TMP/daemon.log" || fail "no wipe in the log"
 
 pass "daemon served $(grep -c '"event"' "$TMP/events.out") event(s) to its subscriber"
