@@ -197,11 +197,20 @@ void kenh_daemon_refuse(struct kenh_daemon *d, struct daemon_client *c, int64_t 
 	json_t *msg = json_pack("{s:o,s:b,s:{s:s,s:s}}", "id", id_json(id), "ok", 0, "error",
 	                        "code", code, "message", message);
 
+	/* A message that is not UTF-8 (JSON must be Unicode): the request still gets an answer. */
+	if (msg == NULL)
+		msg = json_pack("{s:o,s:b,s:{s:s,s:s}}", "id", id_json(id), "ok", 0, "error",
+		                "code", code, "message", "(the reason is not UTF-8 text)");
 	kenh_daemon_send(d, c, msg);
 }
 
+/* A success; result is taken. NULL (a failed json_pack) becomes an error. */
 static void answer(struct kenh_daemon *d, struct daemon_client *c, uint64_t id, json_t *result)
 {
+	if (result == NULL) {
+		kenh_daemon_refuse(d, c, (int64_t)id, "INTERNAL", "the result is not UTF-8 text");
+		return;
+	}
 	kenh_daemon_send(
 	        d, c, json_pack("{s:I,s:b,s:o}", "id", (json_int_t)id, "ok", 1, "result", result));
 }
@@ -303,7 +312,6 @@ static void run_command(struct kenh_daemon *d, struct daemon_client *c, const st
 {
 	struct capture cap;
 	char why[CLI_JSONREQ_NAME_MAX + 64];
-	json_t *res;
 	int rc, status;
 
 	if ((rc = cli_jsonreq_argv(rq, op->words, op->args, op->nargs, d->av)) != 0) {
@@ -329,10 +337,8 @@ static void run_command(struct kenh_daemon *d, struct daemon_client *c, const st
 		const char *msg = last_line(cap.buf[1]);
 
 		kenh_daemon_refuse(d, c, (int64_t)rq->id, code_of(status, msg), msg);
-	} else if ((res = result_of(op, cap.buf[0], cap.len[0])) == NULL) {
-		kenh_daemon_refuse(d, c, (int64_t)rq->id, "INTERNAL", "output is not UTF-8 text");
 	} else {
-		answer(d, c, rq->id, res);
+		answer(d, c, rq->id, result_of(op, cap.buf[0], cap.len[0]));
 	}
 	capture_clear(&cap);
 }
