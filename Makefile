@@ -128,6 +128,8 @@ $(BUILD)/tests/test_ratelimit: $(BUILD)/obj/kenhd/ratelimit.o
 KENHD_CORE_SRCS := $(filter-out kenhd/main.c,$(sort $(wildcard kenhd/*.c)))
 KENHD_CORE_OBJS := $(KENHD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/fuzz/replay_relay_frame: $(KENHD_CORE_OBJS) $(STORE_OBJS)
+# The daemon's request decoder lives with the programs' shared code (cli/common).
+$(BUILD)/fuzz/replay_daemon_req: $(COMMON_OBJS)
 # The store embeds its migrations with .incbin (kenhd/store/store_sqlite.c).
 $(STORE_OBJS): $(wildcard kenhd/store/sql/*.sql)
 
@@ -166,6 +168,7 @@ fuzz:
 	@set -e; for t in $(FUZZ_NAMES); do \
 		echo "fuzz: building $$t"; \
 		extra=""; [ $$t = relay_frame ] && extra="$(KENHD_CORE_SRCS) $(STORE_SRCS)"; \
+		[ $$t = daemon_req ] && extra="cli/common/cli_jsonreq.c"; \
 		$(FUZZ_CC) $(FUZZ_FLAGS) -o build/fuzz/fuzz_$$t fuzz/fuzz_$$t.c $(LIB_SRCS) $(TLIB_SRCS) $$extra $(LIBS); \
 		mkdir -p build/fuzz/corpus_$$t; \
 		echo "fuzz: running $$t for $(FUZZ_SECONDS)s"; \

@@ -277,6 +277,11 @@ int cli_relay_next(struct cli_relay *r, int timeout_ms, struct cli_relay_frame *
 	return read_frame(r, timeout_ms, out);
 }
 
+int cli_relay_fd(const struct cli_relay *r)
+{
+	return r->fd;
+}
+
 void cli_relay_reply_clear(struct cli_relay_reply *reply)
 {
 	mem_free(reply->body);

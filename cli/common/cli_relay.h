@@ -102,6 +102,14 @@ KENH_MUST_CHECK int cli_relay_call(struct cli_relay *r, uint16_t type, const str
 KENH_MUST_CHECK int cli_relay_next(struct cli_relay *r, int timeout_ms,
                                    struct cli_relay_frame *out);
 
+/*
+ * The connection's socket, for a program that waits for pushes in its own
+ * poll loop (kenh daemon). Readable means cli_relay_next has something to
+ * read; TLS may hold more than one frame, so call it again with a short
+ * timeout until KENH_E_TIMEOUT.
+ */
+int cli_relay_fd(const struct cli_relay *r);
+
 void cli_relay_reply_clear(struct cli_relay_reply *reply);
 void cli_relay_frame_clear(struct cli_relay_frame *f);
 

@@ -303,6 +303,7 @@ int cmd_kenh_group(struct kenh_app *a, int argc, char **argv)
 	return kenh_usage(GROUP_USAGE);
 }
 
+/* The walk of kenh groups: the first item of a JSON list has no comma (per call: the daemon lists again). */
 struct list_walk {
 	struct kenh_app *a;
 	bool first;

@@ -147,28 +147,17 @@ int cmd_kenh_listen(struct kenh_app *a, int argc, char **argv)
 	return 0;
 }
 
-static const char *type_name(enum client_content_type t)
-{
-	static const char *const names[] = { "?",   "text",   "file",   "directive",
-		                             "ack", "report", "receipt" };
-
-	return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
-}
-
 static void print_item(struct kenh_app *a, const struct kenh_hist *h,
                        const struct client_content *c, bool first)
 {
 	char id[2 * CLIENT_ID_LEN + 1];
-	struct kenh_span text = span_make(NULL, 0);
+	struct kenh_span text = kenh_content_text(c);
+	const char *type = kenh_content_type_name(c->type);
 
 	kenh_hex(c->id, CLIENT_ID_LEN, id);
-	if (c->type == CLIENT_CONTENT_TEXT) text = c->u.text.text;
-	if (c->type == CLIENT_CONTENT_FILE) text = c->u.file.name;
-	if (c->type == CLIENT_CONTENT_DIRECTIVE) text = c->u.directive.title;
-	if (c->type == CLIENT_CONTENT_REPORT) text = c->u.report.text;
 	if (a->opt.json) {
 		printf("%s{\"id\":\"%s\",\"type\":\"%s\",\"sent_at\":%llu,\"user\":",
-		       first ? "" : ",", id, type_name(c->type), (unsigned long long)c->sent_at);
+		       first ? "" : ",", id, type, (unsigned long long)c->sent_at);
 		kenh_json_str(stdout, h->user.p, h->user.len);
 		printf(",\"unit\":");
 		kenh_json_str(stdout, h->unit.p, h->unit.len);
@@ -178,7 +167,7 @@ static void print_item(struct kenh_app *a, const struct kenh_hist *h,
 		return;
 	}
 	printf("%s %.*s/%.*s %s: %.*s\n", id, (int)h->unit.len, (const char *)h->unit.p,
-	       (int)h->user.len, (const char *)h->user.p, type_name(c->type), (int)text.len,
+	       (int)h->user.len, (const char *)h->user.p, type, (int)text.len,
 	       (const char *)text.p);
 }
 

@@ -13,6 +13,9 @@
  *                 directive index, file transfer state
  *   wipe-nonces   nonces of the wipe orders carried out (clear; outlives
  *                 the store, against a replayed order)
+ *   lock          held shared by every command that opens the store and
+ *                 exclusive by `kenh daemon` (docs/daemon.md §5)
+ *   daemon/sock   the daemon's Unix socket (folder 0700, socket 0600)
  *
  * The passphrase comes from --passphrase-file, KENH_PASSPHRASE or a
  * prompt without echo, never from an argument. Every command reports an
@@ -47,6 +50,31 @@ struct proto_desc;
 #define KENH_FILE_CHUNK   (64u << 10)
 #define KENH_MAX_MEMBERS  4096u
 #define KENH_RELAY_PK_LEN 32
+
+/*
+ * What the daemon's subscribers hear (docs/daemon.md §3): reported by the
+ * sync as it processes deliveries. The pointers are valid during the call.
+ */
+enum kenh_event_kind {
+	KENH_EVENT_MESSAGE, /* an application message was recorded (hist, content) */
+	KENH_EVENT_JOINED,  /* a Welcome made us a member of group */
+	KENH_EVENT_MEMBERS, /* a Commit changed group (epoch) */
+	KENH_EVENT_REMOVED, /* a Commit removed us from group */
+	KENH_EVENT_WIPED,   /* a verified wipe order erased the store */
+};
+
+struct kenh_hist;
+
+struct kenh_event {
+	enum kenh_event_kind kind;
+	struct kenh_span group;
+	uint64_t epoch;
+	const struct kenh_hist *hist;
+	const struct client_content *content;
+};
+
+struct kenh_app;
+typedef void kenh_event_fn(void *arg, struct kenh_app *a, const struct kenh_event *ev);
 
 /* Options shared by every command (before the command word). */
 struct kenh_opts {
@@ -88,8 +116,12 @@ struct kenh_app {
 	size_t send_outn;
 	struct kenh_span *crls; /* the held CRLs (DER, owned), for every validation */
 	size_t ncrls;
-	bool self_revoked;  /* a held CRL, or the relay, says this device is revoked */
-	bool relay_revoked; /* the relay answered REVOKED about this device (kenh_net.c) */
+	bool self_revoked;       /* a held CRL, or the relay, says this device is revoked */
+	bool relay_revoked;      /* the relay answered REVOKED about this device (kenh_net.c) */
+	int lock_fd;             /* the folder's lock while the store is open (0: not held) */
+	bool pushed;             /* a push arrived while waiting for a response */
+	kenh_event_fn *on_event; /* the daemon's, or NULL */
+	void *event_arg;
 };
 
 /*
@@ -116,7 +148,13 @@ int kenh_usage(const char *line);
 KENH_MUST_CHECK int kenh_dev_path(const struct kenh_app *a, char *out, size_t cap,
                                   const char *name);
 KENH_MUST_CHECK int kenh_dev_config_load(struct kenh_app *a);
-/* Open the store (passphrase) and, if need_cert, the enrolled identity. */
+/*
+ * Take the folder's lock (shared, or exclusive for the daemon) unless held.
+ * KENH_E_EXISTS if the other kind is held (a daemon runs; or, exclusive,
+ * a command or a daemon does).
+ */
+KENH_MUST_CHECK int kenh_dev_lock(struct kenh_app *a, bool exclusive);
+/* Open the store (passphrase) and, if need_cert, the enrolled identity; a no-op once open. */
 KENH_MUST_CHECK int kenh_dev_open(struct kenh_app *a, bool need_cert);
 void kenh_dev_close(struct kenh_app *a);
 KENH_MUST_CHECK int kenh_dev_pass(const struct kenh_app *a, bool confirm, uint8_t **pass,
@@ -273,6 +311,11 @@ KENH_MUST_CHECK int kenh_file_download(struct kenh_app *a, const struct client_f
 
 /* ---- output (kenh_out.c) ---- */
 void kenh_json_str(FILE *f, const uint8_t *p, size_t len);
+/* Tell the daemon (if any) about ev. */
+void kenh_emit(struct kenh_app *a, const struct kenh_event *ev);
+/* A content's type word ("text", "file", ...) and the text shown for it. */
+const char *kenh_content_type_name(enum client_content_type t);
+struct kenh_span kenh_content_text(const struct client_content *c);
 void kenh_hex(const uint8_t *p, size_t len, char *out);
 KENH_MUST_CHECK int kenh_unhex(const char *s, uint8_t *out, size_t len);
 
@@ -294,7 +337,8 @@ kenh_cmd_fn cmd_kenh_init, cmd_kenh_enroll, cmd_kenh_whoami, cmd_kenh_group, cmd
         cmd_kenh_members, cmd_kenh_send, cmd_kenh_send_file, cmd_kenh_sync, cmd_kenh_listen,
         cmd_kenh_history, cmd_kenh_get_file, cmd_kenh_directive, cmd_kenh_safety, cmd_kenh_wipe,
         cmd_kenh_keypackages, cmd_kenh_crl_upload, cmd_kenh_users, cmd_kenh_units, cmd_kenh_lookup,
-        cmd_kenh_devices, cmd_kenh_submit, cmd_kenh_renew, cmd_kenh_crls;
+        cmd_kenh_devices, cmd_kenh_submit, cmd_kenh_renew, cmd_kenh_crls, cmd_kenh_daemon,
+        cmd_kenh_daemon_call;
 /* kenh lookup: one user, unit or device from the relay's directory (cmd_kenh_lookup.c). */
 KENH_MUST_CHECK int kenh_lookup_run(struct kenh_app *a, const char *what);
 

@@ -5,10 +5,18 @@
  * relay CA, the relay's external-sender key), the organization root and
  * unit CA certificates, and the encrypted store unlocked by the
  * passphrase; the relay connection made with the device certificate.
+ * Opening the store takes the folder's lock shared; `kenh daemon` holds it
+ * exclusive while it runs, so a command refuses to touch a store the
+ * daemon has open (docs/daemon.md §5).
  */
 #include "kenh.h"
 
 #include "util/compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "../common/cli.h"
 #include "../common/cli_relay.h"
@@ -71,6 +79,24 @@ int kenh_dev_pass(const struct kenh_app *a, bool confirm, uint8_t **pass, size_t
 	return cli_pass_get(&src, pass, passlen);
 }
 
+int kenh_dev_lock(struct kenh_app *a, bool exclusive)
+{
+	char p[KENH_PATH_MAX];
+	int fd, rc;
+
+	if (a->lock_fd > 0) return 0;
+	if ((rc = kenh_dev_path(a, p, sizeof(p), "lock")) != 0) return rc;
+	if ((fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return errno == ENOENT ? KENH_ERR(KENH_E_NOT_FOUND) : KENH_ERR(KENH_E_IO);
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+		rc = errno == EWOULDBLOCK ? KENH_ERR(KENH_E_EXISTS) : KENH_ERR(KENH_E_IO);
+		close(fd);
+		return rc;
+	}
+	a->lock_fd = fd;
+	return 0;
+}
+
 int kenh_dev_open(struct kenh_app *a, bool need_cert)
 {
 	char p[KENH_PATH_MAX];
@@ -78,12 +104,23 @@ int kenh_dev_open(struct kenh_app *a, bool need_cert)
 	size_t passlen = 0;
 	int rc;
 
+	/* The daemon opened the store once; its requests run the commands on it. */
+	if (a->st != NULL) {
+		if (need_cert && !a->enrolled)
+			return kenh_failf("device", "not enrolled yet (kenh enroll)");
+		return 0;
+	}
 	if ((rc = kenh_dev_config_load(a)) != 0) {
 		if (rc == KENH_E_NOT_FOUND)
 			return kenh_failf(a->dir, "no device here (run kenh init)");
 		return kenh_fail("config", rc);
 	}
 	if ((rc = kenh_dev_path(a, p, sizeof(p), "store.db")) != 0) return kenh_fail("store", rc);
+	if ((rc = kenh_dev_lock(a, false)) == KENH_E_EXISTS)
+		return kenh_failf("store",
+		                  "a kenh daemon has this device open (use kenh daemon-call, "
+		                  "or stop the daemon)");
+	if (rc != 0) return kenh_fail("lock", rc);
 	if ((rc = kenh_dev_pass(a, false, &pass, &passlen)) != 0)
 		return kenh_fail("passphrase", rc);
 	rc = client_store_open(a->ctx, p, span_make(pass, passlen), &a->st);
@@ -115,6 +152,8 @@ void kenh_dev_close(struct kenh_app *a)
 	a->st = NULL;
 	mem_free(a->root);
 	a->root = NULL;
+	if (a->lock_fd > 0) close(a->lock_fd);
+	a->lock_fd = 0;
 }
 
 void kenh_dev_cas_free(uint8_t **cas, size_t *lens, size_t n)

@@ -160,6 +160,11 @@ int kenh_hist_receive(struct kenh_app *a, struct kenh_mls_group *g, uint32_t sen
 	}
 	h.epoch = kenh_mls_group_epoch(g);
 	if (rc == 0) rc = kenh_hist_put(a, gid, &h, g);
+	if (rc == 0) {
+		struct kenh_event ev = { KENH_EVENT_MESSAGE, gid, h.epoch, &h, &c };
+
+		kenh_emit(a, &ev);
+	}
 	client_content_clear(&c);
 	return rc;
 }

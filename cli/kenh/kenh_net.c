@@ -6,7 +6,8 @@
  * than 0 becomes the negative KENH_E_* code it stands for (§2.1), with its
  * detail; a success body is decoded into the caller's struct, whose views
  * stay valid until the next call has sent its request (so a request may
- * quote the previous response).
+ * quote the previous response). A push read while waiting for a response
+ * sets a->pushed (the daemon then fetches).
  */
 #include "kenh.h"
 
@@ -15,6 +16,15 @@
 #include "../common/cli_relay.h"
 #include "proto/proto.h"
 #include "util/mem.h"
+
+/* A push read while waiting for a response: the daemon fetches after the request. */
+static void note_push(void *arg, const struct cli_relay_frame *push)
+{
+	struct kenh_app *a = arg;
+
+	(void)push;
+	a->pushed = true;
+}
 
 int kenh_net_open(struct kenh_app *a, struct kenh_span cert, const struct crypto_sigkey *key,
                   struct cli_relay **out)
@@ -28,6 +38,8 @@ int kenh_net_open(struct kenh_app *a, struct kenh_span cert, const struct crypto
 	cfg.ca_file = a->relay_ca;
 	cfg.cert = cert;
 	cfg.key = cert.len > 0 ? key : NULL;
+	cfg.on_push = note_push;
+	cfg.push_arg = a;
 	if ((rc = cli_relay_connect(a->ctx, &cfg, out, err)) != 0 && err[0] != '\0')
 		fprintf(stderr, "kenh: relay %s: %s\n", a->relay, err);
 	return rc;

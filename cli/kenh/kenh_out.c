@@ -2,7 +2,8 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * Output helpers of kenh: JSON strings (RFC 8259 §7 escapes) for --json,
- * and lowercase hex for ids.
+ * lowercase hex for ids, the words for content types, and the event hook
+ * of the daemon (docs/daemon.md §3).
  */
 #include "kenh.h"
 
@@ -26,6 +27,28 @@ void kenh_json_str(FILE *f, const uint8_t *p, size_t len)
 			fputc(c, f);
 	}
 	fputc('"', f);
+}
+
+void kenh_emit(struct kenh_app *a, const struct kenh_event *ev)
+{
+	if (a->on_event != NULL) a->on_event(a->event_arg, a, ev);
+}
+
+const char *kenh_content_type_name(enum client_content_type t)
+{
+	static const char *const names[] = { "?",   "text",   "file",   "directive",
+		                             "ack", "report", "receipt" };
+
+	return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+struct kenh_span kenh_content_text(const struct client_content *c)
+{
+	if (c->type == CLIENT_CONTENT_TEXT) return c->u.text.text;
+	if (c->type == CLIENT_CONTENT_FILE) return c->u.file.name;
+	if (c->type == CLIENT_CONTENT_DIRECTIVE) return c->u.directive.title;
+	if (c->type == CLIENT_CONTENT_REPORT) return c->u.report.text;
+	return span_make(NULL, 0);
 }
 
 void kenh_hex(const uint8_t *p, size_t len, char *out)

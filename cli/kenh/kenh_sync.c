@@ -25,6 +25,8 @@
  * them; a message from a member a held CRL lists is reported and dropped,
  * and a device that finds itself revoked only fetches its wipe orders (the
  * relay allows no more).
+ * Joins, membership changes and wipes are reported through kenh_emit
+ * (the daemon's subscribers, docs/daemon.md §3).
  */
 #include "kenh.h"
 
@@ -82,6 +84,12 @@ static int on_welcome(struct sync_state *s, struct kenh_span msg)
 	rc = kenh_group_save_new(s->a, g);
 	if (rc == 0 && !s->a->opt.json)
 		fprintf(stderr, "joined group %.*s\n", (int)gid.len, (const char *)gid.p);
+	if (rc == 0) {
+		struct kenh_event ev = { KENH_EVENT_JOINED, gid, kenh_mls_group_epoch(g), NULL,
+			                 NULL };
+
+		kenh_emit(s->a, &ev);
+	}
 	kenh_mls_group_free(g);
 	return rc;
 }
@@ -164,6 +172,12 @@ static int on_group(struct sync_state *s, struct kenh_span gid, struct kenh_span
 		rc = on_removed(s, gid, g);
 	else
 		rc = save_after(s, g, rc);
+	if (rc == 0 && ev.type == KENH_MLS_EVENT_COMMIT) {
+		struct kenh_event e = { ev.removed ? KENH_EVENT_REMOVED : KENH_EVENT_MEMBERS, gid,
+			                kenh_mls_group_epoch(g), NULL, NULL };
+
+		kenh_emit(s->a, &e);
+	}
 out:
 	kenh_mls_event_clear(&ev);
 	kenh_mls_group_free(g);
@@ -235,8 +249,11 @@ static int on_wipe(struct sync_state *s, const struct proto_delivery *d)
 	int rc = kenh_wipe_apply(s->a, d->message);
 
 	if (s->a->wiped) {
+		struct kenh_event ev = { KENH_EVENT_WIPED, span_make(NULL, 0), 0, NULL, NULL };
+
 		fprintf(stderr, "kenh: a wipe order for this device was verified: the store is "
 		                "erased\n");
+		kenh_emit(s->a, &ev);
 		return rc;
 	}
 	if (rc == KENH_E_DB || rc == KENH_E_IO || rc == KENH_E_NOMEM) return rc;

@@ -55,6 +55,11 @@ static const struct command commands[] = {
 	{ "wipe-order", cmd_kenh_wipe, "FILE" },
 	{ "crl-upload", cmd_kenh_crl_upload, "FILE" },
 	{ "crls", cmd_kenh_crls, "[--refresh]" },
+	{ "daemon", cmd_kenh_daemon,
+	  "[--socket PATH]  (JSON requests on a Unix socket, default DIR/daemon/sock; "
+	  "docs/daemon.md)" },
+	{ "daemon-call", cmd_kenh_daemon_call,
+	  "[--socket PATH] [--timeout S] OP [JSON-ARGS] | --subscribe [--count N] | --raw" },
 };
 
 int kenh_fail(const char *what, int code)
