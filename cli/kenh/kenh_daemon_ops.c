@@ -59,6 +59,8 @@ static const struct cli_jarg a_issue[] = {
 	{ "assign", "--assign", CLI_JARG_NAMES, true },
 	{ "attach", "--attach", CLI_JARG_PATH, false },
 };
+static const struct cli_jarg a_unit[] = { { "unit", NULL, CLI_JARG_NAME, false } };
+static const struct cli_jarg a_name[] = { { "name", NULL, CLI_JARG_NAME, true } };
 static const struct cli_jarg a_id[] = { { "id", NULL, CLI_JARG_NAME, true } };
 static const struct cli_jarg a_report[] = { { "id", NULL, CLI_JARG_NAME, true },
 	                                    { "status", "--status", CLI_JARG_NAME, true },
@@ -123,6 +125,14 @@ static const struct daemon_op ops[] = {
 	  "safety_number",
 	  cmd_kenh_safety,
 	  NULL },
+	{ "devices", { "devices" }, NOARGS, "output", cmd_kenh_devices, NULL },
+	{ "users", { "users" }, ARGS(a_unit), "output", cmd_kenh_users, NULL },
+	{ "units", { "units" }, ARGS(a_unit), "output", cmd_kenh_units, NULL },
+	{ "lookup", { "lookup" }, ARGS(a_name), "output", cmd_kenh_lookup, NULL },
+	{ "group-leave", { "group", "leave" }, ARGS(a_group), "output", cmd_kenh_group, NULL },
+	{ "group-update", { "group", "update" }, ARGS(a_group), "output", cmd_kenh_group, NULL },
+	{ "renew", { "renew" }, NOARGS, "output", cmd_kenh_renew, NULL },
+	{ "crls", { "crls" }, NOARGS, "output", cmd_kenh_crls, NULL },
 	{ "subscribe", { NULL }, NOARGS, NULL, NULL, op_subscribe },
 	{ "status", { NULL }, NOARGS, NULL, NULL, op_status },
 	{ "shutdown", { NULL }, NOARGS, NULL, NULL, op_shutdown },
