@@ -145,6 +145,12 @@ run_ok "history" dc history '{"group":"ops"}'
 printf '%s\n' "$OUT" | grep -q '"text":"hello from bob"' || fail "alice's history: $OUT"
 run_ok "groups" dc groups
 printf '%s\n' "$OUT" | grep -q '"result":\[{"group":"ops"' || fail "groups: $OUT"
+# The commands added after the daemon (look-up, CRLs) are operations too.
+OUT=$(dc lookup '{"name":"user:bob"}') || fail "lookup through the daemon: $OUT"
+echo "$OUT" | grep -q '"bob"' || fail "lookup through the daemon does not name bob: $OUT"
+OUT=$(dc users '{"unit":"tb"}') || fail "users through the daemon: $OUT"
+echo "$OUT" | grep -q '"alice"' || fail "users through the daemon misses alice: $OUT"
+run_ok "crls" dc crls
 
 # Directives: issued by the daemon and answered on the CLI, and the other way round.
 run_ok "directive issue" dc directive-issue \
