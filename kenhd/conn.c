@@ -172,6 +172,21 @@ static int pending_req_add(struct conn *c, uint16_t type, uint32_t req)
 	return 0;
 }
 
+/* No batch could be opened: answer DB at once (no earlier answer of this peer is held). */
+static int answer_db_now(struct conn *c, const struct proto_header *h)
+{
+	struct codec_writer w;
+	int rc;
+
+	codec_writer_init(&w, 64, CODEC_WRITER_NORMAL);
+	if ((rc = proto_error_encode(&w, h->type, h->request_id, KENH_E_DB, 0)) == 0)
+		conn_write(c, w.buf, w.len);
+	codec_writer_clear(&w);
+	c->r->m.frames_in++;
+	c->r->m.frames_out++;
+	return rc;
+}
+
 /* Run one whole frame through the dispatcher inside the batch. */
 static int handle_frame(struct conn *c, const struct proto_header *h, const uint8_t *body)
 {
@@ -179,11 +194,12 @@ static int handle_frame(struct conn *c, const struct proto_header *h, const uint
 	struct op_env env;
 	int rc;
 
-	if ((rc = batch_begin(r)) != 0) return rc;
+	if (batch_begin(r) != 0) return answer_db_now(c, h);
 	batch_add_conn(r, c);
 	relay_env(r, &env);
-	if ((rc = dispatch_frame(&env, &c->peer, h, span_make(body, h->length), &c->pending)) != 0)
-		return rc;
+	rc = dispatch_frame(&env, &c->peer, h, span_make(body, h->length), &c->pending);
+	if (env.broken) r->batch_broken = true;
+	if (rc != 0) return rc;
 	r->m.frames_in++;
 	r->m.frames_out++;
 	batch_schedule(r);
@@ -298,7 +314,7 @@ static void touch_device(struct conn *c)
 	    r->so->release(r->st) == 0)
 		return;
 	klog(KENH_LOG_WARN, "store_error", "op=device_touch");
-	(void)r->so->undo(r->st);
+	if (r->so->undo(r->st) != 0) r->batch_broken = true;
 }
 
 /*

@@ -93,7 +93,12 @@ static int run_handler(struct op_env *env, struct peer *p, const struct op_entry
 	if (rc == 0 && (rc = codec_writer_err(resp)) == 0) {
 		if ((rc = env->so->release(env->st)) == 0) return 0;
 	}
-	if (env->so->undo(env->st) != 0) klog(KENH_LOG_ERROR, "store_error", "op=undo");
+	if (env->so->undo(env->st) != 0) {
+		/* The request's changes may still be in the batch: nothing of it may commit. */
+		klog(KENH_LOG_ERROR, "store_error", "op=undo");
+		env->broken = true;
+		rc = KENH_ERR(KENH_E_DB);
+	}
 	effects_truncate(env->fx, nf, nt);
 	return rc;
 }

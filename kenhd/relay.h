@@ -153,6 +153,8 @@ struct op_env {
 	struct effects *fx;
 	uint64_t now;    /* Unix seconds */
 	uint64_t detail; /* set by a failing handler: the error frame's detail */
+	bool broken;     /* set by dispatch_frame: a savepoint could not be undone, so the
+	                    batch can only be rolled back (every request of it gets DB) */
 };
 
 /* A handler: body is the request body; out receives the response body after status 0. */

@@ -56,13 +56,13 @@ struct conn {
 	unsigned refs; /* the batch holds one while the conn is in it */
 	bool in_batch;
 	bool in_devmap;
-	bool reaped;                 /* on the reap list */
-	bool paused;                 /* CONN_MAX_INFLIGHT requests wait for the commit */
-	bool held;                   /* on the relay's resume list */
-	bool touch_due;              /* authenticated: record the device when the store is free */
-	bool budget_wait;            /* on the relay's decode-budget wait list */
-	size_t reserved;             /* decode budget held for the frame being read */
-	size_t want;                 /* while waiting: the budget its frame needs */
+	bool reaped;      /* on the reap list */
+	bool paused;      /* CONN_MAX_INFLIGHT requests wait for the commit */
+	bool held;        /* on the relay's resume list */
+	bool touch_due;   /* authenticated: record the device when the store is free */
+	bool budget_wait; /* on the relay's decode-budget wait list */
+	size_t reserved;  /* decode budget held for the frame being read */
+	size_t want;      /* while waiting: the budget its frame needs */
 	struct conn *wait_next, *wait_prev;
 	struct codec_writer pending; /* response frames of the open batch */
 	struct pending_req *reqs;
@@ -113,6 +113,7 @@ struct relay {
 	size_t decode_used; /* budget held by frames being read (docs/protocol.md §7) */
 	struct conn *wait_head, *wait_tail;
 	bool batch_open;
+	bool batch_broken;     /* a savepoint could not be undone: roll back, answer DB */
 	size_t batch_requests; /* requests in the open batch */
 	bool flush_scheduled;
 	struct conn **batch;
