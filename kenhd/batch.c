@@ -230,14 +230,9 @@ void batch_flush(struct relay *r)
 	r->batch_requests = 0;
 	if (r->batch_open) {
 		r->batch_open = false;
-		if (!r->batch_broken) {
-			store_thread_commit(r);
-			return;
-		}
 		/* A request's changes could not be undone: none of the batch may commit. */
+		store_thread_commit(r, r->batch_broken);
 		r->batch_broken = false;
-		r->so->rollback(r->st);
-		batch_complete(r, KENH_ERR(KENH_E_DB), -1);
 		return;
 	}
 	/* Nothing to make durable (every request was refused before the store). */

@@ -150,13 +150,14 @@ void batch_complete(struct relay *r, int rc, double seconds);
  * The store worker (store_thread.c). start: the thread and its wake-up
  * event (at libevent priority priority). commit: hand the open batch's
  * transaction to the worker (r->committing until it reports; the loop
- * must not use the store meanwhile). finish: take the worker's report if
+ * must not use the store meanwhile), to be committed, or rolled back and
+ * reported as KENH_E_DB if rollback. finish: take the worker's report if
  * there is one and complete the batch. wait: block until the commit in
  * flight, if any, is back and completed (shutdown). stop: wait, end the
  * thread, free it (safe after a failed start).
  */
 KENH_MUST_CHECK int store_thread_start(struct relay *r, int priority);
-void store_thread_commit(struct relay *r);
+void store_thread_commit(struct relay *r, bool rollback);
 void store_thread_finish(struct relay *r);
 void store_thread_wait(struct relay *r);
 void store_thread_stop(struct relay *r);

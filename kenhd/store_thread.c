@@ -8,7 +8,8 @@
  * store until the worker hands it back: the handle belongs to one thread
  * at a time, and the mutex around the hand-over orders every write the
  * loop made before it against the worker's reads (and back). The worker
- * commits (or, when the commit fails, rolls back), then wakes the loop
+ * commits (or, when the commit fails or the loop asks for it, rolls
+ * back: the batch is then answered DB), then wakes the loop
  * through an eventfd that is an ordinary libevent read event; the loop
  * then answers the batch (batch.c). Nothing else crosses threads: the
  * worker allocates nothing and does not log.
@@ -36,6 +37,7 @@ struct store_thread {
 	const struct store_ops *so;
 	struct store *st;
 	bool job;    /* a commit is handed over (loop sets, worker clears) */
+	bool undo;   /* the job is a rollback: the batch must not commit */
 	bool done;   /* its result waits for the loop (worker sets, loop clears) */
 	bool quit;   /* the loop asks the worker to end */
 	int rc;      /* the commit's result */
@@ -59,7 +61,12 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&t->mu);
 		t0 = relay_mono();
 		/* DESIGN §5: durable when commit() returns 0; a failed commit is undone. */
-		if ((rc = t->so->commit(t->st)) != 0) t->so->rollback(t->st);
+		if (t->undo) {
+			t->so->rollback(t->st);
+			rc = KENH_ERR(KENH_E_DB);
+		} else if ((rc = t->so->commit(t->st)) != 0) {
+			t->so->rollback(t->st);
+		}
 		pthread_mutex_lock(&t->mu);
 		t->rc = rc;
 		t->secs = relay_mono() - t0;
@@ -108,7 +115,7 @@ int store_thread_start(struct relay *r, int priority)
 	return 0;
 }
 
-void store_thread_commit(struct relay *r)
+void store_thread_commit(struct relay *r, bool rollback)
 {
 	struct store_thread *t = r->worker;
 
@@ -116,6 +123,7 @@ void store_thread_commit(struct relay *r)
 	r->committing = true;
 	pthread_mutex_lock(&t->mu);
 	t->job = true;
+	t->undo = rollback;
 	pthread_cond_broadcast(&t->cv);
 	pthread_mutex_unlock(&t->mu);
 }
