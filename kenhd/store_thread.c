@@ -13,6 +13,11 @@
  * through an eventfd that is an ordinary libevent read event; the loop
  * then answers the batch (batch.c). Nothing else crosses threads: the
  * worker allocates nothing and does not log.
+ *
+ * Fault-injection builds (KENH_FAULT_INJECT, make MODE=asan) read
+ * KENHD_FAULT_COMMIT=N from the environment: every Nth commit is then
+ * rolled back and reported as failed, as a store that loses its disk
+ * would (tests/fault/store_fault.sh, STYLE R17.5).
  */
 #include "relay_int.h"
 
@@ -20,6 +25,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -36,14 +42,34 @@ struct store_thread {
 	struct event *done_ev;
 	const struct store_ops *so;
 	struct store *st;
-	bool job;    /* a commit is handed over (loop sets, worker clears) */
-	bool undo;   /* the job is a rollback: the batch must not commit */
-	bool done;   /* its result waits for the loop (worker sets, loop clears) */
-	bool quit;   /* the loop asks the worker to end */
-	int rc;      /* the commit's result */
+	bool job;  /* a commit is handed over (loop sets, worker clears) */
+	bool undo; /* the job is a rollback: the batch must not commit */
+	bool done; /* its result waits for the loop (worker sets, loop clears) */
+	bool quit; /* the loop asks the worker to end */
+	int rc;    /* the commit's result */
+#ifdef KENH_FAULT_INJECT
+	unsigned long fault_every, commits; /* KENHD_FAULT_COMMIT */
+#endif
 	double secs; /* how long it took */
 	bool mutex_ok, cond_ok, thread_ok;
 };
+
+/* Commit the batch (or roll it back, when asked or when injecting a fault). */
+static int commit_job(struct store_thread *t)
+{
+	int rc;
+
+#ifdef KENH_FAULT_INJECT
+	if (t->fault_every != 0 && ++t->commits % t->fault_every == 0) t->undo = true;
+#endif
+	/* DESIGN §5: durable when commit() returns 0; a failed commit is undone. */
+	if (t->undo) {
+		t->so->rollback(t->st);
+		return KENH_ERR(KENH_E_DB);
+	}
+	if ((rc = t->so->commit(t->st)) != 0) t->so->rollback(t->st);
+	return rc;
+}
 
 /* The worker: wait for a job, commit, report, repeat until told to quit. */
 static void *run(void *arg)
@@ -60,13 +86,7 @@ static void *run(void *arg)
 		if (!t->job) break;
 		pthread_mutex_unlock(&t->mu);
 		t0 = relay_mono();
-		/* DESIGN §5: durable when commit() returns 0; a failed commit is undone. */
-		if (t->undo) {
-			t->so->rollback(t->st);
-			rc = KENH_ERR(KENH_E_DB);
-		} else if ((rc = t->so->commit(t->st)) != 0) {
-			t->so->rollback(t->st);
-		}
+		rc = commit_job(t);
 		pthread_mutex_lock(&t->mu);
 		t->rc = rc;
 		t->secs = relay_mono() - t0;
@@ -101,6 +121,10 @@ int store_thread_start(struct relay *r, int priority)
 	t->efd = -1;
 	t->so = r->so;
 	t->st = r->st;
+#ifdef KENH_FAULT_INJECT
+	if (getenv("KENHD_FAULT_COMMIT") != NULL)
+		t->fault_every = strtoul(getenv("KENHD_FAULT_COMMIT"), NULL, 10);
+#endif
 	if (pthread_mutex_init(&t->mu, NULL) != 0) return KENH_ERR(KENH_E_NOMEM);
 	t->mutex_ok = true;
 	if (pthread_cond_init(&t->cv, NULL) != 0) return KENH_ERR(KENH_E_NOMEM);
