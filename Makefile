@@ -130,6 +130,8 @@ KENHD_CORE_OBJS := $(KENHD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/fuzz/replay_relay_frame: $(KENHD_CORE_OBJS) $(STORE_OBJS)
 # The daemon's request decoder lives with the programs' shared code (cli/common).
 $(BUILD)/fuzz/replay_daemon_req: $(COMMON_OBJS)
+# The fault walks over the relay's handlers (tests/unit/test_relay_fault.c, STYLE R17.5).
+$(BUILD)/tests/test_relay_fault: $(KENHD_CORE_OBJS) $(STORE_OBJS)
 # The store embeds its migrations with .incbin (kenhd/store/store_sqlite.c).
 $(STORE_OBJS): $(wildcard kenhd/store/sql/*.sql)
 

@@ -36,9 +36,8 @@
 
 #include "util/compat.h"
 
-#include <time.h>
-
 #include "kenh/kenh.h"
+#include "tu_bench.h"
 #include "util/mem.h"
 
 #define RUNS      101
@@ -63,7 +62,7 @@ struct bench {
 	size_t d_siglen;
 };
 
-typedef int op_fn(struct bench *b);
+typedef tu_bench_op op_fn;
 
 static void die(const char *what)
 {
@@ -73,71 +72,83 @@ static void die(const char *what)
 
 /* ---- ours ---- */
 
-static int ours_seal(struct bench *b)
+static int ours_seal(void *arg)
 {
+	struct bench *b = arg;
+
 	return crypto_aead_seal(b->aead, b->key, b->aead->nk, b->nonce, 12, b->aad, sizeof(b->aad),
 	                        b->pt, b->len, b->ct);
 }
 
-static int ours_open(struct bench *b)
+static int ours_open(void *arg)
 {
+	struct bench *b = arg;
+
 	return crypto_aead_open(b->aead, b->key, b->aead->nk, b->nonce, 12, b->aad, sizeof(b->aad),
 	                        b->ct, b->len + 16, b->out);
 }
 
-static int ours_x25519(struct bench *b)
+static int ours_x25519(void *arg)
 {
+	struct bench *b = arg;
 	const struct crypto_kem *kem = crypto_kem_get(b->ctx, CRYPTO_KEM_X25519_SHA256);
 
 	return crypto_kem_dh(kem, b->x_sk, b->x_peer, 32, b->out);
 }
 
-static int ours_p256(struct bench *b)
+static int ours_p256(void *arg)
 {
+	struct bench *b = arg;
 	const struct crypto_kem *kem = crypto_kem_get(b->ctx, CRYPTO_KEM_P256_SHA256);
 
 	return crypto_kem_dh(kem, b->p_sk, b->p_peer, 65, b->out);
 }
 
-static int ours_x25519_keygen_dh(struct bench *b)
+static int ours_x25519_keygen_dh(void *arg)
 {
+	struct bench *b = arg;
 	const struct crypto_kem *kem = crypto_kem_get(b->ctx, CRYPTO_KEM_X25519_SHA256);
 
 	return crypto_kem_keygen_dh(kem, b->x_peer, 32, b->g_sk, b->g_pk, b->out);
 }
 
-static int ours_p256_keygen_dh(struct bench *b)
+static int ours_p256_keygen_dh(void *arg)
 {
+	struct bench *b = arg;
 	const struct crypto_kem *kem = crypto_kem_get(b->ctx, CRYPTO_KEM_P256_SHA256);
 
 	return crypto_kem_keygen_dh(kem, b->p_peer, 65, b->g_sk, b->g_pk, b->out);
 }
 
-static int ours_ed_sign(struct bench *b)
+static int ours_ed_sign(void *arg)
 {
+	struct bench *b = arg;
 	const struct crypto_sig *sig = crypto_sig_get(b->ctx, CRYPTO_SIG_ED25519);
 	size_t n = 0;
 
 	return crypto_sig_sign(sig, b->e_sk, b->msg, MSG_LEN, b->out, &n);
 }
 
-static int ours_ed_verify(struct bench *b)
+static int ours_ed_verify(void *arg)
 {
+	struct bench *b = arg;
 	const struct crypto_sig *sig = crypto_sig_get(b->ctx, CRYPTO_SIG_ED25519);
 
 	return crypto_sig_verify(sig, b->e_pk, 32, b->msg, MSG_LEN, b->e_sig, 64);
 }
 
-static int ours_ecdsa_sign(struct bench *b)
+static int ours_ecdsa_sign(void *arg)
 {
+	struct bench *b = arg;
 	const struct crypto_sig *sig = crypto_sig_get(b->ctx, CRYPTO_SIG_ECDSA_P256_SHA256);
 	size_t n = 0;
 
 	return crypto_sig_sign(sig, b->d_sk, b->msg, MSG_LEN, b->out, &n);
 }
 
-static int ours_ecdsa_verify(struct bench *b)
+static int ours_ecdsa_verify(void *arg)
 {
+	struct bench *b = arg;
 	const struct crypto_sig *sig = crypto_sig_get(b->ctx, CRYPTO_SIG_ECDSA_P256_SHA256);
 
 	return crypto_sig_verify(sig, b->d_pk, 65, b->msg, MSG_LEN, b->d_sig, b->d_siglen);
@@ -145,8 +156,10 @@ static int ours_ecdsa_verify(struct bench *b)
 
 /* ---- references: the same operations, directly on EVP ---- */
 
-static int ref_seal(struct bench *b)
+static int ref_seal(void *arg)
 {
+	struct bench *b = arg;
+
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	int n = 0, fin = 0, ok;
 
@@ -159,8 +172,10 @@ static int ref_seal(struct bench *b)
 	return ok ? 0 : -1;
 }
 
-static int ref_open(struct bench *b)
+static int ref_open(void *arg)
 {
+	struct bench *b = arg;
+
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	int n = 0, fin = 0, ok;
 
@@ -188,8 +203,10 @@ static int ref_derive(struct bench *b, EVP_PKEY *own, EVP_PKEY *peer)
 	return ok && n == 32 ? 0 : -1;
 }
 
-static int ref_x25519(struct bench *b)
+static int ref_x25519(void *arg)
 {
+	struct bench *b = arg;
+
 	EVP_PKEY *own = EVP_PKEY_new_raw_private_key_ex(b->lib, "X25519", NULL, b->x_sk, 32);
 	EVP_PKEY *peer = EVP_PKEY_new_raw_public_key_ex(b->lib, "X25519", NULL, b->x_peer, 32);
 
@@ -225,8 +242,10 @@ static EVP_PKEY *ref_p256_key(struct bench *b, const uint8_t *sk, const uint8_t 
 	return key;
 }
 
-static int ref_p256(struct bench *b)
+static int ref_p256(void *arg)
 {
+	struct bench *b = arg;
+
 	EVP_PKEY *peer = ref_p256_key(b, NULL, b->p_peer);
 	EVP_PKEY *own = ref_p256_key(b, b->p_sk, NULL);
 
@@ -234,8 +253,10 @@ static int ref_p256(struct bench *b)
 }
 
 /* A fresh key pair exported raw, then DH with that same EVP_PKEY. */
-static int ref_x25519_keygen_dh(struct bench *b)
+static int ref_x25519_keygen_dh(void *arg)
 {
+	struct bench *b = arg;
+
 	EVP_PKEY *own = EVP_PKEY_Q_keygen(b->lib, NULL, "X25519");
 	size_t nsk = 32, npk = 32;
 
@@ -248,8 +269,10 @@ static int ref_x25519_keygen_dh(struct bench *b)
 	                  EVP_PKEY_new_raw_public_key_ex(b->lib, "X25519", NULL, b->x_peer, 32));
 }
 
-static int ref_p256_keygen_dh(struct bench *b)
+static int ref_p256_keygen_dh(void *arg)
 {
+	struct bench *b = arg;
+
 	EVP_PKEY *own = EVP_PKEY_Q_keygen(b->lib, NULL, "EC", "P-256");
 	BIGNUM *bn = NULL;
 	size_t n = 0;
@@ -295,60 +318,37 @@ static int ref_verify(struct bench *b, EVP_PKEY *key, const char *md, const uint
 	return ok ? 0 : -1;
 }
 
-static int ref_ed_sign(struct bench *b)
+static int ref_ed_sign(void *arg)
 {
+	struct bench *b = arg;
+
 	return ref_sign(b, EVP_PKEY_new_raw_private_key_ex(b->lib, "ED25519", NULL, b->e_sk, 32),
 	                NULL);
 }
 
-static int ref_ed_verify(struct bench *b)
+static int ref_ed_verify(void *arg)
 {
+	struct bench *b = arg;
+
 	return ref_verify(b, EVP_PKEY_new_raw_public_key_ex(b->lib, "ED25519", NULL, b->e_pk, 32),
 	                  NULL, b->e_sig, 64);
 }
 
-static int ref_ecdsa_sign(struct bench *b)
+static int ref_ecdsa_sign(void *arg)
 {
+	struct bench *b = arg;
+
 	return ref_sign(b, ref_p256_key(b, b->d_sk, NULL), "SHA256");
 }
 
-static int ref_ecdsa_verify(struct bench *b)
+static int ref_ecdsa_verify(void *arg)
 {
+	struct bench *b = arg;
+
 	return ref_verify(b, ref_p256_key(b, NULL, b->d_pk), "SHA256", b->d_sig, b->d_siglen);
 }
 
-/* ---- timing ---- */
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static double time_op(op_fn *fn, struct bench *b, size_t iters, const char *name)
-{
-	double t0 = now_ns();
-	size_t i;
-
-	for (i = 0; i < iters; i++)
-		if (fn(b) != 0) die(name);
-	return (now_ns() - t0) / (double)iters;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-	qsort(v, RUNS, sizeof(v[0]), cmp_double);
-	return v[RUNS / 2];
-}
+/* ---- timing (tests/lib/tu_bench.c) ---- */
 
 struct row {
 	const char *name;
@@ -359,27 +359,12 @@ struct row {
 /* Warm up both, then RUNS paired batches (alternating which side goes first); print one row. */
 static int run_row(struct bench *b, const struct row *r, const char *label)
 {
-	double ours[RUNS], ref[RUNS], ratios[RUNS], mo, mr, ratio;
-	size_t k;
+	struct tu_bench_result res;
 
-	time_op(r->ours, b, 10 * r->iters, label);
-	time_op(r->ref, b, 10 * r->iters, label);
-	for (k = 0; k < RUNS; k++) {
-		if (k % 2 == 0) {
-			ours[k] = time_op(r->ours, b, r->iters, label);
-			ref[k] = time_op(r->ref, b, r->iters, label);
-		} else {
-			ref[k] = time_op(r->ref, b, r->iters, label);
-			ours[k] = time_op(r->ours, b, r->iters, label);
-		}
-		ratios[k] = ours[k] / ref[k];
-	}
-	mo = median(ours);
-	mr = median(ref);
-	ratio = median(ratios);
-	printf("%-36s %5d x %4zu %10.0f %10.0f %7.3f%s\n", label, RUNS, r->iters, mo, mr, ratio,
-	       ratio > 1.05 ? "  OVER 5%" : "");
-	return ratio > 1.05;
+	if (tu_bench_pair(r->ours, r->ref, b, r->iters, RUNS, &res) != 0) die(label);
+	printf("%-36s %5d x %4zu %10.0f %10.0f %7.3f%s\n", label, RUNS, r->iters, res.ours_ns,
+	       res.ref_ns, res.ratio, res.ratio > 1.05 ? "  OVER 5%" : "");
+	return res.ratio > 1.05;
 }
 
 static int run_aead(struct bench *b, uint16_t id, const char *cipher, const char *name)

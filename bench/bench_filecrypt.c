@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "kenh/kenh.h"
+#include "tu_bench.h"
 #include "util/mem.h"
 
 #define RUNS   9
@@ -35,19 +36,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
 }
 
 static double ours_seal(struct kenh_ctx *ctx, const uint8_t *pt, uint8_t *ct)
@@ -158,10 +146,11 @@ static double ours_open(struct kenh_ctx *ctx, const struct client_file *ref, con
 static void report(const char *what, double *ours, double *ref, double *ratio)
 {
 	double mib = (double)SIZE / (1024.0 * 1024.0);
-	double r = median(ratio, RUNS);
+	double r = tu_bench_median(ratio, RUNS);
 
 	printf("%-6s ours %7.1f MiB/s   reference %7.1f MiB/s   ratio %.3f%s\n", what,
-	       mib / median(ours, RUNS), mib / median(ref, RUNS), r, r > 1.05 ? "  (over 5%)" : "");
+	       mib / tu_bench_median(ours, RUNS), mib / tu_bench_median(ref, RUNS), r,
+	       r > 1.05 ? "  (over 5%)" : "");
 }
 
 int main(void)

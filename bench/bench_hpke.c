@@ -41,9 +41,8 @@
 
 #include "util/compat.h"
 
-#include <time.h>
-
 #include "kenh/kenh.h"
+#include "tu_bench.h"
 #include "util/mem.h"
 
 #define RUNS    101
@@ -67,7 +66,7 @@ struct bench {
 	uint8_t enc0[32], ct0[PT_LEN + TAG_LEN]; /* a fixed message the open rows read */
 };
 
-typedef int op_fn(struct bench *b);
+typedef tu_bench_op op_fn;
 
 static void die(const char *what)
 {
@@ -77,8 +76,9 @@ static void die(const char *what)
 
 /* ---- ours ---- */
 
-static int ours_seal(struct bench *b)
+static int ours_seal(void *arg)
 {
+	struct bench *b = arg;
 	struct hpke_seal_base_args a = { .pk_r = span_make(b->pk_r, 32),
 		                         .info = span_make(b->info, b->info_len),
 		                         .pt = span_make(b->pt, PT_LEN) };
@@ -97,13 +97,17 @@ static int open_with(struct bench *b, struct kenh_span pk_r)
 	return hpke_open_base(&b->suite, &a, b->out);
 }
 
-static int ours_open(struct bench *b)
+static int ours_open(void *arg)
 {
+	struct bench *b = arg;
+
 	return open_with(b, span_make(NULL, 0));
 }
 
-static int ours_open_pk(struct bench *b)
+static int ours_open_pk(void *arg)
 {
+	struct bench *b = arg;
+
 	return open_with(b, span_make(b->pk_r, 32));
 }
 
@@ -232,8 +236,10 @@ static int ref_gcm(struct bench *b, bool seal, const uint8_t *key, const uint8_t
 }
 
 /* SealBase: ephemeral key pair, DH, key schedule, AES-GCM seal. */
-static int ref_seal(struct bench *b)
+static int ref_seal(void *arg)
 {
+	struct bench *b = arg;
+
 	EVP_PKEY *e = b->fixed_e != NULL ? EVP_PKEY_new_raw_private_key_ex(b->lib, "X25519", NULL,
 	                                                                   b->fixed_e, 32)
 	                                 : EVP_PKEY_Q_keygen(b->lib, NULL, "X25519");
@@ -251,8 +257,10 @@ static int ref_seal(struct bench *b)
 }
 
 /* OpenBase: DH with skR (pk(skR) stored alongside), key schedule, AES-GCM open. */
-static int ref_open(struct bench *b)
+static int ref_open(void *arg)
 {
+	struct bench *b = arg;
+
 	EVP_PKEY *r = EVP_PKEY_new_raw_private_key_ex(b->lib, "X25519", NULL, b->sk_r, 32);
 	uint8_t dh[32], key[16], nonce[12];
 	int ok;
@@ -266,38 +274,7 @@ static int ref_open(struct bench *b)
 	return ok ? 0 : -1;
 }
 
-/* ---- timing (as bench_crypto.c) ---- */
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static double time_op(op_fn *fn, struct bench *b, size_t iters, const char *name)
-{
-	double t0 = now_ns();
-	size_t i;
-
-	for (i = 0; i < iters; i++)
-		if (fn(b) != 0) die(name);
-	return (now_ns() - t0) / (double)iters;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-	qsort(v, RUNS, sizeof(v[0]), cmp_double);
-	return v[RUNS / 2];
-}
+/* ---- timing (tests/lib/tu_bench.c) ---- */
 
 struct row {
 	const char *name;
@@ -308,23 +285,11 @@ struct row {
 /* Warm up both, then RUNS paired batches (alternating which side goes first); print one row. */
 static void run_row(struct bench *b, const struct row *r)
 {
-	double ours[RUNS], ref[RUNS], ratios[RUNS];
-	size_t k;
+	struct tu_bench_result res;
 
-	time_op(r->ours, b, 10 * r->iters, r->name);
-	time_op(r->ref, b, 10 * r->iters, r->name);
-	for (k = 0; k < RUNS; k++) {
-		if (k % 2 == 0) {
-			ours[k] = time_op(r->ours, b, r->iters, r->name);
-			ref[k] = time_op(r->ref, b, r->iters, r->name);
-		} else {
-			ref[k] = time_op(r->ref, b, r->iters, r->name);
-			ours[k] = time_op(r->ours, b, r->iters, r->name);
-		}
-		ratios[k] = ours[k] / ref[k];
-	}
-	printf("%-44s %5d x %3zu %9.0f %9.0f %7.3f\n", r->name, RUNS, r->iters, median(ours),
-	       median(ref), median(ratios));
+	if (tu_bench_pair(r->ours, r->ref, b, r->iters, RUNS, &res) != 0) die(r->name);
+	printf("%-44s %5d x %3zu %9.0f %9.0f %7.3f\n", r->name, RUNS, r->iters, res.ours_ns,
+	       res.ref_ns, res.ratio);
 }
 
 /* ---- set-up and the cross-check ---- */

@@ -48,6 +48,7 @@
 
 #include "kenh/kenh.h"
 #include "kenh/mls.h"
+#include "tu_bench.h"
 #include "util/mem.h"
 
 #define SUITE     KENH_MLS_SUITE_X25519_AES128GCM_ED25519
@@ -99,19 +100,6 @@ static struct fig fig_since(struct fig t0)
 	return (struct fig){ t.wall - t0.wall, t.cpu - t0.cpu };
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(v[0]), cmp_double);
-	return v[n / 2];
-}
-
 /* The median wall time and the median CPU time of v[0..n-1], each on its own. */
 static struct fig fig_median(const struct fig *v, size_t n)
 {
@@ -122,7 +110,7 @@ static struct fig fig_median(const struct fig *v, size_t n)
 		w[i] = v[i].wall;
 		c[i] = v[i].cpu;
 	}
-	return (struct fig){ median(w, n), median(c, n) };
+	return (struct fig){ tu_bench_median(w, n), tu_bench_median(c, n) };
 }
 
 static int accept_all(void *arg, const struct kenh_mls_credential *cred)

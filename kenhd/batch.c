@@ -3,11 +3,18 @@
 /*
  * Group commit (docs/protocol.md §2.2, DESIGN §5, STYLE R8.6): the
  * requests read in one turn of the event loop run inside one store
- * transaction; a deferred event then commits it and, only if the commit
- * returned (the data is on disk), writes their responses and the pushes
- * they caused. A failed commit answers every request of the batch with DB
- * and delivers nothing. One fsync is shared by every request of the turn,
- * which is what lets synchronous=FULL keep up under load.
+ * transaction; a deferred event then hands the transaction to the store
+ * worker (store_thread.c), which commits it while the loop goes on
+ * reading. When the worker reports back, and only if the commit returned
+ * (the data is on disk), batch_complete() writes the batch's responses and
+ * the pushes it caused. A failed commit answers every request of the batch
+ * with DB and delivers nothing. One fsync is shared by every request of
+ * the batch, which is what lets synchronous=FULL keep up under load.
+ *
+ * While a commit is in flight no handler runs: connections with frames to
+ * handle wait on the resume list (batch_hold) and run, in arrival order,
+ * once the commit is back. So a handler always reads the state that
+ * includes every earlier batch (docs/decisions/0003-relay-store-thread.md).
  */
 #include "relay_int.h"
 
@@ -89,6 +96,8 @@ int batch_begin(struct relay *r)
 	int rc;
 
 	if (r->batch_open) return 0;
+	/* The worker owns the store until it reports (store_thread.c). */
+	if (r->committing) return KENH_ERR(KENH_E_STATE);
 	if ((rc = r->so->begin(r->st)) != 0) {
 		klog(KENH_LOG_ERROR, "store_error", "op=begin err=\"%s\"", kenh_strerror(rc));
 		return rc;
@@ -183,10 +192,10 @@ static void apply_effects(struct relay *r)
 	}
 }
 
-/* Remember a connection that stopped at CONN_MAX_INFLIGHT (it keeps a reference). */
-static void hold_paused(struct relay *r, struct conn *c)
+void batch_hold(struct relay *r, struct conn *c)
 {
-	if (!c->paused || c->held) return;
+	c->paused = true;
+	if (c->held) return;
 	if (reserve((void **)&r->resume, r->nresume, &r->capresume, sizeof(*r->resume)) != 0) {
 		conn_close_later(c, "nomem");
 		return;
@@ -219,31 +228,42 @@ void batch_resume(struct relay *r)
 
 void batch_flush(struct relay *r)
 {
-	double t0 = relay_mono();
-	bool ok = true;
-	size_t i;
-	int rc = 0;
-
 	r->flush_scheduled = false;
+	/* The batch that is open now goes when the one in flight is back. */
+	if (r->committing) return;
 	r->batch_requests = 0;
 	if (r->batch_open) {
-		rc = r->so->commit(r->st);
-		metrics_store_observe(&r->m, relay_mono() - t0);
 		r->batch_open = false;
+		/* A request's changes could not be undone: none of the batch may commit. */
+		store_thread_commit(r, r->batch_broken);
+		r->batch_broken = false;
+		return;
+	}
+	/* Nothing to make durable (every request was refused before the store). */
+	batch_complete(r, 0, -1);
+}
+
+void batch_complete(struct relay *r, int rc, double seconds)
+{
+	bool ok = rc == 0;
+	size_t i;
+
+	if (seconds >= 0) {
+		metrics_store_observe(&r->m, seconds);
 		r->m.batches++;
-		if (rc != 0) {
-			r->so->rollback(r->st);
-			r->m.batch_failures++;
-			klog(KENH_LOG_ERROR, "store_error", "op=commit err=\"%s\"",
-			     kenh_strerror(rc));
-			ok = false;
-		}
 	}
-	for (i = 0; i < r->nbatch; i++) {
+	if (!ok) {
+		r->m.batch_failures++;
+		klog(KENH_LOG_ERROR, "store_error", "op=commit err=\"%s\"", kenh_strerror(rc));
+	}
+	for (i = 0; i < r->nbatch; i++)
 		release_conn(r, r->batch[i], ok);
-		hold_paused(r, r->batch[i]);
-	}
 	r->nbatch = 0;
 	if (ok) apply_effects(r);
 	effects_clear(&r->fx);
+	/* Store work that came while the worker held the store (main.c) runs now. */
+	if (r->retention_due) event_active(r->retention_ev, 0, 0);
+	if (r->reload_due) event_active(r->reload_ev, 0, 0);
+	r->retention_due = r->reload_due = false;
+	if (!r->draining) batch_resume(r);
 }

@@ -60,6 +60,7 @@ static const struct key keys[] = {
 	STR(db_path),
 	STR(log_level),
 	U64(max_frame, 64 * 1024, LIMIT_FRAME),
+	U64(max_decode_bytes, 64 * 1024, 1ull << 40),
 	U64(output_cap, 64 * 1024, 1ull << 32),
 	U64(max_connections, 1, 1000000),
 	U64(max_per_address, 1, 1000000),
@@ -81,6 +82,7 @@ void config_defaults(struct config *c)
 	snprintf(c->store, sizeof(c->store), "sqlite");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	c->max_frame = 1u << 20;
+	c->max_decode_bytes = 64u << 20;
 	c->output_cap = 8u << 20;
 	c->max_connections = 20000;
 	c->max_per_address = 256;
@@ -163,6 +165,9 @@ static int check_required(const struct config *c, const char **why)
 		return (*why = "tls_cert and tls_key are required", KENH_E_INVALID_ARG);
 	if (!c->root_ca[0]) return (*why = "root_ca is required", KENH_E_INVALID_ARG);
 	if (!c->db_path[0]) return (*why = "db_path is required", KENH_E_INVALID_ARG);
+	/* docs/protocol.md §7: the largest frame must fit in the decode budget alone. */
+	if (c->max_decode_bytes < c->max_frame)
+		return (*why = "max_decode_bytes is below max_frame", KENH_E_INVALID_ARG);
 	return 0;
 }
 

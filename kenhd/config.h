@@ -36,6 +36,7 @@ struct config {
 	char db_path[CONFIG_MAX_PATH];
 	char log_level[16];
 	uint64_t max_frame;
+	uint64_t max_decode_bytes; /* frames over DECODE_FREE read at once, all connections */
 	uint64_t output_cap;
 	uint64_t max_connections;
 	uint64_t max_per_address;

@@ -4,8 +4,11 @@
  * One TLS connection (STYLE R8.1-R8.4, docs/protocol.md §2, §3, §7): this
  * file only moves bytes and runs timers. It cuts the input into frames,
  * refusing a frame from its header alone when its length is over the
- * limit of the connection's state; hands each whole frame to
- * dispatch_frame() inside the open batch; writes what the batch releases;
+ * limit of the connection's state; reads a frame over DECODE_FREE only
+ * with a share of the relay-wide decode budget (docs/protocol.md §7);
+ * hands each whole frame to dispatch_frame() inside the open batch, or
+ * waits while the store worker commits the previous one (batch.c);
+ * writes what the batch releases;
  * disconnects a reader whose output grows over output_cap; enforces the
  * handshake, enrollment, idle and per-frame deadlines with one timer; and
  * never frees a connection inside a callback that may still be on the
@@ -153,7 +156,7 @@ void conn_push_device(struct relay *r, const char *device, const uint8_t *frame,
 	}
 }
 
-/* ---- input ---- */
+/* ---- requests ---- */
 
 static int pending_req_add(struct conn *c, uint16_t type, uint32_t req)
 {
@@ -171,6 +174,21 @@ static int pending_req_add(struct conn *c, uint16_t type, uint32_t req)
 	return 0;
 }
 
+/* No batch could be opened: answer DB at once (no earlier answer of this peer is held). */
+static int answer_db_now(struct conn *c, const struct proto_header *h)
+{
+	struct codec_writer w;
+	int rc;
+
+	codec_writer_init(&w, 64, CODEC_WRITER_NORMAL);
+	if ((rc = proto_error_encode(&w, h->type, h->request_id, KENH_E_DB, 0)) == 0)
+		conn_write(c, w.buf, w.len);
+	codec_writer_clear(&w);
+	c->r->m.frames_in++;
+	c->r->m.frames_out++;
+	return rc;
+}
+
 /* Run one whole frame through the dispatcher inside the batch. */
 static int handle_frame(struct conn *c, const struct proto_header *h, const uint8_t *body)
 {
@@ -178,21 +196,127 @@ static int handle_frame(struct conn *c, const struct proto_header *h, const uint
 	struct op_env env;
 	int rc;
 
-	if ((rc = batch_begin(r)) != 0) return rc;
+	if (batch_begin(r) != 0) return answer_db_now(c, h);
 	batch_add_conn(r, c);
 	relay_env(r, &env);
-	if ((rc = dispatch_frame(&env, &c->peer, h, span_make(body, h->length), &c->pending)) != 0)
-		return rc;
+	rc = dispatch_frame(&env, &c->peer, h, span_make(body, h->length), &c->pending);
+	if (env.broken) r->batch_broken = true;
+	if (rc != 0) return rc;
 	r->m.frames_in++;
 	r->m.frames_out++;
 	batch_schedule(r);
 	if ((rc = pending_req_add(c, h->type, h->request_id)) != 0) return rc;
-	/* A large batch is committed at once; the flush event still runs, to resume paused peers. */
-	if (++r->batch_requests >= BATCH_MAX_REQUESTS) {
-		batch_flush(r);
-		batch_schedule(r);
-	}
+	/* A large batch goes to the worker at once; later frames wait for it. */
+	if (++r->batch_requests >= BATCH_MAX_REQUESTS) batch_flush(r);
 	return 0;
+}
+
+/* ---- the decode budget (docs/protocol.md §7) ---- */
+
+static void wait_unlink(struct relay *r, struct conn *c)
+{
+	if (!c->budget_wait) return;
+	if (c->wait_prev)
+		c->wait_prev->wait_next = c->wait_next;
+	else
+		r->wait_head = c->wait_next;
+	if (c->wait_next)
+		c->wait_next->wait_prev = c->wait_prev;
+	else
+		r->wait_tail = c->wait_prev;
+	c->wait_next = c->wait_prev = NULL;
+	c->budget_wait = false;
+}
+
+/* Hold len bytes of the budget: the input may now grow to the whole frame. */
+static void budget_grant(struct conn *c, size_t len)
+{
+	c->r->decode_used += len;
+	c->reserved = len;
+	bufferevent_setwatermark(c->bev, EV_READ, 0, PROTO_HEADER_LEN + len);
+}
+
+/*
+ * May the body of a frame of len bytes be read? Small frames always may;
+ * a larger one needs its length from the budget, granted in arrival order
+ * (a connection waiting for it reads nothing more: its watermark stays low).
+ */
+static bool budget_take(struct conn *c, size_t len)
+{
+	struct relay *r = c->r;
+
+	if (len <= DECODE_FREE || c->reserved != 0) return true;
+	if (c->budget_wait) return false;
+	if (r->wait_head == NULL && r->decode_used + len <= r->cfg.max_decode_bytes) {
+		budget_grant(c, len);
+		return true;
+	}
+	c->want = len;
+	c->budget_wait = true;
+	c->wait_prev = r->wait_tail;
+	if (r->wait_tail)
+		r->wait_tail->wait_next = c;
+	else
+		r->wait_head = c;
+	r->wait_tail = c;
+	return false;
+}
+
+/* The frame is handled (or the connection closes): give its share back. */
+static void budget_put(struct conn *c)
+{
+	struct relay *r = c->r;
+
+	if (c->reserved == 0) return;
+	r->decode_used -= c->reserved;
+	c->reserved = 0;
+	if (c->peer.state == CONN_AUTHENTICATED)
+		bufferevent_setwatermark(c->bev, EV_READ, 0, PROTO_HEADER_LEN + DECODE_FREE);
+	if (r->wait_head != NULL) event_active(r->budget_ev, 0, 0);
+}
+
+static void read_frames(struct conn *c);
+
+void conn_budget_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct conn *c;
+
+	(void)fd;
+	(void)what;
+	while ((c = r->wait_head) != NULL && r->decode_used + c->want <= r->cfg.max_decode_bytes) {
+		wait_unlink(r, c);
+		budget_grant(c, c->want);
+		read_frames(c);
+	}
+}
+
+/* ---- input ---- */
+
+/* The worker holds the store while it commits: wait on the resume list (batch.c). */
+static bool store_free(struct conn *c)
+{
+	if (!c->r->committing) return true;
+	batch_hold(c->r, c);
+	return false;
+}
+
+/* Record a newly authenticated device (its first use of the store), in its own savepoint. */
+static void touch_device(struct conn *c)
+{
+	struct relay *r = c->r;
+	char serial[2 * CRYPTO_PKI_SERIAL_MAX + 1];
+
+	c->touch_due = false;
+	crypto_serial_hex(&c->serial, serial, sizeof(serial));
+	if (batch_begin(r) != 0) return;
+	batch_schedule(r);
+	if (r->so->savepoint(r->st) != 0) return;
+	if (r->so->device_touch(r->st, c->peer.device, c->peer.unit, serial) == 0 &&
+	    r->so->release(r->st) == 0)
+		return;
+	klog(KENH_LOG_WARN, "store_error", "op=device_touch");
+	if (r->so->undo(r->st) != 0) r->batch_broken = true;
 }
 
 /*
@@ -208,10 +332,14 @@ static void read_frames(struct conn *c)
 	size_t max;
 	int rc;
 
+	if (c->touch_due && c->peer.state == CONN_AUTHENTICATED) {
+		if (!store_free(c)) goto wait;
+		touch_device(c);
+	}
 	while (c->peer.state != CONN_CLOSING && evbuffer_get_length(in) >= PROTO_HEADER_LEN) {
 		/* R8.3: at most CONN_MAX_INFLIGHT answers wait for one commit; the rest waits. */
 		if (c->nreqs >= CONN_MAX_INFLIGHT) {
-			c->paused = true;
+			batch_hold(c->r, c);
 			break;
 		}
 		if (evbuffer_copyout(in, hb, sizeof(hb)) != (ev_ssize_t)sizeof(hb) ||
@@ -225,10 +353,13 @@ static void read_frames(struct conn *c)
 			conn_close_later(c, "protocol_error");
 			return;
 		}
+		if (!budget_take(c, h.length)) break;
 		if (evbuffer_get_length(in) - PROTO_HEADER_LEN < h.length) break;
+		if (!store_free(c)) break;
 		rc = handle_frame(
 		        c, &h, evbuffer_pullup(in, PROTO_HEADER_LEN + h.length) + PROTO_HEADER_LEN);
 		evbuffer_drain(in, PROTO_HEADER_LEN + h.length);
+		budget_put(c);
 		c->r->m.bytes_in += PROTO_HEADER_LEN + h.length;
 		c->frame_start = 0;
 		c->last_frame = relay_mono();
@@ -238,6 +369,7 @@ static void read_frames(struct conn *c)
 			return;
 		}
 	}
+wait:
 	if (evbuffer_get_length(in) > 0 && c->frame_start == 0) c->frame_start = relay_mono();
 	arm_timer(c);
 }
@@ -260,11 +392,6 @@ static void on_read(struct bufferevent *bev, void *arg)
 }
 
 /* ---- the TLS handshake and the identity ---- */
-
-static void serial_hex(const struct crypto_serial *s, char *out, size_t outlen)
-{
-	crypto_serial_hex(s, out, outlen);
-}
 
 /* "unit/user/device" of info into the peer; false if it does not fit. */
 static bool set_device(struct conn *c, const struct crypto_cert_info *info)
@@ -304,7 +431,6 @@ static void authenticate(struct conn *c, uint8_t *der, size_t len)
 {
 	struct relay *r = c->r;
 	struct crypto_cert_info info;
-	char serial[2 * CRYPTO_PKI_SERIAL_MAX + 1];
 	int rc;
 
 	c->cert_der = der;
@@ -327,12 +453,7 @@ static void authenticate(struct conn *c, uint8_t *der, size_t len)
 	c->serial = info.serial;
 	c->peer.state = CONN_AUTHENTICATED;
 	conn_devmap_add(r, c);
-	serial_hex(&info.serial, serial, sizeof(serial));
-	if (batch_begin(r) == 0) {
-		if (r->so->device_touch(r->st, c->peer.device, c->peer.unit, serial) != 0)
-			klog(KENH_LOG_WARN, "store_error", "op=device_touch");
-		batch_schedule(r);
-	}
+	c->touch_due = true; /* read_frames() records it when the store is free */
 	klog(KENH_LOG_INFO, "auth_ok", "conn=%llu device=%s", (unsigned long long)c->peer.conn_id,
 	     c->peer.device);
 }
@@ -363,10 +484,14 @@ static void on_connected(struct conn *c)
 		authenticate(c, der, len);
 	}
 	if (c->peer.state == CONN_CLOSING) return;
-	/* The enrolling limit of R8.3 applies to what may be buffered, too. */
+	/*
+	 * The enrolling limit of R8.3 applies to what may be buffered, too; an
+	 * authenticated connection buffers more only with a share of the decode
+	 * budget (budget_take).
+	 */
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	                         PROTO_HEADER_LEN + (c->peer.state == CONN_AUTHENTICATED
-	                                                     ? (size_t)c->r->cfg.max_frame
+	                                                     ? DECODE_FREE
 	                                                     : ENROLL_MAX_FRAME));
 	read_frames(c);
 }
@@ -481,6 +606,8 @@ void conn_close_later(struct conn *c, const char *why)
 	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	evtimer_del(c->timer);
 	devmap_remove(r, c);
+	wait_unlink(r, c);
+	budget_put(c);
 	if (!c->reaped) {
 		c->reaped = true;
 		c->reap_next = r->reap;

@@ -96,23 +96,6 @@ static void effects_truncate(struct effects *fx, size_t nframes, size_t ntargets
 	fx->ntargets = ntargets;
 }
 
-/* Run the handler inside a savepoint; out gets its response body on success. */
-static int run_handler(struct op_env *env, struct peer *p, const struct op_entry *e,
-                       struct kenh_span body, struct codec_writer *resp)
-{
-	size_t nf = env->fx->nframes, nt = env->fx->ntargets;
-	int rc;
-
-	if ((rc = env->so->savepoint(env->st)) != 0) return rc;
-	rc = e->fn(env, p, body, resp);
-	if (rc == 0 && (rc = codec_writer_err(resp)) == 0) {
-		if ((rc = env->so->release(env->st)) == 0) return 0;
-	}
-	if (env->so->undo(env->st) != 0) klog(KENH_LOG_ERROR, "store_error", "op=undo");
-	effects_truncate(env->fx, nf, nt);
-	return rc;
-}
-
 static int write_response(struct codec_writer *out, const struct proto_header *h,
                           struct kenh_span body)
 {
@@ -127,11 +110,47 @@ static int write_response(struct codec_writer *out, const struct proto_header *h
 	return proto_frame_end(out, mark);
 }
 
+/*
+ * Run the handler inside a savepoint and append its success response to
+ * out. The savepoint is released only after the response is written, so
+ * a request whose answer cannot be written leaves nothing in the batch
+ * (and nothing of its answer in out, unless out itself failed).
+ */
+static int run_handler(struct op_env *env, struct peer *p, const struct op_entry *e,
+                       const struct proto_header *h, struct kenh_span body,
+                       struct codec_writer *out)
+{
+	size_t nf = env->fx->nframes, nt = env->fx->ntargets, mark = out->len;
+	struct codec_writer resp;
+	int rc;
+
+	if ((rc = env->so->savepoint(env->st)) != 0) return rc;
+	/* The response writer of a revoked connection still takes a whole CrlSet. */
+	codec_writer_init(
+	        &resp, p->state == CONN_ENROLLING ? ENROLL_MAX_FRAME : (size_t)env->cfg->max_frame,
+	        CODEC_WRITER_NORMAL);
+	rc = e->fn(env, p, body, &resp);
+	if (rc == 0 && (rc = codec_writer_err(&resp)) == 0 &&
+	    (rc = write_response(out, h, codec_writer_span(&resp))) == 0 &&
+	    (rc = env->so->release(env->st)) == 0)
+		goto out;
+	if (codec_writer_err(out) == 0) out->len = mark;
+	if (env->so->undo(env->st) != 0) {
+		/* The request's changes may still be in the batch: nothing of it may commit. */
+		klog(KENH_LOG_ERROR, "store_error", "op=undo");
+		env->broken = true;
+		rc = KENH_ERR(KENH_E_DB);
+	}
+	effects_truncate(env->fx, nf, nt);
+out:
+	codec_writer_clear(&resp);
+	return rc;
+}
+
 int dispatch_frame(struct op_env *env, struct peer *p, const struct proto_header *h,
                    struct kenh_span body, struct codec_writer *out)
 {
 	const struct op_entry *e = dispatch_find(h->type);
-	struct codec_writer resp;
 	uint32_t once = 0;
 	int rc;
 
@@ -142,24 +161,15 @@ int dispatch_frame(struct op_env *env, struct peer *p, const struct proto_header
 	if (once != 0 && (p->once_done & once)) return KENH_ERR(KENH_E_PROTO);
 	p->once_done |= once;
 	env->detail = 0;
-	/* The response writer of a revoked connection still takes a whole CrlSet. */
-	codec_writer_init(
-	        &resp, p->state == CONN_ENROLLING ? ENROLL_MAX_FRAME : (size_t)env->cfg->max_frame,
-	        CODEC_WRITER_NORMAL);
 	if (answered_revoked(e, p->state)) {
 		env->m->revoked_refused++;
 		rc = KENH_ERR(KENH_E_REVOKED);
-	} else {
-		rc = run_handler(env, p, e, body, &resp);
+	} else if ((rc = run_handler(env, p, e, h, body, out)) == 0) {
+		return 0;
 	}
-	if (rc == 0) {
-		rc = write_response(out, h, codec_writer_span(&resp));
-	} else {
-		klog(KENH_LOG_DEBUG, "request_fail", "conn=%llu device=%s op=%s req=%u err=\"%s\"",
-		     (unsigned long long)p->conn_id, p->device[0] ? p->device : "-", e->name,
-		     h->request_id, kenh_strerror(rc));
-		rc = proto_error_encode(out, h->type, h->request_id, rc, env->detail);
-	}
-	codec_writer_clear(&resp);
-	return rc;
+	klog(KENH_LOG_DEBUG, "request_fail", "conn=%llu device=%s op=%s req=%u err=\"%s\"",
+	     (unsigned long long)p->conn_id, p->device[0] ? p->device : "-", e->name, h->request_id,
+	     kenh_strerror(rc));
+	/* Fails only if out itself failed: the connection is closed then. */
+	return proto_error_encode(out, h->type, h->request_id, rc, env->detail);
 }

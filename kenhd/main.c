@@ -7,7 +7,8 @@
  * starts the TLS and admin listeners and runs the libevent loop. Signals
  * go through libevent (R7.3): SIGTERM and SIGINT stop gracefully (no new
  * connections, the open batch committed and answered, output flushed for
- * up to two seconds), SIGHUP re-reads the CRL files. kenhd exits only
+ * up to two seconds; the exit waits for the commit in flight on the store
+ * worker), SIGHUP re-reads the CRL files. kenhd exits only
  * during start-up (R3.8); afterwards an error ends a request or a
  * connection, never the process.
  *
@@ -38,6 +39,7 @@
 #define DRAIN_SECONDS      2
 
 /* Event priorities (lower runs first): libevent gives other events PRIO_COUNT / 2. */
+#define PRIO_DONE  1
 #define PRIO_BATCH 3
 #define PRIO_REAP  3
 #define PRIO_COUNT 4
@@ -60,7 +62,6 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	batch_flush(arg);
-	batch_resume(arg);
 }
 
 static void on_retention(evutil_socket_t fd, short what, void *arg)
@@ -70,6 +71,10 @@ static void on_retention(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (r->committing) {
+		r->retention_due = true; /* batch_complete() fires this event again */
+		return;
+	}
 	if (batch_begin(r) != 0) return;
 	if (r->so->retention(r->st, relay_now(), r->cfg.retention_days * 86400u, &deleted) == 0)
 		klog(KENH_LOG_INFO, "retention", "deleted=%llu", (unsigned long long)deleted);
@@ -92,10 +97,25 @@ static void on_stop(evutil_socket_t sig, short what, void *arg)
 
 static void on_hup(evutil_socket_t sig, short what, void *arg)
 {
+	struct relay *r = arg;
+
 	(void)sig;
 	(void)what;
 	klog(KENH_LOG_INFO, "reload", "what=crl");
-	trust_reload_crl_files(arg);
+	event_active(r->reload_ev, 0, 0);
+}
+
+/* The CRL files go into a batch, so they wait while the worker holds the store. */
+static void on_reload(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	(void)fd;
+	(void)what;
+	if (r->committing)
+		r->reload_due = true; /* batch_complete() fires this event again */
+	else
+		trust_reload_crl_files(r);
 }
 
 /* R5.7: nothing of the process's memory in a core file or under a debugger. */
@@ -113,20 +133,27 @@ static int add_events(struct relay *r)
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct timeval hour = { RETENTION_INTERVAL, 0 };
 	size_t i;
+	int rc;
 
 	r->flush_ev = event_new(r->base, -1, 0, on_flush, r);
 	r->reap_ev = event_new(r->base, -1, 0, conn_reap, r);
 	r->retention_ev = event_new(r->base, -1, EV_PERSIST, on_retention, r);
-	if (!r->flush_ev || !r->reap_ev || !r->retention_ev) return KENH_ERR(KENH_E_NOMEM);
+	r->reload_ev = event_new(r->base, -1, 0, on_reload, r);
+	r->budget_ev = event_new(r->base, -1, 0, conn_budget_wake, r);
+	if (!r->flush_ev || !r->reap_ev || !r->retention_ev || !r->reload_ev || !r->budget_ev)
+		return KENH_ERR(KENH_E_NOMEM);
 	/*
 	 * Group commit: connections' reads run at the middle priority (the
-	 * default), the commit of the batch after every read of the loop turn
-	 * (PRIO_BATCH), and reaps after that (a closed connection's batch is
-	 * released first). batch.c also commits at once when a batch grows
-	 * past BATCH_MAX_REQUESTS, so reads can never starve a commit.
+	 * default), the hand-over of the batch to the store worker after
+	 * every read of the loop turn (PRIO_BATCH), and reaps after that (a
+	 * closed connection's batch is released first). batch.c also hands a
+	 * batch over at once when it grows past BATCH_MAX_REQUESTS, so reads
+	 * can never starve a commit. The worker's report runs before reads
+	 * (PRIO_DONE): answers go out as soon as they are durable.
 	 */
 	event_priority_set(r->flush_ev, PRIO_BATCH);
 	event_priority_set(r->reap_ev, PRIO_REAP);
+	if ((rc = store_thread_start(r, PRIO_DONE)) != 0) return rc;
 	for (i = 0; i < ARRAY_LEN(sigs); i++) {
 		r->sig_ev[i] =
 		        evsignal_new(r->base, sigs[i], sigs[i] == SIGHUP ? on_hup : on_stop, r);
@@ -176,7 +203,14 @@ static void teardown(struct relay *r)
 
 	listener_stop(r);
 	admin_stop(r);
-	if (r->batch_open || r->nbatch > 0) batch_flush(r);
+	/* SIGTERM: the commit in flight, then the batch still open, are made durable. */
+	r->draining = true;
+	store_thread_wait(r);
+	if ((r->batch_open || r->nbatch > 0) && r->worker != NULL) {
+		batch_flush(r);
+		store_thread_wait(r);
+	}
+	store_thread_stop(r);
 	for (i = 0; i < r->nresume; i++) {
 		r->resume[i]->held = false;
 		r->resume[i]->refs--;
@@ -191,6 +225,8 @@ static void teardown(struct relay *r)
 	if (r->flush_ev) event_free(r->flush_ev);
 	if (r->reap_ev) event_free(r->reap_ev);
 	if (r->retention_ev) event_free(r->retention_ev);
+	if (r->reload_ev) event_free(r->reload_ev);
+	if (r->budget_ev) event_free(r->budget_ev);
 	while (r->addrs[0] != NULL) /* emptied by the reaps; nothing should remain */
 		break;
 	if (r->st) r->so->close(r->st);

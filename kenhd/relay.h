@@ -7,8 +7,9 @@
  * functions from (environment, peer, request body) to a response body and
  * effects, and reach the store only through struct store_ops and signing
  * only through struct signer_ops. batch.c is the glue: it runs the
- * handlers of one loop turn inside one store transaction, commits, and only
- * then releases their responses and pushes (docs/protocol.md §2.2).
+ * handlers of one loop turn inside one store transaction, has the store
+ * worker (store_thread.c) commit it off the loop, and only then releases
+ * their responses and pushes (docs/protocol.md §2.2).
  *
  * All state hangs off struct relay, reached through callback arguments; the
  * process keeps nothing else but the logger (R7.3).
@@ -159,6 +160,8 @@ struct op_env {
 	struct ratelimit *rl; /* enrollment attempts per address (NULL: no limit) */
 	uint64_t now;         /* Unix seconds */
 	uint64_t detail;      /* set by a failing handler: the error frame's detail */
+	bool broken;          /* set by dispatch_frame: a savepoint could not be undone, so the
+	                    batch can only be rolled back (every request of it gets DB) */
 };
 
 /* A handler: body is the request body; out receives the response body after status 0. */
@@ -183,9 +186,13 @@ size_t dispatch_max_body(const struct config *cfg, enum conn_state st, uint16_t 
 
 /*
  * Handle one request frame: check it against the table (state, once,
- * size), run the handler, append the response frame (success or error)
- * to out. Returns 0, or a negative code when the frame breaks the
- * protocol and the connection must be closed (nothing is appended then).
+ * size), run the handler inside a savepoint, append the response frame
+ * (success or error) to out. The savepoint is kept only once the success
+ * response is in out. Returns 0, or a negative code when the frame breaks
+ * the protocol or out cannot take the answer (KENH_E_NOMEM): the
+ * connection must be closed, and the request left nothing in the batch.
+ * env->broken is set when a savepoint could not be undone (batch.c then
+ * rolls the whole batch back).
  */
 KENH_MUST_CHECK int dispatch_frame(struct op_env *env, struct peer *p, const struct proto_header *h,
                                    struct kenh_span body, struct codec_writer *out);

@@ -23,6 +23,7 @@ struct event_base;
 struct evconnlistener;
 struct evhttp;
 struct crypto_crl;
+struct store_thread;
 
 #define DEVMAP_BUCKETS 65536u
 /* A batch is committed at once beyond this many requests (see main.c, batch.c). */
@@ -30,6 +31,11 @@ struct crypto_crl;
 /* Requests of one connection answered by one commit (docs/protocol.md §7). */
 #define CONN_MAX_INFLIGHT 256u
 #define ADDRMAP_BUCKETS   4096u
+/*
+ * A frame body up to this size is read without the decode budget; a larger
+ * one needs its length from max_decode_bytes (docs/protocol.md §7).
+ */
+#define DECODE_FREE (64u << 10)
 
 /* A request of the open batch, to answer DB if the commit fails. */
 struct pending_req {
@@ -50,9 +56,14 @@ struct conn {
 	unsigned refs; /* the batch holds one while the conn is in it */
 	bool in_batch;
 	bool in_devmap;
-	bool reaped;                 /* on the reap list */
-	bool paused;                 /* CONN_MAX_INFLIGHT requests wait for the commit */
-	bool held;                   /* on the relay's resume list */
+	bool reaped;      /* on the reap list */
+	bool paused;      /* CONN_MAX_INFLIGHT requests wait for the commit */
+	bool held;        /* on the relay's resume list */
+	bool touch_due;   /* authenticated: record the device when the store is free */
+	bool budget_wait; /* on the relay's decode-budget wait list */
+	size_t reserved;  /* decode budget held for the frame being read */
+	size_t want;      /* while waiting: the budget its frame needs */
+	struct conn *wait_next, *wait_prev;
 	struct codec_writer pending; /* response frames of the open batch */
 	struct pending_req *reqs;
 	size_t nreqs, capreqs;
@@ -92,8 +103,18 @@ struct relay {
 	struct event *reap_ev;
 	struct event *flush_ev;
 	struct event *retention_ev;
+	struct event *reload_ev; /* SIGHUP's CRL reload, run when the store is free */
+	struct event *budget_ev; /* decode budget freed: wake the waiting connections */
 	struct event *sig_ev[3];
+	struct store_thread *worker;
+	bool committing;    /* the worker holds the store: no handler runs (batch.c) */
+	bool draining;      /* teardown: complete batches without reading further */
+	bool retention_due; /* the retention timer fired during a commit */
+	bool reload_due;    /* SIGHUP came during a commit */
+	size_t decode_used; /* budget held by frames being read (docs/protocol.md §7) */
+	struct conn *wait_head, *wait_tail;
 	bool batch_open;
+	bool batch_broken;     /* a savepoint could not be undone: roll back, answer DB */
 	size_t batch_requests; /* requests in the open batch */
 	bool flush_scheduled;
 	struct conn **batch;
@@ -115,8 +136,35 @@ void conn_reap(int fd, short what, void *arg);
 void conn_devmap_add(struct relay *r, struct conn *c);
 /* After a commit: read the frames a paused connection left in its input. */
 void conn_resume(struct conn *c);
-/* From the flush event: resume the connections paused in earlier batches (batch.c). */
+/* After a commit: resume the connections that waited for the store (batch.c). */
 void batch_resume(struct relay *r);
+/* Put a connection that stopped reading frames on the resume list (it keeps a reference). */
+void batch_hold(struct relay *r, struct conn *c);
+/*
+ * The worker's report: rc is the commit's result, seconds how long it
+ * took (negative: nothing was committed). Answers the batch (its responses,
+ * or DB for all), applies its effects on success, resumes waiting peers.
+ */
+void batch_complete(struct relay *r, int rc, double seconds);
+
+/*
+ * The store worker (store_thread.c). start: the thread and its wake-up
+ * event (at libevent priority priority). commit: hand the open batch's
+ * transaction to the worker (r->committing until it reports; the loop
+ * must not use the store meanwhile), to be committed, or rolled back and
+ * reported as KENH_E_DB if rollback. finish: take the worker's report if
+ * there is one and complete the batch. wait: block until the commit in
+ * flight, if any, is back and completed (shutdown). stop: wait, end the
+ * thread, free it (safe after a failed start).
+ */
+KENH_MUST_CHECK int store_thread_start(struct relay *r, int priority);
+void store_thread_commit(struct relay *r, bool rollback);
+void store_thread_finish(struct relay *r);
+void store_thread_wait(struct relay *r);
+void store_thread_stop(struct relay *r);
+
+/* Decode budget (conn.c): wake connections waiting for it (the budget event). */
+void conn_budget_wake(int fd, short what, void *arg);
 
 /*
  * PUSH_CRL (crl_push.c): after a new CRL was committed, send every stored

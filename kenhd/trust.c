@@ -159,19 +159,18 @@ static void apply_crl_file(struct relay *r, const char *path, struct kenh_span d
 	int rc;
 
 	if (batch_begin(r) != 0) return;
+	batch_schedule(r);
 	relay_env(r, &env);
 	if ((rc = r->so->savepoint(r->st)) != 0) return;
 	rc = ops_crl_apply(&env, der, &number, &revoked);
-	if (rc == 0)
-		rc = r->so->release(r->st);
-	else
-		(void)r->so->undo(r->st);
+	if (rc == 0) rc = r->so->release(r->st);
+	/* A savepoint that cannot be undone leaves the batch to be rolled back (batch.c). */
+	if (rc != 0 && r->so->undo(r->st) != 0) r->batch_broken = true;
 	if (rc == 0)
 		klog(KENH_LOG_INFO, "crl_loaded", "file=%s number=%llu revoked=%u", path,
 		     (unsigned long long)number, revoked);
 	else if (rc != KENH_E_STATE)
 		klog(KENH_LOG_WARN, "crl_refused", "file=%s err=\"%s\"", path, kenh_strerror(rc));
-	batch_schedule(r);
 }
 
 void trust_reload_crl_files(struct relay *r)

@@ -225,3 +225,52 @@ long ref_arg(const char *s)
 	}
 	return v;
 }
+
+int ref_idle(const char *port, const char *ca, long count, const char *pid,
+             int (*one)(SSL_CTX *ctx, const char *port, long i))
+{
+	SSL_CTX *ctx = ref_tls_ctx(ca);
+	long before = ref_rss_kib(pid), after, open;
+
+	ref_nofile_max();
+	open = ref_open_parallel(ctx, port, count, one);
+	sleep(1);
+	after = ref_rss_kib(pid);
+	printf("idle connections=%ld rss_before_kib=%ld rss_after_kib=%ld per_connection_kib=%.1f\n",
+	       open, before, after, open ? (double)(after - before) / (double)open : 0.0);
+	return open > 0 ? 0 : 1;
+}
+
+void ref_stamp(uint8_t *payload)
+{
+	uint64_t now = ref_now_ns();
+	int i;
+
+	for (i = 0; i < 8; i++)
+		payload[i] = (uint8_t)(now >> (56 - 8 * i));
+}
+
+uint64_t ref_stamp_age(const uint8_t *payload, size_t len)
+{
+	uint64_t sent = 0;
+	int i;
+
+	if (len < 8) return 0;
+	for (i = 0; i < 8; i++)
+		sent = sent << 8 | payload[i];
+	return ref_now_ns() - sent;
+}
+
+int ref_main(int argc, char **argv, const char *name, ref_fanout_fn *fanout,
+             int (*one)(SSL_CTX *ctx, const char *port, long i))
+{
+	if (argc == 7 && strcmp(argv[1], "fanout") == 0)
+		return fanout(argv[2], argv[3], ref_arg(argv[4]), (int)ref_arg(argv[5]),
+		              (int)ref_arg(argv[6]));
+	if (argc == 6 && strcmp(argv[1], "idle") == 0)
+		return ref_idle(argv[2], argv[3], ref_arg(argv[4]), argv[5], one);
+	fprintf(stderr,
+	        "usage: %s fanout PORT CA MESSAGES SIZE RECEIVERS | idle PORT CA COUNT PID\n",
+	        name);
+	return 2;
+}

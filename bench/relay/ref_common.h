@@ -3,8 +3,9 @@
 /*
  * What the reference load generators of bench/relay share (ref_mqtt.c,
  * ref_nats.c): the clock, latency records and the report line in the same
- * format as kenh-relayc bench-fanout, the server's VmRSS, and a plain TLS
- * client connection for the idle-connection count, and a number parser.
+ * format as kenh-relayc bench-fanout, the server's VmRSS, a plain TLS
+ * client connection and the whole idle-connection measurement, the send
+ * time stamped in payloads, the command line, and a number parser.
  * Built by bench/relay/run.sh against libkenh.a, outside the project's
  * Makefile, because their client libraries are installed only for the
  * benchmark.
@@ -40,6 +41,29 @@ int ref_tcp_connect(const char *port);
  */
 long ref_open_parallel(SSL_CTX *ctx, const char *port, long count,
                        int (*one)(SSL_CTX *ctx, const char *port, long i));
+
+/*
+ * The idle-connection figure: open count connections with one() as
+ * ref_open_parallel does, wait a second, print the server's (pid) VmRSS
+ * per connection in the report format of kenh-relayc bench-idle.
+ */
+int ref_idle(const char *port, const char *ca, long count, const char *pid,
+             int (*one)(SSL_CTX *ctx, const char *port, long i));
+
+/* A payload's first 8 bytes: its send time (ref_now_ns), big-endian. */
+void ref_stamp(uint8_t *payload);
+/* Nanoseconds since the stamp of payload (len bytes); 0 if it has none. */
+uint64_t ref_stamp_age(const uint8_t *payload, size_t len);
+
+/* A load generator's fanout command: RECEIVERS subscribers, one publisher. */
+typedef int ref_fanout_fn(const char *port, const char *ca, long messages, int size, int n);
+
+/*
+ * The command line both generators take (name: the program's, for usage):
+ *   NAME fanout PORT CA MESSAGES SIZE RECEIVERS | idle PORT CA COUNT PID
+ */
+int ref_main(int argc, char **argv, const char *name, ref_fanout_fn *fanout,
+             int (*one)(SSL_CTX *ctx, const char *port, long i));
 
 /* A decimal argument, or exit with a message. */
 long ref_arg(const char *s);

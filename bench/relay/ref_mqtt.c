@@ -34,14 +34,10 @@ struct ctx {
 static void on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 {
 	struct ctx *c = arg;
-	uint64_t sent = 0;
-	int i;
 
 	(void)m;
 	if (msg->payloadlen < 8) return;
-	for (i = 0; i < 8; i++)
-		sent = sent << 8 | ((const uint8_t *)msg->payload)[i];
-	ref_lat_add(c->lat, ref_now_ns() - sent);
+	ref_lat_add(c->lat, ref_stamp_age(msg->payload, (size_t)msg->payloadlen));
 }
 
 static void on_subscribe(struct mosquitto *m, void *arg, int mid, int n, const int *qos)
@@ -86,7 +82,7 @@ static int fanout(const char *port, const char *ca, long messages, int size, int
 	struct mosquitto **subs = NULL, *pub;
 	struct ctx c = { ref_lat_new((size_t)messages * (size_t)n), 0, 0 };
 	uint8_t payload[4096];
-	uint64_t t0, now, deadline;
+	uint64_t t0, deadline;
 	long sent = 0;
 	char id[32];
 	int i;
@@ -108,9 +104,7 @@ static int fanout(const char *port, const char *ca, long messages, int size, int
 			usleep(20);
 			continue;
 		}
-		now = ref_now_ns();
-		for (i = 0; i < 8; i++)
-			payload[i] = (uint8_t)(now >> (56 - 8 * i));
+		ref_stamp(payload);
 		if (mosquitto_publish(pub, NULL, TOPIC, size, payload, 1, false) ==
 		    MOSQ_ERR_SUCCESS)
 			sent++;
@@ -155,28 +149,7 @@ static int open_one(SSL_CTX *ctx, const char *port, long i)
 	return ssl != NULL && mqtt_connect(ssl, i) == 0 ? 0 : -1;
 }
 
-static int idle(const char *port, const char *ca, long count, const char *pid)
-{
-	SSL_CTX *ctx = ref_tls_ctx(ca);
-	long before = ref_rss_kib(pid), after, open;
-
-	ref_nofile_max();
-	open = ref_open_parallel(ctx, port, count, open_one);
-	sleep(1);
-	after = ref_rss_kib(pid);
-	printf("idle connections=%ld rss_before_kib=%ld rss_after_kib=%ld per_connection_kib=%.1f\n",
-	       open, before, after, open ? (double)(after - before) / (double)open : 0.0);
-	return open > 0 ? 0 : 1;
-}
-
 int main(int argc, char **argv)
 {
-	if (argc == 7 && strcmp(argv[1], "fanout") == 0)
-		return fanout(argv[2], argv[3], ref_arg(argv[4]), (int)ref_arg(argv[5]),
-		              (int)ref_arg(argv[6]));
-	if (argc == 6 && strcmp(argv[1], "idle") == 0)
-		return idle(argv[2], argv[3], ref_arg(argv[4]), argv[5]);
-	fprintf(stderr,
-	        "usage: ref_mqtt fanout PORT CA MESSAGES SIZE RECEIVERS | idle PORT CA COUNT PID\n");
-	return 2;
+	return ref_main(argc, argv, "ref_mqtt", fanout, open_one);
 }

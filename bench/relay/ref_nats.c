@@ -26,16 +26,11 @@
 static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
 {
 	const uint8_t *d = (const uint8_t *)natsMsg_GetData(msg);
-	uint64_t sent = 0;
-	int i;
+	int len = natsMsg_GetDataLength(msg);
 
 	(void)nc;
 	(void)sub;
-	if (natsMsg_GetDataLength(msg) >= 8) {
-		for (i = 0; i < 8; i++)
-			sent = sent << 8 | d[i];
-		ref_lat_add(arg, ref_now_ns() - sent);
-	}
+	if (len >= 8) ref_lat_add(arg, ref_stamp_age(d, (size_t)len));
 	natsMsg_Destroy(msg);
 }
 
@@ -64,9 +59,9 @@ static int fanout(const char *port, const char *ca, long messages, int size, int
 	natsConnection **subs = NULL, *pub;
 	natsSubscription *sub;
 	uint8_t payload[4096];
-	uint64_t t0, now, deadline;
+	uint64_t t0, deadline;
 	long sent;
-	int i, k;
+	int i;
 
 	if (mem_calloc((size_t)n, sizeof(*subs), (void **)&subs) != 0) return 1;
 	for (i = 0; i < n; i++) {
@@ -80,9 +75,7 @@ static int fanout(const char *port, const char *ca, long messages, int size, int
 	memset(payload, 'x', sizeof(payload));
 	t0 = ref_now_ns();
 	for (sent = 0; sent < messages; sent++) {
-		now = ref_now_ns();
-		for (k = 0; k < 8; k++)
-			payload[k] = (uint8_t)(now >> (56 - 8 * k));
+		ref_stamp(payload);
 		if (natsConnection_Publish(pub, SUBJECT, payload, size) != NATS_OK) exit(1);
 	}
 	natsConnection_Flush(pub);
@@ -127,28 +120,7 @@ static int nats_idle_conn(SSL_CTX *ctx, const char *port, long i)
 	return 0;
 }
 
-static int idle(const char *port, const char *ca, long count, const char *pid)
-{
-	SSL_CTX *ctx = ref_tls_ctx(ca);
-	long before = ref_rss_kib(pid), after, open;
-
-	ref_nofile_max();
-	open = ref_open_parallel(ctx, port, count, nats_idle_conn);
-	sleep(1);
-	after = ref_rss_kib(pid);
-	printf("idle connections=%ld rss_before_kib=%ld rss_after_kib=%ld per_connection_kib=%.1f\n",
-	       open, before, after, open ? (double)(after - before) / (double)open : 0.0);
-	return open > 0 ? 0 : 1;
-}
-
 int main(int argc, char **argv)
 {
-	if (argc == 7 && strcmp(argv[1], "fanout") == 0)
-		return fanout(argv[2], argv[3], ref_arg(argv[4]), (int)ref_arg(argv[5]),
-		              (int)ref_arg(argv[6]));
-	if (argc == 6 && strcmp(argv[1], "idle") == 0)
-		return idle(argv[2], argv[3], ref_arg(argv[4]), argv[5]);
-	fprintf(stderr,
-	        "usage: ref_nats fanout PORT CA MESSAGES SIZE RECEIVERS | idle PORT CA COUNT PID\n");
-	return 2;
+	return ref_main(argc, argv, "ref_nats", fanout, nats_idle_conn);
 }

@@ -12,6 +12,9 @@
  *   slowreader SECONDS  a live device that stops reading its pushes
  *   halfopen N SECONDS [SRC]  N TCP connections that never finish a TLS handshake,
  *                       from source address SRC (another loopback address) if given
+ *   bigframe LEN SECONDS  a frame of LEN bytes (KP_UPLOAD, garbage body) sent but
+ *                       for its last byte, which follows SECONDS later; then the
+ *                       answer is awaited (docs/protocol.md §7, the decode budget)
  */
 #include "relayc.h"
 
@@ -174,6 +177,39 @@ static int slow_reader(const struct rc_opts *o, double seconds)
 	return rc == KENH_E_TIMEOUT ? 1 : 0;
 }
 
+/*
+ * Hold a large frame open: every byte but the last, a pause, the last one.
+ * A relay over its decode budget stops reading, so the send may block
+ * until other frames are done. Succeeds once the frame is answered.
+ */
+static int big_frame(const struct rc_opts *o, uint32_t len, double seconds)
+{
+	struct rc_conn *c = NULL;
+	struct rc_frame f;
+	uint8_t *body = NULL;
+	int rc = 1;
+
+	if (len < 2 || rc_connect(o, &c) != 0) return printf("connect failed\n"), 1;
+	if (mem_calloc(1, len, (void **)&body) != 0) goto out;
+	memset(body, 0xee, len);
+	if (send_header(c, len, PROTO_KP_UPLOAD) != 0 || rc_send_raw(c, body, len - 1) != 0) {
+		printf("closed while sending\n");
+		goto out;
+	}
+	usleep((useconds_t)(seconds * 1e6));
+	if (rc_send_raw(c, body + len - 1, 1) != 0 || rc_read(c, 60000, &f) != 0) {
+		printf("closed before the answer\n");
+		goto out;
+	}
+	printf("answered type=0x%04x\n", f.type);
+	rc = f.type == (PROTO_KP_UPLOAD | PROTO_RESPONSE_BIT) ? 0 : 1;
+	rc_frame_free(&f);
+out:
+	mem_free(body);
+	rc_close(c);
+	return rc;
+}
+
 int rc_hostile_main(const struct rc_opts *o, int argc, char **argv)
 {
 	struct rc_opts enrolling = *o;
@@ -190,10 +226,13 @@ int rc_hostile_main(const struct rc_opts *o, int argc, char **argv)
 		return slow_reader(o, strtod(argv[1], NULL));
 	if (argc >= 2 && strcmp(argv[0], "slowloris") == 0)
 		return slowloris(o, strtod(argv[1], NULL));
+	if (argc >= 3 && strcmp(argv[0], "bigframe") == 0)
+		return big_frame(o, (uint32_t)strtoul(argv[1], NULL, 10), strtod(argv[2], NULL));
 	if (argc >= 3 && strcmp(argv[0], "halfopen") == 0)
 		return halfopen(o, strtoul(argv[1], NULL, 10), strtod(argv[2], NULL),
 		                argc >= 4 ? argv[3] : NULL);
 	fprintf(stderr,
-	        "usage: kenh-relayc hostile oversize|unknown|wrongstate|slowloris S|halfopen N S\n");
+	        "usage: kenh-relayc hostile oversize|unknown|wrongstate|slowloris S|halfopen N S|"
+	        "bigframe LEN S\n");
 	return 2;
 }
