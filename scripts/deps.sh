@@ -14,6 +14,7 @@ openssl
 libevent-dev
 libsqlite3-dev
 sqlite3
+python3
 libpq-dev
 postgresql
 libargon2-dev
