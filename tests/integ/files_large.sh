@@ -78,7 +78,8 @@ kill_when() {
 }
 
 t0=$SECONDS
-k alice send-file ops "$TMP/big.bin" >"$TMP/up1.out" 2>&1 &
+# The program itself in the background (not the k function's subshell), so that $! is its pid.
+"$KENH" --dir "$TMP/dev/alice" send-file ops "$TMP/big.bin" </dev/null >"$TMP/up1.out" 2>&1 &
 up=$!
 kill_when "$up" $((SIZE * 40 / 100)) relay_bytes || fatal "the upload ended before 40%: $(cat "$TMP/up1.out")"
 wait "$up" 2>/dev/null
@@ -97,7 +98,8 @@ echo "$TEST_NAME: upload killed after $((t1 - t0)) s; resumed at byte $at, sent 
 
 run_ok "bob sync" k bob sync
 t3=$SECONDS
-k bob get-file ops "$id" --out "$TMP/big.out" >"$TMP/down1.out" 2>&1 &
+"$KENH" --dir "$TMP/dev/bob" get-file ops "$id" --out "$TMP/big.out" </dev/null \
+	>"$TMP/down1.out" 2>&1 &
 down=$!
 part_bytes() { stat -c %s "$TMP/big.out.part" 2>/dev/null || echo 0; }
 kill_when "$down" $((SIZE / 2)) part_bytes || fatal "the download ended before 50%: $(cat "$TMP/down1.out")"
