@@ -11,6 +11,7 @@
 #     again from the start under a new key; bob gets the new content;
 #   - kenh get-file killed half way leaves PATH.part and no PATH, and the
 #     next run resumes from it;
+#   - the progress bar appears on a terminal only, and not with --quiet;
 #   - a chunk changed in the relay's store: get-file fails its integrity
 #     check and leaves neither PATH nor PATH.part.
 . "$(dirname "$0")/lib.sh"
@@ -65,6 +66,19 @@ at=$(printf '%s\n' "$OUT" | sed -n 's/^kenh: download resumed at byte \([0-9]*\)
 [ -n "$at" ] && [ "$at" -ge $((11 * MIB)) ] || fail "download did not resume: $OUT"
 cmp -s "$TMP/a.bin" "$TMP/a.out" || fail "resumed download differs"
 [ -e "$TMP/a.out.part" ] && fail "PATH.part left after success"
+
+# The progress bar: drawn on a terminal (script(1) gives the upload one), not
+# otherwise, and not with --quiet.
+head -c $((16 * MIB)) /dev/urandom >"$TMP/c.bin"
+script -qec "'$KENH' --dir '$TMP/dev/alice' send-file ops '$TMP/c.bin'" "$TMP/tty.log" \
+	</dev/null >/dev/null 2>&1 || fail "send-file on a terminal"
+grep -aq 'upload .*100% .*/s ETA' "$TMP/tty.log" || fail "no progress bar on a terminal: $(cat -v "$TMP/tty.log")"
+script -qec "'$KENH' --dir '$TMP/dev/alice' --quiet send-file ops '$TMP/c.bin'" \
+	"$TMP/tty2.log" </dev/null >/dev/null 2>&1 || fail "send-file --quiet on a terminal"
+grep -aq 'ETA' "$TMP/tty2.log" && fail "a progress bar with --quiet"
+run_ok "send-file without a terminal" k alice send-file ops "$TMP/c.bin"
+printf '%s\n' "$OUT" | grep -Eqx '[0-9a-f]{32}' && [ "$(printf '%s\n' "$OUT" | wc -l)" = 1 ] ||
+	fail "output besides the id without a terminal: $OUT"
 
 # A chunk of a's blob changed in the relay's store (same length, other bytes).
 n=$(sqlite3 "$TMP/relay.db" ".timeout 5000" "UPDATE blob_chunks SET data = \
