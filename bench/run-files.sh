@@ -23,7 +23,7 @@ org_start
 org_enroll alice bob
 k alice group create ops >/dev/null || fatal "group create"
 k alice group add ops user:bob >/dev/null || fatal "group add"
-k bob sync >/dev/null || fatal "bob sync"
+k bob sync >/dev/null 2>&1 || fatal "bob sync"
 openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:kenh-bench </dev/zero 2>/dev/null |
 	head -c $((MIB * 1048576)) >"$TMP/f.bin"
 BYTES=$((MIB * 1048576))
@@ -31,7 +31,7 @@ BYTES=$((MIB * 1048576))
 t0=$(now)
 id=$(k alice --quiet send-file ops "$TMP/f.bin") || fatal "send-file"
 t1=$(now)
-k bob sync >/dev/null || fatal "bob sync"
+k bob sync >/dev/null 2>&1 || fatal "bob sync"
 t2=$(now)
 k bob --quiet get-file ops "$id" --out "$TMP/f.out" >/dev/null || fatal "get-file"
 t3=$(now)
@@ -39,15 +39,22 @@ cmp -s "$TMP/f.bin" "$TMP/f.out" || fatal "the file came back different"
 
 # The reference: the same bytes once over TLS 1.3 between openssl's own programs.
 P=$(free_port)
+# s_server stops at the end of its standard input: give it one that stays open.
+exec 5< <(sleep 300)
+PIDS+=("$!")
 openssl s_server -accept "127.0.0.1:$P" -cert "$PKI/relay-cert.pem" -key "$PKI/relay-key.pem" \
-	-tls1_3 -naccept 1 -quiet >"$TMP/s.out" 2>/dev/null &
-SPID=$!
-PIDS+=("$SPID")
+	-tls1_3 -naccept 1 -quiet <&5 >"$TMP/s.out" 2>/dev/null &
+PIDS+=("$!")
 sleep 1 # a probe connection would count against -naccept 1
+# The client keeps the connection after its input ends (-quiet): time until
+# the server has written every byte, then stop the client.
 t4=$(now)
-openssl s_client -connect "127.0.0.1:$P" -tls1_3 -quiet -no_ign_eof <"$TMP/f.bin" \
-	>/dev/null 2>&1
-wait "$SPID" 2>/dev/null
+openssl s_client -connect "127.0.0.1:$P" -tls1_3 -quiet <"$TMP/f.bin" >/dev/null 2>&1 &
+CPID=$!
+PIDS+=("$CPID")
+while [ "$(stat -c %s "$TMP/s.out")" -lt $BYTES ] && kill -0 "$CPID" 2>/dev/null; do
+	sleep 0.05
+done
 t5=$(now)
 got=$(stat -c %s "$TMP/s.out")
 
