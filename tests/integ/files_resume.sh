@@ -7,6 +7,8 @@
 #   - kenh send-file killed (SIGKILL, at an exact byte through the
 #     KENH_TEST_KILL_AT hook) resumes at the relay's offset: the second run
 #     sends less than the whole blob, and bob gets the file intact;
+#   - the relay killed during an upload and started again: the upload
+#     fails, then resumes from what the relay's store holds;
 #   - a file changed on disk between the two runs is detected and sent
 #     again from the start under a new key; bob gets the new content;
 #   - kenh get-file killed half way leaves PATH.part and no PATH, and the
@@ -41,6 +43,32 @@ verbose "resumed at $at, sent $sent of $total"
 run_ok "bob sync" k bob sync
 run_ok "bob gets a" k bob get-file ops "$id" --out "$TMP/a.out"
 cmp -s "$TMP/a.bin" "$TMP/a.out" || fail "a.bin came back different"
+
+# The relay goes away (SIGKILL) in the middle of an upload and comes back:
+# the upload fails, and the same command then resumes where the relay's
+# store stands.
+head -c $((160 * MIB)) /dev/urandom >"$TMP/r.bin"
+"$KENH" --dir "$TMP/dev/alice" send-file ops "$TMP/r.bin" </dev/null >"$TMP/r1.out" 2>&1 &
+up=$!
+relay_bytes() { cat "$TMP"/relay.db* 2>/dev/null | wc -c; }
+base=$(relay_bytes)
+held() { [ "$(relay_bytes)" -ge $((base + 48 * MIB)) ]; }
+wait_for 60 held || fatal "the upload did not start"
+kill -KILL "$RELAY_PID"
+wait "$RELAY_PID" 2>/dev/null
+RELAY_PID=
+wait "$up"
+[ $? = 1 ] || fail "upload with the relay gone: $(cat "$TMP/r1.out")"
+org_relay_up || fatal "relay restart"
+run_ok "upload resumed after the relay came back" k alice --json send-file ops "$TMP/r.bin"
+at=$(printf '%s\n' "$OUT" | sed -n 's/^kenh: upload resumed at byte \([0-9]*\) of.*/\1/p')
+[ -n "$at" ] && [ "$at" -ge $((24 * MIB)) ] || fail "no resume after the relay restart: $OUT"
+verbose "after the relay restart: resumed at $at"
+rid=$(printf '%s\n' "$OUT" | sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p')
+run_ok "bob sync" k bob sync
+run_ok "bob gets r" k bob get-file ops "$rid" --out "$TMP/r.out"
+cmp -s "$TMP/r.bin" "$TMP/r.out" || fail "r.bin came back different"
+rm -f "$TMP/r.bin" "$TMP/r.out"
 
 # The file changes between the killed run and the next: a fresh transfer.
 head -c $((6 * MIB)) /dev/urandom >"$TMP/b.bin"
