@@ -183,7 +183,7 @@ typedef void kenh_progress_fn(void *arg, uint64_t done, uint64_t total);
 
 #define KENH_XFER_ROW_LEN 32
 
-/* A transfer's options (in) and figures (out). */
+/* A transfer's options (in) and figures (out); required by both calls. */
 struct kenh_xfer {
 	const char *group;          /* in, upload: with the path, names the resumable transfer */
 	kenh_progress_fn *progress; /* in: may be NULL */

@@ -331,6 +331,7 @@ int kenh_file_upload(struct kenh_app *a, const char *path, struct kenh_xfer *x,
 	int rc;
 
 	*blob_id = NULL;
+	if (x == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	memset(&u, 0, sizeof(u));
 	u.fd = -1;
 	u.a = a;
@@ -486,6 +487,7 @@ int kenh_file_download(struct kenh_app *a, const struct client_file *cf, const c
 	char tmp[KENH_PATH_MAX];
 	int rc;
 
+	if (x == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	x->total = cf->size;
 	x->resumed_at = x->sent = 0;
 	x->resumed = x->restarted = false;
