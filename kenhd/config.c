@@ -91,7 +91,7 @@ void config_defaults(struct config *c)
 	c->idle_timeout = 300;
 	c->request_timeout = 30;
 	c->kp_max_per_device = 1000;
-	c->blob_max = 256u << 20;
+	c->blob_max = 4ull << 30; /* a 4 GiB file, in chunk rows (docs/filecrypt.md) */
 	c->retention_days = 30;
 	c->enroll_refusals_per_address = 10;
 	c->enroll_refusals_global = 200;

@@ -79,6 +79,7 @@ static int issue(struct kenh_app *a, int argc, char **argv)
 	};
 	struct client_content c;
 	struct client_directive *d = &c.u.directive;
+	struct kenh_xfer x;
 	uint8_t *blob = NULL, id[CLIENT_ID_LEN];
 	char hex[2 * CLIENT_ID_LEN + 1];
 	int rc;
@@ -103,10 +104,14 @@ static int issue(struct kenh_app *a, int argc, char **argv)
 		if (parse_assignee(assign[i], &d->assignees[i]) != 0)
 			return kenh_failf(assign[i], "not unit:PATH or user:NAME");
 	d->nassignees = nassign;
-	if (attach != NULL && (rc = kenh_file_upload(a, attach, &d->attachments[0], &blob)) != 0)
+	memset(&x, 0, sizeof(x));
+	x.group = pos[0];
+	if (attach != NULL &&
+	    (rc = kenh_file_upload(a, attach, &x, &d->attachments[0], &blob)) != 0)
 		return kenh_fail(attach, rc);
 	d->nattachments = attach != NULL ? 1 : 0;
 	rc = kenh_group_send(a, pos[0], &c, id);
+	if (rc == 0 && attach != NULL) rc = kenh_file_forget(a, &x);
 	client_content_clear(&c);
 	mem_free(blob);
 	if (rc != 0) return kenh_fail("directive issue", rc);

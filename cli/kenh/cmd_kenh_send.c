@@ -93,9 +93,39 @@ int cmd_kenh_submit(struct kenh_app *a, int argc, char **argv)
 	return 0;
 }
 
+/* Say on stderr that a transfer continued or started again (not with --quiet). */
+static void note_xfer(const struct kenh_app *a, const char *what, const char *path,
+                      const struct kenh_xfer *x)
+{
+	if (a->opt.quiet) return;
+	if (x->restarted)
+		fprintf(stderr, "kenh: %s changed since the interrupted %s: started again\n", path,
+		        what);
+	else if (x->resumed)
+		fprintf(stderr, "kenh: %s resumed at byte %llu of %llu\n", what,
+		        (unsigned long long)x->resumed_at, (unsigned long long)x->total);
+}
+
+static void print_xfer(const struct kenh_app *a, const uint8_t *id, const struct kenh_xfer *x)
+{
+	char hex[2 * CLIENT_ID_LEN + 1];
+
+	if (!a->opt.json) {
+		print_id(id);
+		return;
+	}
+	kenh_hex(id, CLIENT_ID_LEN, hex);
+	printf("{\"id\":\"%s\",\"blob_bytes\":%llu,\"sent\":%llu,\"resumed_at\":%llu,"
+	       "\"resumed\":%s}\n",
+	       hex, (unsigned long long)x->total, (unsigned long long)x->sent,
+	       (unsigned long long)x->resumed_at, x->resumed ? "true" : "false");
+}
+
 int cmd_kenh_send_file(struct kenh_app *a, int argc, char **argv)
 {
 	struct client_content c;
+	struct kenh_xfer x;
+	struct kenh_bar bar;
 	uint8_t *blob = NULL, id[CLIENT_ID_LEN];
 	size_t n;
 	int rc;
@@ -104,14 +134,23 @@ int cmd_kenh_send_file(struct kenh_app *a, int argc, char **argv)
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	if ((rc = kenh_sync_run(a, 0, &n)) != 0) return kenh_fail("sync", rc);
 	if ((rc = new_content(a, CLIENT_CONTENT_FILE, &c)) != 0) return kenh_fail("send", rc);
-	if ((rc = kenh_file_upload(a, argv[2], &c.u.file, &blob)) != 0)
-		return kenh_fail(argv[2], rc);
+	memset(&x, 0, sizeof(x));
+	kenh_bar_init(&bar, a, "upload");
+	x.group = argv[1];
+	x.progress = kenh_bar_update;
+	x.progress_arg = &bar;
+	rc = kenh_file_upload(a, argv[2], &x, &c.u.file, &blob);
+	kenh_bar_end(&bar);
+	note_xfer(a, "upload", argv[2], &x);
+	if (rc != 0) return kenh_fail(argv[2], rc);
 	rc = kenh_group_send(a, argv[1], &c, NULL);
+	/* Sent: a later send of the same file is a new transfer. */
+	if (rc == 0) rc = kenh_file_forget(a, &x);
 	memcpy(id, c.id, sizeof(id)); /* the clear below wipes the content */
 	client_content_clear(&c);
 	mem_free(blob);
 	if (rc != 0) return kenh_fail("send-file", rc);
-	print_id(id);
+	print_xfer(a, id, &x);
 	return 0;
 }
 
@@ -235,6 +274,8 @@ int cmd_kenh_get_file(struct kenh_app *a, int argc, char **argv)
 	struct client_store_item it;
 	struct client_content c;
 	const struct client_file *f;
+	struct kenh_xfer x;
+	struct kenh_bar bar;
 	int rc;
 
 	if (argc != 5 || strcmp(argv[3], "--out") != 0)
@@ -242,12 +283,22 @@ int cmd_kenh_get_file(struct kenh_app *a, int argc, char **argv)
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
 	memset(&c, 0, sizeof(c));
 	memset(&it, 0, sizeof(it));
+	memset(&x, 0, sizeof(x));
+	kenh_bar_init(&bar, a, "download");
+	x.progress = kenh_bar_update;
+	x.progress_arg = &bar;
 	rc = find_file(a, argv[1], argv[2], &it, &c, &f);
-	if (rc == 0) rc = kenh_file_download(a, f, argv[4]);
+	if (rc == 0) rc = kenh_file_download(a, f, argv[4], &x);
+	kenh_bar_end(&bar);
+	note_xfer(a, "download", argv[4], &x);
 	if (rc == 0)
 		printf("%.*s: %llu bytes, integrity checked, written to %s\n", (int)f->name.len,
 		       (const char *)f->name.p, (unsigned long long)f->size, argv[4]);
 	client_content_clear(&c);
 	client_store_item_clear(&it);
+	/* A chunk that does not open is the blob's fault, not a wrong passphrase. */
+	if (rc == KENH_E_DECRYPT || rc == KENH_E_VERIFY)
+		return kenh_failf("get-file", "the file failed its integrity check (damaged or "
+		                              "changed on the relay); nothing was written");
 	return rc != 0 ? kenh_fail("get-file", rc) : 0;
 }

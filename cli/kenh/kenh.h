@@ -47,7 +47,7 @@ struct proto_desc;
 #define KENH_KP_BATCH     10 /* one-time KeyPackages per upload */
 #define KENH_KP_LOW       3  /* top up below this many */
 #define KENH_SEEN_DAYS    (30u * 86400u)
-#define KENH_FILE_CHUNK   (64u << 10)
+#define KENH_FILE_CHUNK   (1u << 20) /* docs/filecrypt.md "Transfers" */
 #define KENH_MAX_MEMBERS  4096u
 #define KENH_RELAY_PK_LEN 32
 
@@ -81,6 +81,7 @@ struct kenh_opts {
 	const char *dir;
 	const char *pass_file;
 	bool json;
+	bool quiet; /* no progress bar, no notes on stderr */
 };
 
 /* The open device. */
@@ -303,11 +304,64 @@ KENH_MUST_CHECK int kenh_crl_refresh(struct kenh_app *a);
 /* A PUSH_CRL body: decode and kenh_crl_take. */
 KENH_MUST_CHECK int kenh_crl_push(struct kenh_app *a, struct kenh_span body);
 
-/* ---- files (kenh_file.c) ---- */
-KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path, struct client_file *out,
-                                     uint8_t **blob_id);
+/* ---- files (kenh_file.c, docs/filecrypt.md "Transfers") ---- */
+/* Progress of a transfer: bytes done of total, called after each piece. */
+typedef void kenh_progress_fn(void *arg, uint64_t done, uint64_t total);
+
+#define KENH_XFER_ROW_LEN 32
+
+/* A transfer's options (in) and figures (out); required by both calls. */
+struct kenh_xfer {
+	const char *group;          /* in, upload: with the path, names the resumable transfer */
+	kenh_progress_fn *progress; /* in: may be NULL */
+	void *progress_arg;
+	uint64_t total;      /* out: blob bytes (upload), file bytes (download) */
+	uint64_t resumed_at; /* out: where this run started (0: from the beginning) */
+	uint64_t sent;       /* out: bytes this run moved over the network */
+	bool resumed;        /* out: an earlier attempt was continued */
+	bool restarted;      /* out: an earlier attempt was dropped, the file had changed */
+	uint8_t row[KENH_XFER_ROW_LEN]; /* out, upload: the transfers row, for kenh_file_forget */
+};
+
+/*
+ * Encrypt and upload the file at path (a regular file, not empty), or
+ * resume the interrupted upload of the same file to the same group: its
+ * key and progress are in the store's transfers table. *out receives the
+ * FileRef (its blob_id and name are views into *blob_id and path);
+ * *blob_id is mem_free'd by the caller. KENH_E_NOT_FOUND, KENH_E_IO,
+ * KENH_E_INVALID_ARG for the file; relay errors (the row stays, so that
+ * a later run resumes).
+ */
+KENH_MUST_CHECK int kenh_file_upload(struct kenh_app *a, const char *path, struct kenh_xfer *x,
+                                     struct client_file *out, uint8_t **blob_id);
+/* Drop the transfers row once the FileRef has been sent. */
+KENH_MUST_CHECK int kenh_file_forget(struct kenh_app *a, const struct kenh_xfer *x);
+/*
+ * Download, check and decrypt a file to path through path.part (resumed
+ * from its whole chunks if it exists). KENH_E_DECRYPT (a chunk does not
+ * open) and KENH_E_VERIFY (wrong content hash) remove path.part; other
+ * errors keep it for the next run. path appears only when all is checked.
+ */
 KENH_MUST_CHECK int kenh_file_download(struct kenh_app *a, const struct client_file *f,
-                                       const char *out);
+                                       const char *path, struct kenh_xfer *x);
+
+/* ---- the progress bar on stderr (kenh_progress.c) ---- */
+struct kenh_bar {
+	const char *label;
+	bool on;           /* stderr is a terminal, and neither --json nor --quiet */
+	uint64_t t0, last; /* monotonic ns: start, last drawn */
+	uint64_t base;     /* bytes done at the start (a resumed transfer) */
+	bool started, drawn;
+	uint64_t kill_at; /* KENH_TEST_KILL_AT (kenh_progress.c), 0: none */
+};
+/* Set up a bar for a (label) transfer; kenh_bar_update is a kenh_progress_fn. */
+void kenh_bar_init(struct kenh_bar *b, const struct kenh_app *a, const char *label);
+void kenh_bar_update(void *arg, uint64_t done, uint64_t total);
+/* End the bar's line if one was drawn. */
+void kenh_bar_end(struct kenh_bar *b);
+/* Format "<bytes> of <total> <percent> <rate> ETA" into out (for tests and the bar). */
+void kenh_bar_format(char *out, size_t cap, uint64_t done, uint64_t total, uint64_t base,
+                     uint64_t elapsed_ns);
 
 /* ---- output (kenh_out.c) ---- */
 void kenh_json_str(FILE *f, const uint8_t *p, size_t len);

@@ -99,7 +99,8 @@ static void usage_all(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: kenh [--dir DIR] [--passphrase-file FILE] [--json] COMMAND ...\n");
+	fprintf(f,
+	        "usage: kenh [--dir DIR] [--passphrase-file FILE] [--json] [--quiet] COMMAND ...\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "    %s %s\n", commands[i].word, commands[i].help);
 	fprintf(f, "The folder defaults to ~/.kenh (or KENH_DIR); the passphrase may come from "
@@ -113,6 +114,8 @@ static int parse_global(struct kenh_opts *o, int argc, char **argv, int *next)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			o->json = true;
+		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+			o->quiet = true;
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			o->dir = argv[++i];
 		else if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc)

@@ -174,6 +174,17 @@ KENH_API KENH_MUST_CHECK int kenh_file_open_chunk(struct kenh_file *f, uint64_t 
                                                   const uint8_t *ct, size_t ctlen, uint8_t *out);
 
 /**
+ * \brief Resume a download: record chunk \p i's plaintext (kenh_file_chunk_len(i)
+ * bytes) as opened by an earlier run, read back from the partial file.
+ * Only its hash is kept; kenh_file_finish() checks it against the
+ * expected content hash with every other chunk, so a changed chunk is
+ * caught there. \return 0; KENH_E_INVALID_ARG (wrong index or length, or
+ * an encrypting context); KENH_E_STATE if done before with other bytes.
+ */
+KENH_API KENH_MUST_CHECK int kenh_file_resume_chunk(struct kenh_file *f, uint64_t i,
+                                                    const uint8_t *pt, size_t ptlen);
+
+/**
  * \brief After every chunk: the content hash into \p hash (may be NULL if
  * \p expected is given), checked against \p expected (may be NULL).
  * \return 0; KENH_E_STATE if a chunk is missing; KENH_E_VERIFY on a mismatch.

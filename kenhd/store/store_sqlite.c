@@ -197,8 +197,10 @@ static const char *const sql[S_COUNT] = {
 	        "INSERT INTO blobs (blob_id, owner, total, stored) VALUES (?1, ?2, ?3, 0)",
 	[S_BLOB_STORED] = "UPDATE blobs SET stored = ?2 WHERE blob_id = ?1",
 	[S_BLOB_CHUNK_PUT] = "INSERT INTO blob_chunks (blob_id, offset, data) VALUES (?1, ?2, ?3)",
-	[S_BLOB_CHUNKS] = "SELECT offset, data FROM blob_chunks WHERE blob_id = ?1 AND offset + "
-	                  "length(data) > ?2 ORDER BY offset",
+	/* From the row holding ?2 on, found through the primary key (no scan of a 4 GiB blob). */
+	[S_BLOB_CHUNKS] = "SELECT offset, data FROM blob_chunks WHERE blob_id = ?1 AND offset >= "
+	                  "(SELECT coalesce(max(offset), 0) FROM blob_chunks WHERE blob_id = ?1 "
+	                  "AND offset <= ?2) ORDER BY offset",
 	[S_CRL_PUT] = "INSERT INTO crls (issuer, number, der) VALUES (?1, ?2, ?3) ON CONFLICT "
 	              "(issuer) DO UPDATE SET number = excluded.number, der = excluded.der",
 	[S_CRL_LIST] = "SELECT issuer, number, der FROM crls ORDER BY issuer",

@@ -228,6 +228,12 @@ int kenh_file_open_chunk(struct kenh_file *f, uint64_t i, const uint8_t *ct, siz
 	return client_filecrypt_open_chunk(f->fc, i, ct, ctlen, out);
 }
 
+int kenh_file_resume_chunk(struct kenh_file *f, uint64_t i, const uint8_t *pt, size_t ptlen)
+{
+	if (f == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
+	return client_filecrypt_resume_chunk(f->fc, i, pt, ptlen);
+}
+
 int kenh_file_finish(struct kenh_file *f, const uint8_t *expected, uint8_t *hash)
 {
 	if (f == NULL) return KENH_ERR(KENH_E_INVALID_ARG);

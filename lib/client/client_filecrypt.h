@@ -97,6 +97,19 @@ KENH_MUST_CHECK int client_filecrypt_seal_chunk(struct client_filecrypt *fc, uin
 KENH_MUST_CHECK int client_filecrypt_open_chunk(struct client_filecrypt *fc, uint64_t i,
                                                 const uint8_t *ct, size_t ctlen, uint8_t *out);
 
+/*
+ * Resuming a download: record chunk i's plaintext pt (chunk_len(i) bytes),
+ * opened and written out by an earlier run, without its ciphertext. Only
+ * its hash is kept; client_filecrypt_finish then checks it with the rest
+ * against the FileRef's content hash, so a chunk changed in between (the
+ * partial file on disk) is KENH_E_VERIFY there. KENH_E_INVALID_ARG for a
+ * wrong index or length, or on a sealing context (a sealed chunk must go
+ * through client_filecrypt_seal_chunk, which guards its nonce);
+ * KENH_E_STATE if the chunk was done before with other plaintext.
+ */
+KENH_MUST_CHECK int client_filecrypt_resume_chunk(struct client_filecrypt *fc, uint64_t i,
+                                                  const uint8_t *pt, size_t ptlen);
+
 /* True once every chunk has been sealed (or opened). */
 bool client_filecrypt_is_complete(const struct client_filecrypt *fc);
 

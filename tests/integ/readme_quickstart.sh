@@ -12,11 +12,11 @@
 # text asks the reader to fill are taken from the output of the command
 # that prints them, as a reader would copy them: HEX (public_key=HEX),
 # NAME ("authority = NAME"), CODE (the enrollment code), REQ ("imported
-# ... request REQ"), ID (the directive id). The line "then the same six
-# commands for bob" repeats the six commands before it for bob. A command
-# that fails, or a placeholder nothing filled, fails the test; at the end
-# bob's history must hold alice's message and alice's progress table bob's
-# report.
+# ... request REQ"), ID (the directive id), FID (the file message id). The
+# line "then the same six commands for bob" repeats the six commands
+# before it for bob. A command that fails, or a placeholder nothing
+# filled, fails the test; bob's history must hold alice's message, alice's
+# progress table bob's report, and the file must arrive unchanged.
 . "$(dirname "$0")/lib.sh"
 
 need_relay
@@ -111,7 +111,7 @@ capture() {
 run_cmd() {
 	local c=$1 out rc
 	c=$(prepare "$c")
-	if printf '%s' "$c" | grep -Eq '\b(HEX|NAME|CODE|REQ|ID)\b'; then
+	if printf '%s' "$c" | grep -Eq '\b(HEX|NAME|CODE|REQ|ID|FID)\b'; then
 		fail "a placeholder is left unfilled: $c"
 		return 1
 	fi
@@ -131,6 +131,7 @@ run_cmd() {
 	printf '%s\n' "$out" >>"$TMP/transcript"
 	[ "$rc" -eq 0 ] || { fail "README command failed (status $rc): $c: $out"; return 1; }
 	capture "$out"
+	[[ $c == *send-file* ]] && CAP[FID]=${CAP[ID]}
 	LAST_OUT=$out
 }
 

@@ -463,6 +463,48 @@ static void test_client_filecrypt_resume(void **state)
 	sealed_free(&s);
 }
 
+/*
+ * A download resumed from a partial file: chunks 0..2 read back from disk
+ * (only hashed), the rest opened; a chunk changed on disk in between is
+ * caught by the content hash; the call is refused on a sealing context.
+ */
+static void test_client_filecrypt_resume_chunk(void **state)
+{
+	struct kenh_ctx *ctx = *state;
+	struct client_filecrypt *fc = NULL;
+	uint8_t buf[CHUNK];
+	struct sealed s;
+	uint64_t i;
+	int flip;
+
+	seal_file(ctx, 5 * CHUNK + 7, 12, &s);
+	for (flip = 0; flip < 2; flip++) {
+		assert_int_equal(client_filecrypt_open_new(ctx, &s.ref, &fc), 0);
+		for (i = 0; i < 3; i++) {
+			memcpy(buf, s.pt + i * CHUNK, CHUNK);
+			if (flip && i == 1) buf[17] ^= 0x40;
+			assert_int_equal(client_filecrypt_resume_chunk(fc, i, buf, CHUNK), 0);
+		}
+		assert_int_equal(client_filecrypt_resume_chunk(fc, 0, buf, CHUNK - 1),
+		                 KENH_E_INVALID_ARG);
+		assert_int_equal(client_filecrypt_resume_chunk(fc, s.n, buf, 0),
+		                 KENH_E_INVALID_ARG);
+		memset(buf, 0, sizeof(buf));
+		assert_int_equal(client_filecrypt_resume_chunk(fc, 0, buf, CHUNK), KENH_E_STATE);
+		assert_int_equal(client_filecrypt_finish(fc, s.ref.hash, NULL), KENH_E_STATE);
+		for (i = 3; i < s.n; i++)
+			assert_int_equal(
+			        client_filecrypt_open_chunk(fc, i, s.ct[i], s.ctlen[i], buf), 0);
+		assert_int_equal(client_filecrypt_finish(fc, s.ref.hash, NULL),
+		                 flip ? KENH_E_VERIFY : 0);
+		client_filecrypt_free(fc);
+	}
+	assert_int_equal(client_filecrypt_seal_new(ctx, s.size, CHUNK, &fc), 0);
+	assert_int_equal(client_filecrypt_resume_chunk(fc, 0, s.pt, CHUNK), KENH_E_INVALID_ARG);
+	client_filecrypt_free(fc);
+	sealed_free(&s);
+}
+
 /* ---------------------------------------------------------- state decoder */
 
 static int restore_copy(struct kenh_ctx *ctx, const uint8_t *p, size_t n)
@@ -595,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_client_filecrypt_bit_flips),
 		cmocka_unit_test(test_client_filecrypt_reseal),
 		cmocka_unit_test(test_client_filecrypt_resume),
+		cmocka_unit_test(test_client_filecrypt_resume_chunk),
 		cmocka_unit_test(test_client_filecrypt_state_negatives),
 #ifdef KENH_FAULT_INJECT
 		cmocka_unit_test(test_client_filecrypt_allocation_failures),

@@ -485,6 +485,41 @@ static void test_store_blobs(void **state)
 	                 KENH_E_NOT_FOUND);
 }
 
+/*
+ * A blob of many rows of different lengths: every read (each offset, each
+ * length) gives the right bytes, whichever row it starts in (the read
+ * seeks to the row that holds its offset).
+ */
+static void test_store_blob_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct kenh_span id = str_span("blob-rows-0123456789");
+	uint8_t all[200];
+	struct store_buf b = { 0 };
+	size_t off = 0, len, at, max;
+
+	for (at = 0; at < sizeof(all); at++)
+		all[at] = (uint8_t)(at * 7 + 3);
+	for (len = 1; off < sizeof(all); len = len % 13 + 1) {
+		size_t n = sizeof(all) - off < len ? sizeof(all) - off : len;
+
+		assert_int_equal(f->ops->blob_append(f->s, id, "u/a/d", sizeof(all), off,
+		                                     span_make(all + off, n)),
+		                 0);
+		off += n;
+	}
+	for (at = 0; at < sizeof(all); at++) {
+		for (max = 1; max <= 40; max += 13) {
+			size_t want = sizeof(all) - at < max ? sizeof(all) - at : max;
+
+			assert_int_equal(f->ops->blob_read(f->s, id, at, max, &b), 0);
+			assert_int_equal(b.len, want);
+			assert_memory_equal(b.p, all + at, want);
+			store_buf_clear(&b);
+		}
+	}
+}
+
 static int count_crl(void *arg, const char *issuer, uint64_t number, struct kenh_span der)
 {
 	uint64_t *sum = arg;
@@ -663,6 +698,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_proposals_and_group_info, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_store_blobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_blob_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_crl_and_enrollment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_enroll_reject, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_renewal, setup, teardown),
