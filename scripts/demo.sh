@@ -189,15 +189,18 @@ AN2=$(k an2 --json whoami | sed -n 's/.*"device":"\([^"]*\)".*/\1/p')
 out=$(adm revoke "$AN2" --reason "key compromise") || die "revoke: $out"
 printf '%s\n' "$out" | sed 's/^/   /'
 out=$(k an2 sync 2>&1) && die "the relay still accepts the revoked device"
-grep -q "event=device_refused" "$DATA/relay.log" || die "no device_refused event in the relay's log"
-say "an2 refused by the relay (its log: $(grep -m1 -o 'event=device_refused.*' "$DATA/relay.log" | cut -c1-90))"
+printf '%s\n' "$out" | grep -q "revoked" || die "an2 was not told it is revoked: $out"
+k an2 send ops "from a lost device" >/dev/null 2>&1 && die "the revoked device could still send"
+grep -q "event=revoked_admitted" "$DATA/relay.log" || die "no revoked_admitted event in the relay's log"
+say "an2 refused: $(printf '%s\n' "$out" | grep -m1 "this device" | cut -c1-110)"
+say "the relay lets it in only to fetch a wipe order (its log: $(grep -m1 -o 'event=revoked_admitted.*' "$DATA/relay.log" | cut -c1-60))"
 k binh sync >/dev/null 2>&1 || die "binh sync after revocation"
 n=$(k cmdr members ops | grep -c "/an/")
 k cmdr sync >/dev/null 2>&1
 n=$(k cmdr members ops | grep -c "/an/")
 [ "$n" = 1 ] || die "an still has $n devices in the group"
 say "the relay proposed the removal; the next member online committed it: an has 1 device left"
-k an1 send ops "an: still here on my first device" >/dev/null || die "an1 send after removal"
+k an1 send ops "an: still here on my first device" >/dev/null 2>&1 || die "an1 send after removal"
 
 step "9. The relay's data directory holds no plaintext"
 scan() {
