@@ -10,17 +10,16 @@
 # over TLS 1.3 on 127.0.0.1 with openssl s_client to openssl s_server
 # (no encryption at rest, no storage, no acknowledgements). Prints MiB/s
 # for each and the ratios. Uses the integration helpers
-# (tests/integ/lib.sh, lib_files.sh); KENH_BUILD picks the programs (build).
+# (tests/integ/lib.sh, lib_kenh.sh); KENH_BUILD picks the programs (build).
 . "$(dirname "$0")/../tests/integ/lib.sh"
-need_relay
-. "$(dirname "$0")/../tests/integ/lib_files.sh"
+. "$(dirname "$0")/../tests/integ/lib_kenh.sh"
 
 MIB=${FILES_MIB:-256}
 now() { date +%s.%N; }
 rate() { awk -v b="$1" -v s="$2" -v e="$3" 'BEGIN { printf "%.1f", b / 1048576 / (e - s) }'; }
 
 org_start
-org_enroll alice bob
+enroll_devices alice:alice:tb/pc02 bob:bob:tb/pc02
 k alice group create ops >/dev/null || fatal "group create"
 k alice group add ops user:bob >/dev/null || fatal "group add"
 k bob sync >/dev/null 2>&1 || fatal "bob sync"

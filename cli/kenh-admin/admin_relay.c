@@ -235,53 +235,61 @@ out:
 	return rc;
 }
 
-int admin_relay_wipe(struct admin *a, const char *device_name, const uint8_t *order, size_t len)
+/*
+ * Send msg (type, d) for one device and read the relay's SeqResponse (resp):
+ * *seq is the inbox entry it was queued under (docs/protocol.md WIPE_SEND,
+ * RENEW_SUBMIT). A refusal or a bad answer is reported as what.
+ */
+static int queue_for_device(struct admin *a, uint16_t type, const struct proto_desc *d,
+                            const void *msg, const struct proto_desc *resp, const char *what,
+                            uint64_t *seq)
 {
-	struct proto_wipe_send m = { span_make((const uint8_t *)device_name, strlen(device_name)),
-		                     span_make(order, len) };
 	struct proto_seq_resp r;
 	struct cli_relay_reply reply;
 	int rc;
 
-	if ((rc = admin_relay_call(a, PROTO_WIPE_SEND, &proto_desc_wipe_send, &m, &reply)) != 0)
-		return rc;
-	if (reply.status != 0) {
-		rc = admin_relay_refused("wipe delivery", &reply);
-	} else if (proto_msg_decode(&proto_desc_wipe_send_resp, reply.body, reply.len, &r,
-	                            sizeof(r)) != 0) {
-		rc = admin_fail("wipe delivery", KENH_E_PROTO);
-	} else {
+	*seq = 0;
+	if ((rc = admin_relay_call(a, type, d, msg, &reply)) != 0) return rc;
+	if (reply.status != 0)
+		rc = admin_relay_refused(what, &reply);
+	else if (proto_msg_decode(resp, reply.body, reply.len, &r, sizeof(r)) != 0)
+		rc = admin_fail(what, KENH_E_PROTO);
+	else
+		*seq = r.seq;
+	cli_relay_reply_clear(&reply);
+	return rc;
+}
+
+int admin_relay_wipe(struct admin *a, const char *device_name, const uint8_t *order, size_t len)
+{
+	struct proto_wipe_send m = { span_make((const uint8_t *)device_name, strlen(device_name)),
+		                     span_make(order, len) };
+	uint64_t seq;
+	int rc;
+
+	rc = queue_for_device(a, PROTO_WIPE_SEND, &proto_desc_wipe_send, &m,
+	                      &proto_desc_wipe_send_resp, "wipe delivery", &seq);
+	if (rc == 0)
 		printf("wipe order queued at the relay for %s (inbox entry %llu); the device "
 		       "receives it when it connects\n",
-		       device_name, (unsigned long long)r.seq);
-	}
-	cli_relay_reply_clear(&reply);
+		       device_name, (unsigned long long)seq);
 	return rc;
 }
 
 int admin_relay_renew(struct admin *a, const char *device_name, const uint8_t *cert, size_t len)
 {
 	struct proto_renew_submit m;
-	struct proto_seq_resp r;
-	struct cli_relay_reply reply;
+	uint64_t seq;
 	int rc;
 
 	memset(&m, 0, sizeof(m));
 	m.certificate.present = true;
 	m.certificate.v = span_make(cert, len);
-	if ((rc = admin_relay_call(a, PROTO_RENEW_SUBMIT, &proto_desc_renew_submit, &m, &reply)) !=
-	    0)
-		return rc;
-	if (reply.status != 0) {
-		rc = admin_relay_refused("certificate delivery", &reply);
-	} else if (proto_msg_decode(&proto_desc_renew_submit_resp, reply.body, reply.len, &r,
-	                            sizeof(r)) != 0) {
-		rc = admin_fail("certificate delivery", KENH_E_PROTO);
-	} else {
+	rc = queue_for_device(a, PROTO_RENEW_SUBMIT, &proto_desc_renew_submit, &m,
+	                      &proto_desc_renew_submit_resp, "certificate delivery", &seq);
+	if (rc == 0)
 		printf("certificate queued at the relay for %s (inbox entry %llu); the device "
 		       "installs it at its next sync\n",
-		       device_name, (unsigned long long)r.seq);
-	}
-	cli_relay_reply_clear(&reply);
+		       device_name, (unsigned long long)seq);
 	return rc;
 }

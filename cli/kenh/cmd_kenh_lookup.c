@@ -240,6 +240,15 @@ static bool keep_all(const struct dir_dev *d, const void *arg)
 	return true;
 }
 
+/* The optional UNIT argument of users and units, or our top unit. */
+static void unit_arg(const struct kenh_app *a, int argc, char **argv, char *unit, size_t cap)
+{
+	if (argc == 2)
+		snprintf(unit, cap, "%s", argv[1]);
+	else
+		top_unit(a, unit, cap);
+}
+
 int cmd_kenh_users(struct kenh_app *a, int argc, char **argv)
 {
 	struct dir_list l = { NULL, 0 };
@@ -248,10 +257,7 @@ int cmd_kenh_users(struct kenh_app *a, int argc, char **argv)
 
 	if (argc > 2) return kenh_usage("users [UNIT]");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
-	if (argc == 2)
-		snprintf(unit, sizeof(unit), "%s", argv[1]);
-	else
-		top_unit(a, unit, sizeof(unit));
+	unit_arg(a, argc, argv, unit, sizeof(unit));
 	if ((rc = fetch(a, unit, &l)) == 0 && (rc = known_expiry(a, &l)) == 0)
 		(void)print_users(a, &l, keep_all, NULL);
 	mem_free(l.d);
@@ -289,10 +295,7 @@ int cmd_kenh_units(struct kenh_app *a, int argc, char **argv)
 
 	if (argc > 2) return kenh_usage("units [UNIT]");
 	if ((rc = kenh_dev_open(a, true)) != 0) return rc;
-	if (argc == 2)
-		snprintf(base, sizeof(base), "%s", argv[1]);
-	else
-		top_unit(a, base, sizeof(base));
+	unit_arg(a, argc, argv, base, sizeof(base));
 	if ((rc = fetch(a, base, &l)) != 0) goto out;
 	if ((rc = mem_calloc(l.n + 1, sizeof(*units), (void **)&units)) != 0) goto out;
 	for (i = 0; i < l.n; i++)

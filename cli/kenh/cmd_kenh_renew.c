@@ -54,20 +54,6 @@ static const char *refusal(int rc)
 	}
 }
 
-/* The chain check: our root, our unit CAs, now (KENH_E_VERIFY, EXPIRED, REVOKED, PERM). */
-static int check_chain(struct kenh_app *a, struct kenh_span cert, struct crypto_cert_info *info)
-{
-	struct crypto_chain_input in;
-
-	memset(&in, 0, sizeof(in));
-	in.root = span_make(a->root, a->rootlen);
-	in.cas = a->id.nchain > 1 ? &a->id.chain[1] : NULL;
-	in.ncas = a->id.nchain - 1;
-	in.leaf = cert;
-	in.now = cli_now();
-	return crypto_chain_verify(a->ctx, &in, info);
-}
-
 /* Same key, same identity, later end: the three rules of a renewal. */
 static int check_successor(const struct kenh_app *a, const struct crypto_cert_info *info)
 {
@@ -110,7 +96,8 @@ int kenh_renew_install(struct kenh_app *a, struct kenh_span cert)
 	char serial[2 * CRYPTO_PKI_SERIAL_MAX + 1], until[32];
 	int rc;
 
-	if ((rc = check_chain(a, cert, &info)) != 0) {
+	/* Our root and unit CAs, now (KENH_E_VERIFY, EXPIRED, PERM). */
+	if ((rc = kenh_crl_verify_own(a, cert, false, &info)) != 0) {
 		a->cert_refused++;
 		fprintf(stderr,
 		        "kenh: a renewed certificate was refused: it does not validate "

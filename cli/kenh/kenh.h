@@ -294,6 +294,12 @@ struct proto_crl_set;
 KENH_MUST_CHECK int kenh_crl_load(struct kenh_app *a);
 void kenh_crl_free(struct kenh_app *a);
 /*
+ * leaf checked now under our root and our own unit CAs (the chain of a->id),
+ * and against the held CRLs if with_crls: crypto_chain_verify's result.
+ */
+KENH_MUST_CHECK int kenh_crl_verify_own(struct kenh_app *a, struct kenh_span leaf, bool with_crls,
+                                        struct crypto_cert_info *info);
+/*
  * Verify and keep each CRL of set that is newer than the one held
  * (forged or older ones are reported on stderr and ignored), then reload.
  * Only store errors are returned.

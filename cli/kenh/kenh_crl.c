@@ -52,22 +52,31 @@ void kenh_crl_free(struct kenh_app *a)
 	a->ncrls = 0;
 }
 
-/* Our own chain against the held CRLs: say so once if this device is listed. */
-static void check_self(struct kenh_app *a)
+int kenh_crl_verify_own(struct kenh_app *a, struct kenh_span leaf, bool with_crls,
+                        struct crypto_cert_info *info)
 {
 	struct crypto_chain_input in;
-	struct crypto_cert_info info;
 
-	if (!a->enrolled || a->self_revoked) return;
 	memset(&in, 0, sizeof(in));
 	in.root = span_make(a->root, a->rootlen);
 	in.cas = a->id.nchain > 1 ? &a->id.chain[1] : NULL;
 	in.ncas = a->id.nchain - 1;
-	in.crls = a->crls;
-	in.ncrls = a->ncrls;
-	in.leaf = a->id.chain[0];
+	if (with_crls) {
+		in.crls = a->crls;
+		in.ncrls = a->ncrls;
+	}
+	in.leaf = leaf;
 	in.now = cli_now();
-	if (crypto_chain_verify(a->ctx, &in, &info) != KENH_E_REVOKED) return;
+	return crypto_chain_verify(a->ctx, &in, info);
+}
+
+/* Our own chain against the held CRLs: say so once if this device is listed. */
+static void check_self(struct kenh_app *a)
+{
+	struct crypto_cert_info info;
+
+	if (!a->enrolled || a->self_revoked) return;
+	if (kenh_crl_verify_own(a, a->id.chain[0], true, &info) != KENH_E_REVOKED) return;
 	a->self_revoked = true;
 	fprintf(stderr,
 	        "kenh: this device's certificate (%s/%s/%s) is revoked by the "

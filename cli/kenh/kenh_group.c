@@ -80,7 +80,11 @@ int kenh_group_save(struct kenh_app *a, const struct kenh_mls_group *g)
 	return rc;
 }
 
-int kenh_group_save_new(struct kenh_app *a, const struct kenh_mls_group *g)
+/*
+ * Replace g's row in one transaction, in the "left" scope if left; a group
+ * new to the store (no row yet) is accepted only when it is not being left.
+ */
+static int resave(struct kenh_app *a, const struct kenh_mls_group *g, bool left)
 {
 	struct kenh_span gid;
 	int rc;
@@ -88,9 +92,15 @@ int kenh_group_save_new(struct kenh_app *a, const struct kenh_mls_group *g)
 	kenh_mls_group_id(g, &gid.p, &gid.len);
 	if ((rc = client_store_begin(a->st)) != 0) return rc;
 	rc = client_store_del(a->st, CLIENT_T_GROUPS, gid);
-	if (rc == 0 || rc == KENH_E_NOT_FOUND) rc = save_scoped(a, g, false);
+	if (rc == KENH_E_NOT_FOUND && !left) rc = 0;
+	if (rc == 0) rc = save_scoped(a, g, left);
 	if (rc == 0) return client_store_commit(a->st);
 	return client_store_rollback(a->st) != 0 ? KENH_ERR(KENH_E_DB) : rc;
+}
+
+int kenh_group_save_new(struct kenh_app *a, const struct kenh_mls_group *g)
+{
+	return resave(a, g, false);
 }
 
 int kenh_group_left(struct kenh_app *a, struct kenh_span gid, bool *left)
@@ -107,15 +117,7 @@ int kenh_group_left(struct kenh_app *a, struct kenh_span gid, bool *left)
 
 int kenh_group_mark_left(struct kenh_app *a, const struct kenh_mls_group *g)
 {
-	struct kenh_span gid;
-	int rc;
-
-	kenh_mls_group_id(g, &gid.p, &gid.len);
-	if ((rc = client_store_begin(a->st)) != 0) return rc;
-	rc = client_store_del(a->st, CLIENT_T_GROUPS, gid);
-	if (rc == 0) rc = save_scoped(a, g, true);
-	if (rc == 0) return client_store_commit(a->st);
-	return client_store_rollback(a->st) != 0 ? KENH_ERR(KENH_E_DB) : rc;
+	return resave(a, g, true);
 }
 
 int kenh_group_forget(struct kenh_app *a, struct kenh_span gid)

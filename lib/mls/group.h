@@ -205,8 +205,14 @@ struct mls_group {
 	struct mls_group_context gc;
 	struct mls_rtree *tree;
 	uint32_t own_leaf;
-	bool removed; /* a Commit removed us: nothing more can be sent or read */
-	bool reinit;  /* a Commit carried a ReInit: §12.4.2 forbids further use */
+	/*
+	 * A Commit removed us: nothing more can be sent, and only late
+	 * application data of this epoch, our last, is read (§12.4.2) until
+	 * late_closed, when its keys aged out as the members' did (§15.3).
+	 */
+	bool removed;
+	bool late_closed;
+	bool reinit; /* a Commit carried a ReInit: §12.4.2 forbids further use */
 	/* That ReInit (§12.1.5), owned (reinit_args views into reinit_enc); NULL if unknown. */
 	uint8_t *reinit_enc;
 	size_t reinit_len;

@@ -260,9 +260,13 @@ int mls_group_commit_process(struct mls_group *g, const struct mls_authenticated
 	if (!r.res.own_removed && (rc = schedule(&r)) != 0) goto out;
 	if ((rc = fill_outcome(&r, out)) != 0) goto out;
 	if (r.res.own_removed) {
-		/* RFC 9420 §12.4.2: removed, we can follow the group no further. */
+		/*
+		 * RFC 9420 §12.4.2: removed, we can follow the group no further; we
+		 * keep only this epoch's keys, for its late messages (group_message.c).
+		 */
 		g->removed = true;
 		mls_group_clear_props(g);
+		mls_group_past_clear(g);
 	} else {
 		/* RFC 9420 §15.3: our epoch stays, as a past one, for its late messages. */
 		if ((rc = mls_group_retire(g, r.next)) != 0) goto out;

@@ -5,7 +5,8 @@
  * PrivateMessage of the current epoch (RFC 9420 §6.2, §6.3) into what it
  * carries (application data with its sender, a proposal to store by
  * reference after the checks it can pass on its own, §12.1, or a Commit,
- * §12.4.2), and application data of a past epoch still kept (§15.3);
+ * §12.4.2), and application data of a past epoch still kept (§15.3) or,
+ * for a member a Commit removed, of its last epoch for as long (§12.4.2);
  * sending application data (§15, always as PrivateMessage, and only with
  * no proposal pending, §12.4); and sending our own Add, Remove or Update
  * proposals as PublicMessage (kept in the store so our next Commit, or
@@ -190,13 +191,71 @@ static int process_private(struct mls_group *g, const struct mls_private_message
 	return rc;
 }
 
+/* The epoch in a message's clear header (RFC 9420 §6.2, §6.3); 0 for another wire format. */
+static uint64_t message_epoch(const struct mls_message *msg)
+{
+	if (msg->wire_format == MLS_WIRE_FORMAT_PUBLIC_MESSAGE)
+		return msg->u.public_message.content.epoch;
+	if (msg->wire_format == MLS_WIRE_FORMAT_PRIVATE_MESSAGE)
+		return msg->u.private_message.epoch;
+	return 0;
+}
+
+/*
+ * §9.2: a removed member's last epoch aged out; its keys go for good. The
+ * secret tree is started again from zeros, so that the saved state keeps
+ * its shape but no secret; late_closed keeps it from being used.
+ */
+static int close_late(struct mls_group *g)
+{
+	uint8_t zero[CRYPTO_MAX_HASH];
+	struct mls_secret_tree_limits lim = g->st.limits;
+	uint32_t n = g->st.n_leaves;
+
+	memset(zero, 0, sizeof(zero));
+	g->late_closed = true;
+	mls_secret_tree_clear(&g->st);
+	sec_zero(g->es.sender_data_secret, sizeof(g->es.sender_data_secret));
+	return mls_secret_tree_init(&g->st, g->cs, zero, n, &lim);
+}
+
+/*
+ * RFC 9420 §12.4.2: a member removed by a Commit "might keep the secret
+ * tree for a short time to decrypt late messages in the previous epoch".
+ * We read application data of that epoch, our last (the one g still
+ * holds), for as long as the members keep it for their own late messages
+ * (§15.3, MLS_GROUP_PAST_EPOCHS epochs after it): a message of a later
+ * epoch shows that time is over, and the keys are wiped (close_late).
+ */
+static int process_removed(struct mls_group *g, const struct mls_message *msg, struct mls_event *ev)
+{
+	const struct mls_private_message *pm = &msg->u.private_message;
+	struct mls_private_opened o;
+	struct mls_framing_epoch ep;
+	uint64_t e = message_epoch(msg);
+	int rc;
+
+	if (!g->late_closed && e > g->gc.epoch && e - g->gc.epoch > MLS_GROUP_PAST_EPOCHS &&
+	    (rc = close_late(g)) != 0)
+		return rc;
+	if (g->late_closed || msg->wire_format != MLS_WIRE_FORMAT_PRIVATE_MESSAGE ||
+	    pm->content_type != MLS_CONTENT_APPLICATION || pm->epoch != g->gc.epoch)
+		return KENH_ERR(KENH_E_STATE);
+	memset(&o, 0, sizeof(o));
+	mls_group_framing_epoch(g, &ep);
+	if ((rc = mls_private_message_open(&ep, pm, &o)) == 0) rc = handle_application(&o.ac, ev);
+	mls_private_opened_clear(&o);
+	return rc;
+}
+
 int mls_group_process(struct mls_group *g, const struct mls_message *msg, struct mls_event *out)
 {
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (g->removed) return KENH_ERR(KENH_E_STATE);
-	if (msg->wire_format == MLS_WIRE_FORMAT_PUBLIC_MESSAGE)
+	if (g->removed)
+		rc = process_removed(g, msg, out);
+	else if (msg->wire_format == MLS_WIRE_FORMAT_PUBLIC_MESSAGE)
 		rc = process_public(g, &msg->u.public_message, out);
 	else if (msg->wire_format == MLS_WIRE_FORMAT_PRIVATE_MESSAGE)
 		rc = process_private(g, &msg->u.private_message, out);

@@ -9,7 +9,8 @@
  *   uint32 magic "KMLS"; uint16 format (3); uint16 cipher_suite;
  *   opaque group_context<V>;       the encoded GroupContext (RFC 9420 §8.1)
  *   opaque ratchet_tree<V>;        the tree as the ratchet_tree extension (§12.4.3.3)
- *   uint32 own_leaf; uint8 flags (1: removed, 2: reinit);
+ *   uint32 own_leaf; uint8 flags (1: removed, 2: reinit, 4: a removed
+ *     member's late epoch closed);
  *   opaque signature_key<V>;
  *   uint32 n; { uint32 node; opaque sk[Nsk]; }[n]   path private keys (§4.2)
  *   opaque epoch_secrets[8 * Nh]   sender_data, exporter, external, confirmation,
@@ -38,12 +39,13 @@
 #include "codec/limits.h"
 #include "util/mem.h"
 
-#define STATE_MAGIC     0x4b4d4c53u /* "KMLS" */
-#define STATE_FORMAT    3u
-#define STATE_FORMAT_V1 1u /* before past epochs */
-#define STATE_FORMAT_V2 2u /* before the ReInit */
-#define FLAG_REMOVED    1u
-#define FLAG_REINIT     2u
+#define STATE_MAGIC      0x4b4d4c53u /* "KMLS" */
+#define STATE_FORMAT     3u
+#define STATE_FORMAT_V1  1u /* before past epochs */
+#define STATE_FORMAT_V2  2u /* before the ReInit */
+#define FLAG_REMOVED     1u
+#define FLAG_REINIT      2u
+#define FLAG_LATE_CLOSED 4u
 /* The tree, then room for the secret trees (ours and the past epochs') and the rest. */
 #define STATE_MAX       (LIMIT_RATCHET_TREE + (4 + 4 * MLS_GROUP_PAST_EPOCHS) * LIMIT_MLS_MESSAGE)
 #define N_EPOCH_SECRETS 8u
@@ -113,7 +115,8 @@ static int put_state(struct codec_writer *w, const struct mls_group *g)
 	if ((rc = put_tree(w, g->tree)) != 0) goto out;
 	codec_write_u32(w, g->own_leaf);
 	codec_write_u8(w,
-	               (uint8_t)((g->removed ? FLAG_REMOVED : 0) | (g->reinit ? FLAG_REINIT : 0)));
+	               (uint8_t)((g->removed ? FLAG_REMOVED : 0) | (g->reinit ? FLAG_REINIT : 0) |
+	                         (g->late_closed ? FLAG_LATE_CLOSED : 0)));
 	codec_write_opaque(w, g->sig_sk, g->sig_sk_len);
 	put_priv(w, &g->priv);
 	for (i = 0; i < N_EPOCH_SECRETS; i++)
@@ -328,9 +331,14 @@ static int get_leaf_and_key(struct codec_reader *r, struct mls_group *g)
 	codec_read_u8(r, &flags);
 	codec_read_opaque(r, CRYPTO_MAX_SIG_SK, &sk);
 	if ((rc = codec_reader_err(r)) != 0) return rc;
-	if ((flags & ~(FLAG_REMOVED | FLAG_REINIT)) != 0 || sk.len != g->cs->sig->nsk)
+	if ((flags & ~(FLAG_REMOVED | FLAG_REINIT | FLAG_LATE_CLOSED)) != 0 ||
+	    sk.len != g->cs->sig->nsk)
+		return KENH_ERR(KENH_E_PARSE);
+	/* Only a removed member closes its late epoch. */
+	if ((flags & (FLAG_REMOVED | FLAG_LATE_CLOSED)) == FLAG_LATE_CLOSED)
 		return KENH_ERR(KENH_E_PARSE);
 	g->removed = (flags & FLAG_REMOVED) != 0;
+	g->late_closed = (flags & FLAG_LATE_CLOSED) != 0;
 	g->reinit = (flags & FLAG_REINIT) != 0;
 	memcpy(g->sig_sk, sk.p, sk.len);
 	g->sig_sk_len = sk.len;

@@ -131,66 +131,116 @@ int mls_group_sig_key(struct mls_group *g, const struct crypto_sig_key **out)
 	return 0;
 }
 
-int mls_group_set_context(struct mls_group *g, const struct mls_group_context *gc)
+/*
+ * A structure the group keeps as its own encoding plus a decoded copy whose
+ * vectors view that encoding (the GroupContext of RFC 9420 §8.1, the ReInit
+ * arguments of §11.2): how to encode, decode and clear one.
+ */
+struct owned_codec {
+	int (*encode)(struct codec_writer *w, const void *in);
+	int (*decode)(struct codec_reader *r, void *out);
+	void (*clear)(void *v);
+};
+
+static int encode_gc(struct codec_writer *w, const void *in)
+{
+	return mls_encode_group_context(w, in);
+}
+
+static int decode_gc(struct codec_reader *r, void *out)
+{
+	return mls_decode_group_context(r, out);
+}
+
+static void clear_gc(void *v)
+{
+	mls_group_context_clear(v);
+}
+
+static int encode_ri(struct codec_writer *w, const void *in)
+{
+	return mls_encode_reinit(w, in);
+}
+
+static int decode_ri(struct codec_reader *r, void *out)
+{
+	return mls_decode_reinit(r, out);
+}
+
+static void clear_ri(void *v)
+{
+	mls_reinit_clear(v);
+}
+
+static const struct owned_codec GC_CODEC = { encode_gc, decode_gc, clear_gc };
+static const struct owned_codec RI_CODEC = { encode_ri, decode_ri, clear_ri };
+
+/*
+ * Encode in into a new buffer *buf (*len bytes) and decode it again into
+ * out (zeroed by the caller), whose views then point into *buf. On error
+ * out is cleared and nothing is returned.
+ */
+static int encode_owned(const struct owned_codec *c, const void *in, void *out, uint8_t **buf,
+                        size_t *len)
 {
 	struct codec_writer w;
-	struct mls_group_context dec;
 	struct codec_reader r;
+	uint8_t *b = NULL;
+	size_t n = 0;
+	int rc;
+
+	*buf = NULL;
+	*len = 0;
+	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
+	if ((rc = c->encode(&w, in)) != 0) goto out;
+	if ((rc = codec_writer_finish(&w, &b, &n)) != 0) goto out;
+	codec_reader_init(&r, b, n);
+	if ((rc = c->decode(&r, out)) != 0) goto out;
+	if ((rc = codec_reader_done(&r)) != 0) goto out;
+	*buf = b;
+	*len = n;
+	b = NULL;
+out:
+	if (rc != 0) c->clear(out);
+	mem_free(b);
+	codec_writer_clear(&w);
+	return rc;
+}
+
+int mls_group_set_context(struct mls_group *g, const struct mls_group_context *gc)
+{
+	struct mls_group_context dec;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int rc;
 
 	memset(&dec, 0, sizeof(dec));
-	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
-	if ((rc = mls_encode_group_context(&w, gc)) != 0) goto out;
-	if ((rc = codec_writer_finish(&w, &buf, &len)) != 0) goto out;
-	codec_reader_init(&r, buf, len);
-	if ((rc = mls_decode_group_context(&r, &dec)) != 0) goto out;
-	if ((rc = codec_reader_done(&r)) != 0) goto out;
+	if ((rc = encode_owned(&GC_CODEC, gc, &dec, &buf, &len)) != 0) return rc;
 	/* gc may view the old context: release it only now. */
 	mls_group_context_clear(&g->gc);
 	mem_free(g->gc_enc);
 	g->gc = dec;
 	g->gc_enc = buf;
 	g->gc_len = len;
-	memset(&dec, 0, sizeof(dec));
-	buf = NULL;
-out:
-	mls_group_context_clear(&dec);
-	mem_free(buf);
-	codec_writer_clear(&w);
-	return rc;
+	return 0;
 }
 
 int mls_group_set_reinit(struct mls_group *g, const struct mls_reinit *ri)
 {
 	struct mls_reinit dec;
-	struct codec_writer w;
-	struct codec_reader r;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int rc;
 
 	memset(&dec, 0, sizeof(dec));
-	codec_writer_init(&w, LIMIT_MLS_MESSAGE, CODEC_WRITER_NORMAL);
-	if ((rc = mls_encode_reinit(&w, ri)) != 0) goto out;
-	if ((rc = codec_writer_finish(&w, &buf, &len)) != 0) goto out;
-	codec_reader_init(&r, buf, len);
-	if ((rc = mls_decode_reinit(&r, &dec)) == 0) rc = codec_reader_done(&r);
-	if (rc != 0) goto out;
+	if ((rc = encode_owned(&RI_CODEC, ri, &dec, &buf, &len)) != 0) return rc;
 	mls_reinit_clear(&g->reinit_args);
 	mem_free(g->reinit_enc);
 	g->reinit_args = dec;
 	g->reinit_enc = buf;
 	g->reinit_len = len;
 	g->reinit = true;
-	memset(&dec, 0, sizeof(dec));
-	buf = NULL;
-out:
-	mls_reinit_clear(&dec);
-	mem_free(buf);
-	codec_writer_clear(&w);
-	return rc;
+	return 0;
 }
 
 uint64_t mls_group_now(const struct mls_group *g)

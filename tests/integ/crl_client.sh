@@ -18,7 +18,7 @@
 #     CRL does not replace a newer one.
 # A client that validated without its CRLs fails every one of these.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/org.bash"
+. "$(dirname "$0")/lib_kenh.sh"
 
 org_start
 for u in alice bob carol mallory dave; do org_submit "$u" "$u" tb/pc02; done

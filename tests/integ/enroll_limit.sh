@@ -10,7 +10,7 @@
 # the noisy address. The relay-wide ceiling still holds: once addresses
 # together reach it, every address is refused.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/org.bash"
+. "$(dirname "$0")/lib_kenh.sh"
 
 MKCSR=$KENH_BUILD/kenh-test-csr
 [ -x "$MKCSR" ] || fatal "build $MKCSR first"

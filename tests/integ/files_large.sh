@@ -24,15 +24,14 @@ LARGE_BUILD=${FILES_LARGE_BUILD:-$KENH_BUILD}
 KENHD=$LARGE_BUILD/kenhd
 KENH=$LARGE_BUILD/kenh
 ADMIN=$LARGE_BUILD/kenh-admin
-need_relay
-. "$(dirname "$0")/lib_files.sh"
+. "$(dirname "$0")/lib_kenh.sh"
 lean_asan
 echo "$TEST_NAME: programs from $LARGE_BUILD"
 
 SIZE=$((1024 * 1024 * 1024))
 RSS_LIMIT=$((200 * 1024)) # KiB
 org_start
-org_enroll alice bob
+enroll_devices alice:alice:tb/pc02 bob:bob:tb/pc02
 run_ok "create" k alice group create ops
 run_ok "add bob" k alice group add ops user:bob
 run_ok "bob joins" k bob sync

@@ -17,12 +17,11 @@
 #   - a chunk changed in the relay's store: get-file fails its integrity
 #     check and leaves neither PATH nor PATH.part.
 . "$(dirname "$0")/lib.sh"
-need_relay
-. "$(dirname "$0")/lib_files.sh"
+. "$(dirname "$0")/lib_kenh.sh"
 
 MIB=1048576
 org_start
-org_enroll alice bob
+enroll_devices alice:alice:tb/pc02 bob:bob:tb/pc02
 run_ok "create" k alice group create ops
 run_ok "add bob" k alice group add ops user:bob
 run_ok "bob joins" k bob sync

@@ -17,84 +17,10 @@
 #   - a wipe order with a bad signature ignored, the store intact;
 #   - a wipe order through the relay erasing the store.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_kenh.sh"
 
-need_relay
-KENH=$KENH_BUILD/kenh
-ADMIN=$KENH_BUILD/kenh-admin
-[ -x "$KENH" ] && [ -x "$ADMIN" ] || fatal "build $KENH and $ADMIN first"
-D=$TMP/org
-mkdir -p "$PKI" "$TMP/dev"
-printf 'integration test passphrase\n' >"$TMP/admin.pass"
-export KENH_PASSPHRASE="device passphrase of the test"
-adm() { "$ADMIN" --dir "$D" --passphrase-file "$TMP/admin.pass" "$@" </dev/null; }
-k() {
-	local d=$1
-	shift
-	"$KENH" --dir "$TMP/dev/$d" "$@" </dev/null
-}
-
-adm init --org "Test Province" --kdf-memory 8 --kdf-iterations 1 >/dev/null || fatal "kenh-admin init"
-adm unit create tb >/dev/null || fatal "unit tb"
-adm unit create tb/pc02 >/dev/null || fatal "unit tb/pc02"
-openssl req -x509 -newkey ed25519 -nodes -keyout "$PKI/relay-key.pem" -out "$PKI/relay-cert.pem" \
-	-days 2 -subj "/CN=kenhd test relay" -addext "subjectAltName=IP:127.0.0.1" \
-	>/dev/null 2>&1 || fatal "relay certificate"
-RELAY_PK=$("$KENHD" --gen-signing-key "$PKI/signing.key" | sed -n 's/^public_key=//p')
-[ ${#RELAY_PK} = 64 ] || fatal "relay signing key"
-# A port found free may be taken when kenhd binds it: try others.
-for attempt in 1 2 3; do
-	PORT=$(free_port)
-	ADMIN_PORT=$(free_port)
-	AUTHORITY=$(adm relay set "127.0.0.1:$PORT" --ca "$PKI/relay-cert.pem" |
-		sed -n 's/^ *authority = //p')
-	[ -n "$AUTHORITY" ] || fatal "kenh-admin relay set"
-	cat >"$TMP/kenhd.conf" <<-EOF
-	listen = 127.0.0.1:$PORT
-	admin_listen = 127.0.0.1:$ADMIN_PORT
-	tls_cert = $PKI/relay-cert.pem
-	tls_key = $PKI/relay-key.pem
-	root_ca = $D/root.crt
-	unit_ca = $D/units/tb/ca.crt
-	unit_ca = $D/units/tb/pc02/ca.crt
-	db_path = $TMP/relay.db
-	signing_key = $PKI/signing.key
-	authority = $AUTHORITY
-	EOF
-	"$KENHD" --config "$TMP/kenhd.conf" >>"$TMP/relay.log" 2>&1 &
-	RELAY_PID=$!
-	up() { healthy 2>/dev/null || ! kill -0 "$RELAY_PID" 2>/dev/null; }
-	wait_for 20 up
-	healthy 2>/dev/null && break
-	wait "$RELAY_PID" 2>/dev/null
-	RELAY_PID=
-done
-[ -n "$RELAY_PID" ] || fatal "relay did not start"
-
-# submit DEV USER UNIT: a device folder and its request through the relay.
-submit() {
-	local dev=$1 user=$2 unit=$3 code cas=(--unit-ca "$D/units/$3/ca.crt")
-	[ "$unit" = tb/pc02 ] && cas+=(--unit-ca "$D/units/tb/ca.crt")
-	k "$dev" init --relay "127.0.0.1:$PORT" --relay-ca "$PKI/relay-cert.pem" \
-		--root "$D/root.crt" "${cas[@]}" --relay-key "$RELAY_PK" --kdf-memory 8 >/dev/null ||
-		fatal "init $dev"
-	code=$(adm enroll-code "$user" --unit "$unit" --ttl 1h --no-qr |
-		grep -Eo '[0-9A-Z]{4}(-[0-9A-Z]{4}){6}' | head -n 1)
-	[ -n "$code" ] || fatal "no code for $user"
-	k "$dev" enroll --user "$user" --unit "$unit" --code "$code" >/dev/null || fatal "submit $dev"
-}
-submit alice alice tb/pc02
-submit bob bob tb/pc02
-submit carol1 carol tb
-submit carol2 carol tb
-# The authority collects the four requests and signs each; the devices fetch.
-out=$(adm requests fetch) || fatal "requests fetch: $out"
-ids=$(printf '%s\n' "$out" | sed -n 's/^imported request \([0-9a-f]*\):.*/\1/p')
-[ "$(echo "$ids" | wc -w)" = 4 ] || fatal "requests fetch: $out"
-for id in $ids; do adm sign "$id" >/dev/null || fatal "sign $id"; done
-for d in alice bob carol1 carol2; do
-	out=$(k "$d" enroll --fetch --wait 20) || fatal "fetch $d: $out"
-done
-dev_of() { k "$1" --json whoami | sed -n 's/.*"device":"\([^"]*\)".*/\1/p'; }
+org_start
+enroll_devices alice:alice:tb/pc02 bob:bob:tb/pc02 carol1:carol:tb carol2:carol:tb
 
 # A group of everyone; bob never syncs until alice is done (offline).
 run_ok "create" k alice group create ops

@@ -24,7 +24,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_kenh.sh"
 
-kenh_org
+ORG_UNITS="tb tb/pc02 tb/pc03"
+org_start
 enroll_devices alice:alice:tb/pc02 bob:bob:tb/pc02 carol1:carol:tb/pc03 \
 	carol2:carol:tb/pc03 dave:dave:tb
 CAROL2=$(dev_of carol2)

@@ -21,80 +21,13 @@
 #   - a wipe order through the relay: the store erased, a "wiped" event,
 #     the daemon stopped with status 1 and its socket removed.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_kenh.sh"
 
-need_relay
-KENH=$KENH_BUILD/kenh
-ADMIN=$KENH_BUILD/kenh-admin
-[ -x "$KENH" ] && [ -x "$ADMIN" ] || fatal "build $KENH and $ADMIN first"
-D=$TMP/org
-mkdir -p "$PKI" "$TMP/dev"
-printf 'integration test passphrase\n' >"$TMP/admin.pass"
-export KENH_PASSPHRASE="device passphrase of the test"
-adm() { "$ADMIN" --dir "$D" --passphrase-file "$TMP/admin.pass" "$@" </dev/null; }
-k() {
-	local d=$1
-	shift
-	"$KENH" --dir "$TMP/dev/$d" "$@" </dev/null
-}
 SOCK=$TMP/dev/alice/daemon/sock
 dc() { "$KENH" --dir "$TMP/dev/alice" daemon-call "$@"; }
 
-adm init --org "Test Province" --kdf-memory 8 --kdf-iterations 1 >/dev/null || fatal "kenh-admin init"
-adm unit create tb >/dev/null || fatal "unit tb"
-adm unit create tb/pc02 >/dev/null || fatal "unit tb/pc02"
-openssl req -x509 -newkey ed25519 -nodes -keyout "$PKI/relay-key.pem" -out "$PKI/relay-cert.pem" \
-	-days 2 -subj "/CN=kenhd test relay" -addext "subjectAltName=IP:127.0.0.1" \
-	>/dev/null 2>&1 || fatal "relay certificate"
-RELAY_PK=$("$KENHD" --gen-signing-key "$PKI/signing.key" | sed -n 's/^public_key=//p')
-[ ${#RELAY_PK} = 64 ] || fatal "relay signing key"
-
-relay_up() {
-	"$KENHD" --config "$TMP/kenhd.conf" >>"$TMP/relay.log" 2>&1 &
-	RELAY_PID=$!
-	up() { healthy 2>/dev/null || ! kill -0 "$RELAY_PID" 2>/dev/null; }
-	wait_for 20 up
-	healthy 2>/dev/null && return 0
-	wait "$RELAY_PID" 2>/dev/null
-	RELAY_PID=
-	return 1
-}
-# A port found free may be taken when kenhd binds it: try others.
-for attempt in 1 2 3; do
-	PORT=$(free_port)
-	ADMIN_PORT=$(free_port)
-	AUTHORITY=$(adm relay set "127.0.0.1:$PORT" --ca "$PKI/relay-cert.pem" |
-		sed -n 's/^ *authority = //p')
-	[ -n "$AUTHORITY" ] || fatal "kenh-admin relay set"
-	cat >"$TMP/kenhd.conf" <<-EOF
-	listen = 127.0.0.1:$PORT
-	admin_listen = 127.0.0.1:$ADMIN_PORT
-	tls_cert = $PKI/relay-cert.pem
-	tls_key = $PKI/relay-key.pem
-	root_ca = $D/root.crt
-	unit_ca = $D/units/tb/ca.crt
-	unit_ca = $D/units/tb/pc02/ca.crt
-	db_path = $TMP/relay.db
-	signing_key = $PKI/signing.key
-	authority = $AUTHORITY
-	EOF
-	relay_up && break
-done
-[ -n "$RELAY_PID" ] || fatal "relay did not start"
-
-for dev in alice bob; do
-	k "$dev" init --relay "127.0.0.1:$PORT" --relay-ca "$PKI/relay-cert.pem" \
-		--root "$D/root.crt" --unit-ca "$D/units/tb/pc02/ca.crt" --unit-ca "$D/units/tb/ca.crt" \
-		--relay-key "$RELAY_PK" --kdf-memory 8 >/dev/null || fatal "init $dev"
-	code=$(adm enroll-code "$dev" --unit tb/pc02 --ttl 1h --no-qr |
-		grep -Eo '[0-9A-Z]{4}(-[0-9A-Z]{4}){6}' | head -n 1)
-	[ -n "$code" ] || fatal "no code for $dev"
-	k "$dev" enroll --user "$dev" --unit tb/pc02 --code "$code" >/dev/null || fatal "submit $dev"
-done
-out=$(adm requests fetch) || fatal "requests fetch: $out"
-for id in $(printf '%s\n' "$out" | sed -n 's/^imported request \([0-9a-f]*\):.*/\1/p'); do
-	adm sign "$id" >/dev/null || fatal "sign $id"
-done
-for d in alice bob; do out=$(k "$d" enroll --fetch --wait 20) || fatal "fetch $d: $out"; done
+org_start
+enroll_devices alice:alice:tb/pc02 bob:bob:tb/pc02
 
 # start_daemon: alice's daemon in the background, $DPID, ready when the socket answers.
 start_daemon() {
@@ -213,7 +146,7 @@ kill -TERM "$RELAY_PID" && wait "$RELAY_PID" 2>/dev/null
 RELAY_PID=
 down() { dc status | grep -q '"relay":"disconnected"'; }
 wait_for 30 down || fail "the daemon did not notice the relay going: $(dc status)"
-relay_up || fatal "relay did not restart"
+org_relay_up || fatal "relay did not restart"
 upagain() { dc status | grep -q '"relay":"connected","relay_address":"[^"]*","reconnects":1'; }
 wait_for 60 upagain || fail "the daemon did not reconnect: $(dc status)"
 run_ok "bob sends after the restart" k bob send ops "after the restart"

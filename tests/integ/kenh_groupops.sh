@@ -13,7 +13,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_kenh.sh"
 
-kenh_org
+ORG_UNITS="tb tb/pc02 tb/pc03"
+org_start
 enroll_devices alice:alice:tb/pc02 bob:bob:tb/pc02 carol:carol:tb/pc03 \
 	dave1:dave:tb dave2:dave:tb
 BOB=$(dev_of bob)

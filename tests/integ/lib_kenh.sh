@@ -4,19 +4,29 @@
 #
 # Shared set-up for the scripts that drive the device client kenh through
 # a real relay (sourced after lib.sh; tools/run-tests.sh skips lib*.sh):
-# an organization made with kenh-admin (units tb, tb/pc02 and tb/pc03),
-# kenhd on 127.0.0.1 with that authority and its own signing key (the
-# relay as external sender, docs/protocol.md §8), and devices enrolled
-# through the relay with enroll_devices DEV:USER:UNIT....
+# an organization made with kenh-admin, kenhd on 127.0.0.1 with that
+# authority and its own signing key (the relay as external sender,
+# docs/protocol.md §8), and devices enrolled through the relay as
+# docs/operations.md says.
 #
-# Helpers: adm (kenh-admin on $D), k DEV ARGS (kenh on $TMP/dev/DEV),
-# kenh_org, enroll_devices, dev_of DEV (its device name), hist_count DEV
-# GROUP TEXT (how many history lines hold TEXT).
+#   KENH, ADMIN                the programs (from $KENH_BUILD, or the caller's)
+#   ORG_UNITS                  the units org_start makes ("tb tb/pc02" unless set)
+#   ORG_SIGN_DAYS              if set, the certificates' lifetime in days
+#   adm ARGS...                kenh-admin on the organization folder $D
+#   k DEV ARGS...              kenh on the device folder $TMP/dev/DEV
+#   org_start [CONF LINES...]  make the organization and start the relay
+#   org_relay_up               (re)start kenhd with the configuration written
+#   org_submit DEV USER UNIT   a device folder and its enrollment request
+#   org_enroll N DEV...        sign the N pending requests; DEVs fetch theirs
+#   enroll_devices DEV:USER:UNIT...  org_submit each, then org_enroll them all
+#   dev_of DEV                 the device id of DEV (the last part of its name)
+#   hist_count DEV GROUP TEXT  how many history lines of GROUP on DEV hold TEXT
 
 need_relay
-KENH=$KENH_BUILD/kenh
-ADMIN=$KENH_BUILD/kenh-admin
+KENH=${KENH:-$KENH_BUILD/kenh}
+ADMIN=${ADMIN:-$KENH_BUILD/kenh-admin}
 [ -x "$KENH" ] && [ -x "$ADMIN" ] || fatal "build $KENH and $ADMIN first"
+ORG_UNITS=${ORG_UNITS:-tb tb/pc02}
 D=$TMP/org
 mkdir -p "$PKI" "$TMP/dev"
 printf 'integration test passphrase\n' >"$TMP/admin.pass"
@@ -28,12 +38,13 @@ k() {
 	"$KENH" --dir "$TMP/dev/$d" "$@" </dev/null
 }
 
-# kenh_org: the organization, the relay's TLS certificate and key, kenhd started.
-kenh_org() {
-	local attempt u
+# org_start [CONF LINES...]: the organization, the relay's TLS certificate
+# and signing key, kenhd started with the CONF LINES added to its configuration.
+org_start() {
+	local attempt u line
 	adm init --org "Test Province" --kdf-memory 8 --kdf-iterations 1 >/dev/null ||
 		fatal "kenh-admin init"
-	for u in tb tb/pc02 tb/pc03; do adm unit create "$u" >/dev/null || fatal "unit $u"; done
+	for u in $ORG_UNITS; do adm unit create "$u" >/dev/null || fatal "unit $u"; done
 	openssl req -x509 -newkey ed25519 -nodes -keyout "$PKI/relay-key.pem" \
 		-out "$PKI/relay-cert.pem" -days 2 -subj "/CN=kenhd test relay" \
 		-addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1 || fatal "relay certificate"
@@ -46,32 +57,39 @@ kenh_org() {
 		AUTHORITY=$(adm relay set "127.0.0.1:$PORT" --ca "$PKI/relay-cert.pem" |
 			sed -n 's/^ *authority = //p')
 		[ -n "$AUTHORITY" ] || fatal "kenh-admin relay set"
-		cat >"$TMP/kenhd.conf" <<-EOC
-		listen = 127.0.0.1:$PORT
-		admin_listen = 127.0.0.1:$ADMIN_PORT
-		tls_cert = $PKI/relay-cert.pem
-		tls_key = $PKI/relay-key.pem
-		root_ca = $D/root.crt
-		unit_ca = $D/units/tb/ca.crt
-		unit_ca = $D/units/tb/pc02/ca.crt
-		unit_ca = $D/units/tb/pc03/ca.crt
-		db_path = $TMP/relay.db
-		signing_key = $PKI/signing.key
-		authority = $AUTHORITY
-		EOC
-		"$KENHD" --config "$TMP/kenhd.conf" >>"$TMP/relay.log" 2>&1 &
-		RELAY_PID=$!
-		wait_for 20 kenh_relay_up
-		healthy 2>/dev/null && break
-		wait "$RELAY_PID" 2>/dev/null
-		RELAY_PID=
+		{
+			echo "listen = 127.0.0.1:$PORT"
+			echo "admin_listen = 127.0.0.1:$ADMIN_PORT"
+			echo "tls_cert = $PKI/relay-cert.pem"
+			echo "tls_key = $PKI/relay-key.pem"
+			echo "root_ca = $D/root.crt"
+			for u in $ORG_UNITS; do echo "unit_ca = $D/units/$u/ca.crt"; done
+			echo "db_path = $TMP/relay.db"
+			echo "signing_key = $PKI/signing.key"
+			echo "authority = $AUTHORITY"
+			for line in "$@"; do echo "$line"; done
+		} >"$TMP/kenhd.conf"
+		org_relay_up && break
 	done
 	[ -n "$RELAY_PID" ] || fatal "relay did not start"
 }
-kenh_relay_up() { healthy 2>/dev/null || ! kill -0 "$RELAY_PID" 2>/dev/null; }
 
-# kenh_submit DEV USER UNIT: a device folder and its request through the relay.
-kenh_submit() {
+# org_relay_up: start kenhd with the configuration org_start wrote; fails
+# (RELAY_PID empty) if it does not become healthy.
+org_relay_up() {
+	"$KENHD" --config "$TMP/kenhd.conf" >>"$TMP/relay.log" 2>&1 &
+	RELAY_PID=$!
+	wait_for 20 org_relay_settled
+	healthy 2>/dev/null && return 0
+	wait "$RELAY_PID" 2>/dev/null
+	RELAY_PID=
+	return 1
+}
+org_relay_settled() { healthy 2>/dev/null || ! kill -0 "$RELAY_PID" 2>/dev/null; }
+
+# org_submit DEV USER UNIT: a device folder (trusting UNIT's CA and, below
+# tb, tb's) and its request through the relay.
+org_submit() {
 	local dev=$1 user=$2 unit=$3 code cas=(--unit-ca "$D/units/$3/ca.crt")
 	[ "$unit" != tb ] && cas+=(--unit-ca "$D/units/tb/ca.crt")
 	k "$dev" init --relay "127.0.0.1:$PORT" --relay-ca "$PKI/relay-cert.pem" \
@@ -84,20 +102,30 @@ kenh_submit() {
 		fatal "submit $dev"
 }
 
-# enroll_devices DEV:USER:UNIT...: submit each, sign every request, fetch each certificate.
-enroll_devices() {
-	local spec out ids id n=$#
-	for spec in "$@"; do
-		IFS=: read -r dev user unit <<<"$spec"
-		kenh_submit "$dev" "$user" "$unit"
-	done
+# org_enroll N DEV...: the authority collects exactly N requests and signs
+# each (for ORG_SIGN_DAYS days if set); each DEV fetches its certificate.
+org_enroll() {
+	local n=$1 out ids id d days=()
+	shift
+	[ -n "${ORG_SIGN_DAYS:-}" ] && days=(--days "$ORG_SIGN_DAYS")
 	out=$(adm requests fetch) || fatal "requests fetch: $out"
 	ids=$(printf '%s\n' "$out" | sed -n 's/^imported request \([0-9a-f]*\):.*/\1/p')
 	[ "$(echo "$ids" | wc -w)" = "$n" ] || fatal "requests fetch: $out"
-	for id in $ids; do adm sign "$id" >/dev/null || fatal "sign $id"; done
-	for spec in "$@"; do
-		out=$(k "${spec%%:*}" enroll --fetch --wait 20) || fatal "fetch ${spec%%:*}: $out"
+	for id in $ids; do adm sign "$id" "${days[@]}" >/dev/null || fatal "sign $id"; done
+	for d in "$@"; do
+		out=$(k "$d" enroll --fetch --wait 20) || fatal "fetch $d: $out"
 	done
+}
+
+# enroll_devices DEV:USER:UNIT...: submit each, sign every request, fetch each certificate.
+enroll_devices() {
+	local spec dev user unit devs=()
+	for spec in "$@"; do
+		IFS=: read -r dev user unit <<<"$spec"
+		org_submit "$dev" "$user" "$unit"
+		devs+=("$dev")
+	done
+	org_enroll $# "${devs[@]}"
 }
 
 dev_of() { k "$1" --json whoami | sed -n 's/.*"device":"\([^"]*\)".*/\1/p'; }

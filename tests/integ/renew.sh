@@ -22,75 +22,13 @@
 #     installed, by renew --fetch and by a running kenh listen;
 #   - a revoked device cannot request a renewal.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_kenh.sh"
 
-need_relay
-KENH=$KENH_BUILD/kenh
-ADMIN=$KENH_BUILD/kenh-admin
-[ -x "$KENH" ] && [ -x "$ADMIN" ] || fatal "build $KENH and $ADMIN first"
 command -v sqlite3 >/dev/null || fatal "sqlite3 (scripts/deps.sh) is needed to read the relay store"
-D=$TMP/org
-mkdir -p "$PKI" "$TMP/dev"
-printf 'integration test passphrase\n' >"$TMP/admin.pass"
-export KENH_PASSPHRASE="device passphrase of the test"
-adm() { "$ADMIN" --dir "$D" --passphrase-file "$TMP/admin.pass" "$@" </dev/null; }
-k() {
-	local d=$1
-	shift
-	"$KENH" --dir "$TMP/dev/$d" "$@" </dev/null
-}
-
-adm init --org "Test Province" --kdf-memory 8 --kdf-iterations 1 >/dev/null || fatal "kenh-admin init"
-adm unit create tb >/dev/null || fatal "unit tb"
-adm unit create tb/pc02 >/dev/null || fatal "unit tb/pc02"
-openssl req -x509 -newkey ed25519 -nodes -keyout "$PKI/relay-key.pem" -out "$PKI/relay-cert.pem" \
-	-days 2 -subj "/CN=kenhd test relay" -addext "subjectAltName=IP:127.0.0.1" \
-	>/dev/null 2>&1 || fatal "relay certificate"
-RELAY_PK=$("$KENHD" --gen-signing-key "$PKI/signing.key" | sed -n 's/^public_key=//p')
-[ ${#RELAY_PK} = 64 ] || fatal "relay signing key"
-for attempt in 1 2 3; do
-	PORT=$(free_port)
-	ADMIN_PORT=$(free_port)
-	AUTHORITY=$(adm relay set "127.0.0.1:$PORT" --ca "$PKI/relay-cert.pem" |
-		sed -n 's/^ *authority = //p')
-	[ -n "$AUTHORITY" ] || fatal "kenh-admin relay set"
-	cat >"$TMP/kenhd.conf" <<-EOF
-	listen = 127.0.0.1:$PORT
-	admin_listen = 127.0.0.1:$ADMIN_PORT
-	tls_cert = $PKI/relay-cert.pem
-	tls_key = $PKI/relay-key.pem
-	root_ca = $D/root.crt
-	unit_ca = $D/units/tb/ca.crt
-	unit_ca = $D/units/tb/pc02/ca.crt
-	db_path = $TMP/relay.db
-	signing_key = $PKI/signing.key
-	authority = $AUTHORITY
-	EOF
-	"$KENHD" --config "$TMP/kenhd.conf" >>"$TMP/relay.log" 2>&1 &
-	RELAY_PID=$!
-	up() { healthy 2>/dev/null || ! kill -0 "$RELAY_PID" 2>/dev/null; }
-	wait_for 20 up
-	healthy 2>/dev/null && break
-	wait "$RELAY_PID" 2>/dev/null
-	RELAY_PID=
-done
-[ -n "$RELAY_PID" ] || fatal "relay did not start"
-
-# enroll DEV USER: a device of tb/pc02 with a 30-day certificate, through the relay.
-enroll() {
-	local code id
-	k "$1" init --relay "127.0.0.1:$PORT" --relay-ca "$PKI/relay-cert.pem" --root "$D/root.crt" \
-		--unit-ca "$D/units/tb/pc02/ca.crt" --unit-ca "$D/units/tb/ca.crt" \
-		--relay-key "$RELAY_PK" --kdf-memory 8 >/dev/null || fatal "init $1"
-	code=$(adm enroll-code "$2" --unit tb/pc02 --ttl 1h --no-qr |
-		grep -Eo '[0-9A-Z]{4}(-[0-9A-Z]{4}){6}' | head -n 1)
-	k "$1" enroll --user "$2" --unit tb/pc02 --code "$code" >/dev/null || fatal "submit $1"
-	id=$(adm requests fetch | sed -n 's/^imported request \([0-9a-f]*\):.*/\1/p')
-	[ -n "$id" ] || fatal "no request for $1"
-	adm sign "$id" --days 30 >/dev/null || fatal "sign $1"
-	k "$1" enroll --fetch --wait 20 >/dev/null || fatal "fetch $1"
-}
-enroll alice alice
-enroll bob bob
+# alice and bob in tb/pc02 with 30-day certificates.
+ORG_SIGN_DAYS=30
+org_start
+enroll_devices alice:alice:tb/pc02 bob:bob:tb/pc02
 # json FIELD: the value of "FIELD" in the JSON on stdin (first occurrence).
 json() { sed -n "s/.*\"$1\":\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -n 1; }
 ALICE=$(k alice --json whoami | json device)

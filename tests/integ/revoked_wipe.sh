@@ -16,7 +16,7 @@
 #     with REVOKED (the client then fetches its wipe orders), and
 #     "laptop2" at its next sync (it finds itself in the CRL).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/org.bash"
+. "$(dirname "$0")/lib_kenh.sh"
 
 MKCSR=$KENH_BUILD/kenh-test-csr
 [ -x "$MKCSR" ] || fatal "build $MKCSR first"

@@ -25,6 +25,7 @@
 
 #include "client/client_store.h"
 #include "kenh/kenh.h"
+#include "tu_pki.h"
 #include "util/mem.h"
 
 #define NOW  1767225600u /* 2026-01-01T00:00:00Z */
@@ -35,60 +36,23 @@
 
 static const struct crypto_argon2_params fast = { 8, 1, 1 };
 
-/* A certificate we made and, for CAs, its key. */
-struct held {
-	uint8_t *der;
-	size_t len;
-	struct crypto_sigkey key;
-};
-
 struct fx {
 	struct kenh_ctx *ctx;
 	char dir[64];
 	char path[128];
 	struct client_store *st;
-	struct held root, unit, dev, evil, evil_unit;
+	struct tu_held root, unit, dev, evil, evil_unit;
 };
 
-static void held_free(struct held *h)
+static void make_root(struct kenh_ctx *ctx, struct tu_held *out)
 {
-	mem_free(h->der);
-	crypto_sigkey_clear(&h->key);
-	memset(h, 0, sizeof(*h));
+	assert_int_equal(tu_pki_root(ctx, CRYPTO_SIG_ED25519, ORG, NOW, out), 0);
 }
 
-static struct kenh_span span_of(const struct held *h)
+static void issue(struct kenh_ctx *ctx, const struct tu_held *ca, struct crypto_cert_template *t,
+                  struct tu_held *out)
 {
-	return span_make(h->der, h->len);
-}
-
-static void make_root(struct kenh_ctx *ctx, struct held *out)
-{
-	struct crypto_cert_template t = { .kind = CRYPTO_CERT_ROOT, .org = ORG };
-	struct crypto_issuer iss;
-
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(crypto_sigkey_generate(ctx, CRYPTO_SIG_ED25519, &out->key), 0);
-	iss.cert = span_make(NULL, 0);
-	iss.key = &out->key;
-	t.not_before = NOW - DAY;
-	t.lifetime = 10 * YEAR;
-	assert_int_equal(crypto_cert_issue(ctx, &iss, &t, &out->der, &out->len), 0);
-}
-
-static void issue(struct kenh_ctx *ctx, const struct held *ca, struct crypto_cert_template *t,
-                  struct held *out)
-{
-	struct crypto_issuer iss = { span_of(ca), &ca->key };
-
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(crypto_sigkey_generate(ctx, CRYPTO_SIG_ED25519, &out->key), 0);
-	t->sig_id = out->key.sig_id;
-	t->pk = out->key.pk;
-	t->pklen = out->key.pklen;
-	t->not_before = NOW - DAY;
-	t->lifetime = t->kind == CRYPTO_CERT_DEVICE ? 90 * DAY : 5 * YEAR;
-	assert_int_equal(crypto_cert_issue(ctx, &iss, t, &out->der, &out->len), 0);
+	assert_int_equal(tu_pki_issue(ctx, ca, t, CRYPTO_SIG_ED25519, NOW, out), 0);
 }
 
 static int setup(void **state)
@@ -129,21 +93,21 @@ static int teardown(void **state)
 	rc = client_db_sqlite_wipe(f->path);
 	(void)rc;
 	rmdir(f->dir);
-	held_free(&f->root);
-	held_free(&f->unit);
-	held_free(&f->dev);
-	held_free(&f->evil);
-	held_free(&f->evil_unit);
+	tu_held_free(&f->root);
+	tu_held_free(&f->unit);
+	tu_held_free(&f->dev);
+	tu_held_free(&f->evil);
+	tu_held_free(&f->evil_unit);
 	kenh_ctx_free(f->ctx);
 	mem_free(f);
 	return 0;
 }
 
 /* A CRL by ca numbered number, listing cert if given. */
-static void make_crl(struct fx *f, const struct held *ca, uint64_t number, const struct held *cert,
-                     uint8_t **der, size_t *len)
+static void make_crl(struct fx *f, const struct tu_held *ca, uint64_t number,
+                     const struct tu_held *cert, uint8_t **der, size_t *len)
 {
-	struct crypto_issuer iss = { span_of(ca), &ca->key };
+	struct crypto_issuer iss = { tu_held_span(ca), &ca->key };
 	struct crypto_crl_entry e;
 	struct crypto_cert_info info;
 	struct crypto_crl_template t = { &e, 0, number, NOW, NOW + 30 * DAY };
@@ -162,7 +126,7 @@ static void make_crl(struct fx *f, const struct held *ca, uint64_t number, const
 static struct client_crl_anchors anchors(const struct fx *f, const struct kenh_span *cas,
                                          size_t ncas)
 {
-	struct client_crl_anchors a = { span_of(&f->root), cas, ncas, NOW };
+	struct client_crl_anchors a = { tu_held_span(&f->root), cas, ncas, NOW };
 
 	return a;
 }
@@ -197,7 +161,7 @@ static int accept(struct fx *f, const struct kenh_span *cas, size_t ncas, const 
 static void test_client_crl_keep_root_and_unit(void **state)
 {
 	struct fx *f = *state;
-	struct kenh_span cas[1] = { span_of(&f->unit) };
+	struct kenh_span cas[1] = { tu_held_span(&f->unit) };
 	struct client_crl_info info;
 	uint8_t *r = NULL, *u = NULL;
 	size_t rlen = 0, ulen = 0;
@@ -226,7 +190,7 @@ static void test_client_crl_keep_root_and_unit(void **state)
 static void test_client_crl_number_must_grow(void **state)
 {
 	struct fx *f = *state;
-	struct kenh_span cas[1] = { span_of(&f->unit) };
+	struct kenh_span cas[1] = { tu_held_span(&f->unit) };
 	struct client_crl_info info;
 	uint8_t *c4 = NULL, *c2 = NULL, *c9 = NULL;
 	size_t l4 = 0, l2 = 0, l9 = 0;
@@ -250,8 +214,8 @@ static void test_client_crl_number_must_grow(void **state)
 static void test_client_crl_forged_refused(void **state)
 {
 	struct fx *f = *state;
-	struct kenh_span good[1] = { span_of(&f->unit) };
-	struct kenh_span evil[1] = { span_of(&f->evil_unit) };
+	struct kenh_span good[1] = { tu_held_span(&f->unit) };
+	struct kenh_span evil[1] = { tu_held_span(&f->evil_unit) };
 	uint8_t *a = NULL, *b = NULL, *c = NULL;
 	size_t alen = 0, blen = 0, clen = 0;
 
@@ -312,7 +276,7 @@ static int collect_one(void *arg, const char *issuer, uint64_t number, struct ke
 static void test_client_crl_validation_revoked(void **state)
 {
 	struct fx *f = *state;
-	struct kenh_span cas[1] = { span_of(&f->unit) };
+	struct kenh_span cas[1] = { tu_held_span(&f->unit) };
 	struct crypto_chain_input in;
 	struct crypto_cert_info info;
 	struct collect c;
@@ -321,10 +285,10 @@ static void test_client_crl_validation_revoked(void **state)
 
 	memset(&c, 0, sizeof(c));
 	memset(&in, 0, sizeof(in));
-	in.root = span_of(&f->root);
+	in.root = tu_held_span(&f->root);
 	in.cas = cas;
 	in.ncas = 1;
-	in.leaf = span_of(&f->dev);
+	in.leaf = tu_held_span(&f->dev);
 	in.now = NOW;
 	assert_int_equal(crypto_chain_verify(f->ctx, &in, &info), 0);
 	make_crl(f, &f->unit, 1, &f->dev, &der, &len);

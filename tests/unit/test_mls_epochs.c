@@ -6,8 +6,9 @@
  * after the Commit that ended their epoch (RFC 9420 §15.3), opened with the
  * kept keys of MLS_GROUP_PAST_EPOCHS past epochs and the senders' keys of
  * then, refused once those keys aged out, whose secrets then leave no trace
- * in the saved state (§9.2); the saved past epochs, and the earlier state
- * formats still read.
+ * in the saved state (§9.2); a removed member's last epoch read for as
+ * long (§12.4.2); the saved past epochs, and the earlier state formats
+ * still read.
  */
 #include "mls/group.h"
 
@@ -188,6 +189,84 @@ static void test_mls_epochs_sender_of_then(void **state)
 	tu_world_clear(&w);
 }
 
+/* Party i's group saved and read back; the restored group replaces it. */
+static void save_restore(struct tu_world *w, size_t i)
+{
+	struct mls_group *r = NULL;
+	uint8_t *s = NULL;
+	size_t len = 0;
+
+	assert_int_equal(mls_group_serialize(w->p[i].g, &s, &len), 0);
+	assert_int_equal(mls_group_deserialize(w->ctx, &w->cb, span_make(s, len), &r), 0);
+	sec_free(s, len);
+	mls_group_free(w->p[i].g);
+	w->p[i].g = r;
+}
+
+/*
+ * RFC 9420 §12.4.2: a member removed by a Commit may keep its last epoch's
+ * secret tree "for a short time to decrypt late messages in the previous
+ * epoch": party 2, removed at the Commit to epoch 2, still reads epoch 1's
+ * application data delivered after it (also once saved and restored),
+ * each key once (§9.2), nothing of epoch 2 and no handshake; once a
+ * message shows the group at epoch 1 + MLS_GROUP_PAST_EPOCHS + 1, where
+ * the members dropped epoch 1 (§15.3), its keys are gone and stay gone.
+ */
+static void test_mls_epochs_removed_late(void **state)
+{
+	struct tu_world w;
+	uint8_t *m1 = NULL, *m1b = NULL, *m3 = NULL, *m2 = NULL, *mx = NULL, *late = NULL;
+	size_t l1 = 0, l1b = 0, l3 = 0, l2 = 0, lx = 0, llate = 0;
+	uint8_t sds1[CRYPTO_MAX_HASH];
+	uint64_t e;
+
+	tu_world_init(&w, *state, 1);
+	assert_int_equal(tu_grow_group(&w, 4), 0);
+	/* Epoch 1: messages of 1 and 3, still on their way to 2. */
+	assert_int_equal(tu_encrypt(&w, 1, "one from 1", &m1, &l1), 0);
+	assert_int_equal(tu_encrypt(&w, 1, "two from 1", &m1b, &l1b), 0);
+	assert_int_equal(tu_encrypt(&w, 3, "one from 3", &m3, &l3), 0);
+	assert_int_equal(tu_encrypt(&w, 3, "kept for later", &late, &llate), 0);
+	memcpy(sds1, w.p[2].g->es.sender_data_secret, w.p[2].g->cs->kdf->nh);
+	remove_leaf(&w, 0, 2); /* epoch 2 */
+	assert_true(w.p[2].g->removed);
+	assert_int_equal(w.p[2].g->n_past, 0);
+	reads(&w, 2, m1b, l1b, "two from 1", 1, 1);
+	reads(&w, 2, m1, l1, "one from 1", 1, 1);
+	assert_int_equal(tu_deliver(&w, 2, m1, l1, NULL), KENH_E_DECRYPT);
+	save_restore(&w, 2);
+	reads(&w, 2, m3, l3, "one from 3", 3, 1);
+	/* It sends nothing, and reads nothing of the epoch it was removed from. */
+	assert_int_equal(tu_encrypt(&w, 2, "from a removed member", &mx, &lx), KENH_E_STATE);
+	assert_int_equal(tu_encrypt(&w, 1, "in epoch 2", &m2, &l2), 0);
+	assert_int_equal(tu_deliver(&w, 2, m2, l2, NULL), KENH_E_STATE);
+	/* The members keep epoch 1 up to epoch 1 + MLS_GROUP_PAST_EPOCHS. */
+	for (e = 2; e < 1 + MLS_GROUP_PAST_EPOCHS; e++)
+		next_epoch(&w, 0);
+	mem_free(m2);
+	m2 = NULL;
+	assert_int_equal(tu_encrypt(&w, 1, "while kept", &m2, &l2), 0);
+	assert_int_equal(tu_deliver(&w, 2, m2, l2, NULL), KENH_E_STATE);
+	assert_false(w.p[2].g->late_closed);
+	next_epoch(&w, 0); /* the members drop epoch 1 */
+	mem_free(m2);
+	m2 = NULL;
+	assert_int_equal(tu_encrypt(&w, 1, "after", &m2, &l2), 0);
+	assert_int_equal(tu_deliver(&w, 2, m2, l2, NULL), KENH_E_STATE);
+	assert_true(w.p[2].g->late_closed);
+	assert_false(state_holds(w.p[2].g, sds1));
+	save_restore(&w, 2);
+	assert_true(w.p[2].g->late_closed);
+	assert_int_equal(tu_deliver(&w, 2, late, llate, NULL), KENH_E_STATE);
+	mem_free(m1);
+	mem_free(m1b);
+	mem_free(m2);
+	mem_free(m3);
+	mem_free(mx);
+	mem_free(late);
+	tu_world_clear(&w);
+}
+
 /* Only application data is read late: a handshake message of a past epoch is refused. */
 static void test_mls_epochs_late_handshake(void **state)
 {
@@ -331,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_mls_epochs_late_application),
 		cmocka_unit_test(test_mls_epochs_sender_of_then),
 		cmocka_unit_test(test_mls_epochs_late_handshake),
+		cmocka_unit_test(test_mls_epochs_removed_late),
 		cmocka_unit_test(test_mls_epochs_saved),
 		cmocka_unit_test(test_mls_epochs_saved_checked),
 		cmocka_unit_test(test_mls_epochs_old_formats),

@@ -32,6 +32,7 @@
 
 #include "crypto/keyfile.h"
 #include "kenh/kenh.h"
+#include "tu_pki.h"
 #include "util/mem.h"
 
 #define NOW    1767225600u /* 2026-01-01T00:00:00Z */
@@ -41,25 +42,6 @@
 #define UNIT1  "thaibinh"
 #define UNIT2  "thaibinh/pc02"
 #define OTHERU "haiphong/pc01"
-
-/* A certificate we made and, for CAs, its key. */
-struct held {
-	uint8_t *der;
-	size_t len;
-	struct crypto_sigkey key;
-};
-
-static void held_free(struct held *h)
-{
-	mem_free(h->der);
-	crypto_sigkey_clear(&h->key);
-	memset(h, 0, sizeof(*h));
-}
-
-static struct kenh_span span_of(const struct held *h)
-{
-	return span_make(h->der, h->len);
-}
 
 static int setup_ctx(void **state)
 {
@@ -81,45 +63,27 @@ static void assert_queue_empty(void)
 	assert_int_equal(ERR_peek_error(), 0);
 }
 
-static void make_root(struct kenh_ctx *ctx, uint16_t sig_id, const char *org, struct held *out)
+static void make_root(struct kenh_ctx *ctx, uint16_t sig_id, const char *org, struct tu_held *out)
 {
-	struct crypto_cert_template t = { .kind = CRYPTO_CERT_ROOT, .org = org };
-	struct crypto_issuer iss;
-
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(crypto_sigkey_generate(ctx, sig_id, &out->key), 0);
-	iss.cert = span_make(NULL, 0);
-	iss.key = &out->key;
-	t.not_before = NOW - DAY;
-	t.lifetime = 10 * YEAR;
-	assert_int_equal(crypto_cert_issue(ctx, &iss, &t, &out->der, &out->len), 0);
+	assert_int_equal(tu_pki_root(ctx, sig_id, org, NOW, out), 0);
 }
 
-static int issue(struct kenh_ctx *ctx, const struct held *ca, struct crypto_cert_template *t,
-                 uint16_t sig_id, struct held *out)
+static int issue(struct kenh_ctx *ctx, const struct tu_held *ca, struct crypto_cert_template *t,
+                 uint16_t sig_id, struct tu_held *out)
 {
-	struct crypto_issuer iss = { span_of(ca), &ca->key };
-
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(crypto_sigkey_generate(ctx, sig_id, &out->key), 0);
-	t->sig_id = out->key.sig_id;
-	t->pk = out->key.pk;
-	t->pklen = out->key.pklen;
-	if (t->not_before == 0) t->not_before = NOW - DAY;
-	if (t->lifetime == 0) t->lifetime = t->kind == CRYPTO_CERT_DEVICE ? 90 * DAY : 5 * YEAR;
-	return crypto_cert_issue(ctx, &iss, t, &out->der, &out->len);
+	return tu_pki_issue(ctx, ca, t, sig_id, NOW, out);
 }
 
-static void make_unit(struct kenh_ctx *ctx, const struct held *ca, const char *unit,
-                      uint16_t sig_id, struct held *out)
+static void make_unit(struct kenh_ctx *ctx, const struct tu_held *ca, const char *unit,
+                      uint16_t sig_id, struct tu_held *out)
 {
 	struct crypto_cert_template t = { .kind = CRYPTO_CERT_UNIT, .unit = unit };
 
 	assert_int_equal(issue(ctx, ca, &t, sig_id, out), 0);
 }
 
-static void make_device(struct kenh_ctx *ctx, const struct held *ca, const char *unit,
-                        uint16_t sig_id, struct held *out)
+static void make_device(struct kenh_ctx *ctx, const struct tu_held *ca, const char *unit,
+                        uint16_t sig_id, struct tu_held *out)
 {
 	struct crypto_cert_template t = {
 		.kind = CRYPTO_CERT_DEVICE, .unit = unit, .user = "nguyenvana", .device = "laptop-1"
@@ -129,9 +93,9 @@ static void make_device(struct kenh_ctx *ctx, const struct held *ca, const char 
 }
 
 /* Validate leaf against root with the given unit CAs and CRLs at time now. */
-static int validate(struct kenh_ctx *ctx, const struct held *root, const struct held *cas,
+static int validate(struct kenh_ctx *ctx, const struct tu_held *root, const struct tu_held *cas,
                     size_t ncas, const struct kenh_span *crls, size_t ncrls,
-                    const struct held *leaf, uint64_t now, struct crypto_cert_info *id)
+                    const struct tu_held *leaf, uint64_t now, struct crypto_cert_info *id)
 {
 	struct kenh_span spans[4];
 	struct crypto_chain_input in;
@@ -139,13 +103,13 @@ static int validate(struct kenh_ctx *ctx, const struct held *root, const struct 
 
 	assert_true(ncas <= 4);
 	for (i = 0; i < ncas; i++)
-		spans[i] = span_of(&cas[i]);
-	in.root = span_of(root);
+		spans[i] = tu_held_span(&cas[i]);
+	in.root = tu_held_span(root);
 	in.cas = spans;
 	in.ncas = ncas;
 	in.crls = crls;
 	in.ncrls = ncrls;
-	in.leaf = span_of(leaf);
+	in.leaf = tu_held_span(leaf);
 	in.now = now;
 	return crypto_chain_verify(ctx, &in, id);
 }
@@ -218,7 +182,7 @@ static void test_pki_serial_hex(void **state)
 
 /* ---- issuing and validating ---- */
 
-static void check_identity(const struct crypto_cert_info *id, const struct held *dev,
+static void check_identity(const struct crypto_cert_info *id, const struct tu_held *dev,
                            const char *unit)
 {
 	assert_int_equal(id->kind, CRYPTO_CERT_DEVICE);
@@ -238,7 +202,7 @@ static void check_identity(const struct crypto_cert_info *id, const struct held 
 
 static void chain_for(struct kenh_ctx *ctx, uint16_t root_sig, uint16_t unit_sig, uint16_t dev_sig)
 {
-	struct held root, u1, u2, dev, direct, cas[2];
+	struct tu_held root, u1, u2, dev, direct, cas[2];
 	struct crypto_cert_info id;
 	struct crypto_trust *t = NULL;
 
@@ -272,11 +236,11 @@ static void chain_for(struct kenh_ctx *ctx, uint16_t root_sig, uint16_t unit_sig
 	assert_int_equal(crypto_trust_add_ca(t, dev.der, dev.len), KENH_E_PARSE);
 	crypto_trust_free(t);
 	assert_queue_empty();
-	held_free(&direct);
-	held_free(&dev);
-	held_free(&u2);
-	held_free(&u1);
-	held_free(&root);
+	tu_held_free(&direct);
+	tu_held_free(&dev);
+	tu_held_free(&u2);
+	tu_held_free(&u1);
+	tu_held_free(&root);
 }
 
 static void test_pki_chain_ed25519(void **state)
@@ -309,7 +273,7 @@ static void test_pki_suite_sig(void **state)
 static void test_pki_issue_outside_subtree_refused(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, u2, dev, x;
+	struct tu_held root, u2, dev, x;
 	struct crypto_cert_template t;
 	struct crypto_issuer bad;
 	static const char *const outside[] = { "thaibinh/pc03", "thaibinh", "thaibinh/pc02x",
@@ -324,29 +288,29 @@ static void test_pki_issue_outside_subtree_refused(void **state)
 			                           .user = "eve",
 			                           .device = "d1" };
 		assert_int_equal(issue(ctx, &u2, &t, CRYPTO_SIG_ED25519, &x), KENH_E_PERM);
-		held_free(&x);
+		tu_held_free(&x);
 		t.kind = CRYPTO_CERT_UNIT;
 		assert_int_equal(issue(ctx, &u2, &t, CRYPTO_SIG_ED25519, &x), KENH_E_PERM);
-		held_free(&x);
+		tu_held_free(&x);
 	}
 	/* A unit CA for its own path again is not "strictly under" it. */
 	t = (struct crypto_cert_template){ .kind = CRYPTO_CERT_UNIT, .unit = UNIT2 };
 	assert_int_equal(issue(ctx, &u2, &t, CRYPTO_SIG_ED25519, &x), KENH_E_PERM);
-	held_free(&x);
+	tu_held_free(&x);
 	/* Inside the subtree is fine. */
 	t = (struct crypto_cert_template){
 		.kind = CRYPTO_CERT_DEVICE, .unit = UNIT2 "/doi-1", .user = "u", .device = "d"
 	};
 	assert_int_equal(issue(ctx, &u2, &t, CRYPTO_SIG_ED25519, &x), 0);
-	held_free(&x);
+	tu_held_free(&x);
 	/* A device cannot issue; a key that is not the issuer's is refused. */
 	make_device(ctx, &u2, UNIT2, CRYPTO_SIG_ED25519, &dev);
 	t = (struct crypto_cert_template){
 		.kind = CRYPTO_CERT_DEVICE, .unit = UNIT2, .user = "u", .device = "d"
 	};
 	assert_int_equal(issue(ctx, &dev, &t, CRYPTO_SIG_ED25519, &x), KENH_E_PERM);
-	held_free(&x);
-	bad.cert = span_of(&root);
+	tu_held_free(&x);
+	bad.cert = tu_held_span(&root);
 	bad.key = &u2.key;
 	t.pk = dev.key.pk;
 	t.pklen = dev.key.pklen;
@@ -354,17 +318,17 @@ static void test_pki_issue_outside_subtree_refused(void **state)
 	assert_int_equal(crypto_cert_issue(ctx, &bad, &t, &x.der, &x.len), KENH_E_INVALID_ARG);
 	t.user = "Bad User";
 	assert_int_equal(issue(ctx, &root, &t, CRYPTO_SIG_ED25519, &x), KENH_E_INVALID_ARG);
-	held_free(&x);
+	tu_held_free(&x);
 	assert_queue_empty();
-	held_free(&dev);
-	held_free(&u2);
-	held_free(&root);
+	tu_held_free(&dev);
+	tu_held_free(&u2);
+	tu_held_free(&root);
 }
 
 static void test_pki_lifetime_clamped_to_issuer(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, u1, dev;
+	struct tu_held root, u1, dev;
 	struct crypto_cert_template t = { .kind = CRYPTO_CERT_UNIT,
 		                          .unit = UNIT1,
 		                          .lifetime = 30 * DAY };
@@ -381,9 +345,9 @@ static void test_pki_lifetime_clamped_to_issuer(void **state)
 	assert_int_equal(crypto_cert_parse(ctx, u1.der, u1.len, &a), 0);
 	assert_int_equal(crypto_cert_parse(ctx, dev.der, dev.len, &b), 0);
 	assert_int_equal(b.not_after, a.not_after);
-	held_free(&dev);
-	held_free(&u1);
-	held_free(&root);
+	tu_held_free(&dev);
+	tu_held_free(&u1);
+	tu_held_free(&root);
 }
 
 /* ---- a forged chain, built by hand with OpenSSL ---- */
@@ -412,8 +376,8 @@ static void add_name(X509_NAME *n, int nid, const char *v)
  * key, but for any unit the forger likes: what a rogue or buggy unit CA
  * could sign, bypassing crypto_cert_issue's refusal.
  */
-static void forge(const struct held *issuer, const char *unit, bool ca, struct kenh_ctx *ctx,
-                  struct held *out)
+static void forge(const struct tu_held *issuer, const char *unit, bool ca, struct kenh_ctx *ctx,
+                  struct tu_held *out)
 {
 	const unsigned char *p = issuer->der;
 	X509 *ix = d2i_X509(NULL, &p, (long)issuer->len), *x = X509_new();
@@ -462,7 +426,7 @@ static void forge(const struct held *issuer, const char *unit, bool ca, struct k
 static void test_pki_forged_chain_rejected(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, u1, u2, fdev, fca, fdev2, fsame, fdev3, fin, cas[4];
+	struct tu_held root, u1, u2, fdev, fca, fdev2, fsame, fdev3, fin, cas[4];
 	struct crypto_cert_info id;
 
 	make_root(ctx, CRYPTO_SIG_ED25519, ORG, &root);
@@ -478,7 +442,7 @@ static void test_pki_forged_chain_rejected(void **state)
 	forge(&u2, OTHERU, false, ctx, &fdev);
 	assert_int_equal(validate(ctx, &root, cas, 2, NULL, 0, &fdev, NOW, &id), KENH_E_PERM);
 	/* Outside on a segment boundary only: "thaibinh/pc02x" is not under "thaibinh/pc02". */
-	held_free(&fdev);
+	tu_held_free(&fdev);
 	forge(&u2, "thaibinh/pc02x", false, ctx, &fdev);
 	assert_int_equal(validate(ctx, &root, cas, 2, NULL, 0, &fdev, NOW, &id), KENH_E_PERM);
 	/* A sub-CA outside the subtree, and a device inside the sub-CA's claimed unit. */
@@ -492,15 +456,15 @@ static void test_pki_forged_chain_rejected(void **state)
 	cas[3] = fsame;
 	assert_int_equal(validate(ctx, &root, cas, 4, NULL, 0, &fdev3, NOW, &id), KENH_E_PERM);
 	assert_queue_empty();
-	held_free(&fin);
-	held_free(&fdev);
-	held_free(&fca);
-	held_free(&fdev2);
-	held_free(&fsame);
-	held_free(&fdev3);
-	held_free(&u2);
-	held_free(&u1);
-	held_free(&root);
+	tu_held_free(&fin);
+	tu_held_free(&fdev);
+	tu_held_free(&fca);
+	tu_held_free(&fdev2);
+	tu_held_free(&fsame);
+	tu_held_free(&fdev3);
+	tu_held_free(&u2);
+	tu_held_free(&u1);
+	tu_held_free(&root);
 }
 
 /* ---- time, revocation, trust anchor ---- */
@@ -508,7 +472,7 @@ static void test_pki_forged_chain_rejected(void **state)
 static void test_pki_expired_refused(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, u1, dev, shortu, dev2;
+	struct tu_held root, u1, dev, shortu, dev2;
 	struct crypto_cert_template t = { .kind = CRYPTO_CERT_UNIT,
 		                          .unit = "quangninh",
 		                          .lifetime = 10 * DAY };
@@ -532,23 +496,23 @@ static void test_pki_expired_refused(void **state)
 	assert_int_equal(validate(ctx, &root, &u1, 1, NULL, 0, &dev, NOW + 11 * YEAR, &id),
 	                 KENH_E_EXPIRED);
 	assert_queue_empty();
-	held_free(&dev2);
-	held_free(&shortu);
-	held_free(&dev);
-	held_free(&u1);
-	held_free(&root);
+	tu_held_free(&dev2);
+	tu_held_free(&shortu);
+	tu_held_free(&dev);
+	tu_held_free(&u1);
+	tu_held_free(&root);
 }
 
-static void make_crl(struct kenh_ctx *ctx, const struct held *ca, const struct crypto_crl_entry *e,
-                     size_t n, uint8_t **der, size_t *len)
+static void make_crl(struct kenh_ctx *ctx, const struct tu_held *ca,
+                     const struct crypto_crl_entry *e, size_t n, uint8_t **der, size_t *len)
 {
-	struct crypto_issuer iss = { span_of(ca), &ca->key };
+	struct crypto_issuer iss = { tu_held_span(ca), &ca->key };
 	struct crypto_crl_template t = { e, n, 7, NOW, NOW + 30 * DAY };
 
 	assert_int_equal(crypto_crl_create(ctx, &iss, &t, der, len), 0);
 }
 
-static void entry_for(const struct held *cert, struct kenh_ctx *ctx, struct crypto_crl_entry *e)
+static void entry_for(const struct tu_held *cert, struct kenh_ctx *ctx, struct crypto_crl_entry *e)
 {
 	struct crypto_cert_info info;
 
@@ -562,7 +526,7 @@ static void entry_for(const struct held *cert, struct kenh_ctx *ctx, struct cryp
 static void test_pki_revoked_refused(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, u1, u2, dev, other, u2b;
+	struct tu_held root, u1, u2, dev, other, u2b;
 	struct crypto_crl_entry e[2];
 	struct crypto_cert_info id;
 	struct kenh_span crl;
@@ -598,18 +562,18 @@ static void test_pki_revoked_refused(void **state)
 	assert_int_equal(validate(ctx, &root, &u2, 1, &crl, 1, &other, NOW, &id), KENH_E_REVOKED);
 	mem_free(der);
 	assert_queue_empty();
-	held_free(&u2b);
-	held_free(&other);
-	held_free(&dev);
-	held_free(&u2);
-	held_free(&u1);
-	held_free(&root);
+	tu_held_free(&u2b);
+	tu_held_free(&other);
+	tu_held_free(&dev);
+	tu_held_free(&u2);
+	tu_held_free(&u1);
+	tu_held_free(&root);
 }
 
 static void test_pki_wrong_root_refused(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, evil, u1, dev;
+	struct tu_held root, evil, u1, dev;
 	struct crypto_cert_info id;
 	struct crypto_trust *t = NULL;
 
@@ -628,16 +592,16 @@ static void test_pki_wrong_root_refused(void **state)
 	assert_int_equal(crypto_trust_add_ca(t, evil.der, evil.len), KENH_E_PARSE);
 	crypto_trust_free(t);
 	assert_queue_empty();
-	held_free(&dev);
-	held_free(&u1);
-	held_free(&evil);
-	held_free(&root);
+	tu_held_free(&dev);
+	tu_held_free(&u1);
+	tu_held_free(&evil);
+	tu_held_free(&root);
 }
 
 static void test_pki_crl_roundtrip(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, u1, dev;
+	struct tu_held root, u1, dev;
 	struct crypto_crl_entry e[3], got;
 	struct crypto_crl_meta m;
 	struct crypto_crl *crl = NULL;
@@ -683,9 +647,9 @@ static void test_pki_crl_roundtrip(void **state)
 	assert_queue_empty();
 	mem_free(longer);
 	mem_free(der);
-	held_free(&dev);
-	held_free(&u1);
-	held_free(&root);
+	tu_held_free(&dev);
+	tu_held_free(&u1);
+	tu_held_free(&root);
 }
 
 /* ---- enrollment ---- */
@@ -935,7 +899,7 @@ static void test_pki_device_id(void **state)
 static void test_pki_wipe_orders(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, u1, u2, sib, dev;
+	struct tu_held root, u1, u2, sib, dev;
 	struct crypto_issuer by_root, by_u2, by_sib;
 	struct crypto_trust *t = NULL;
 	struct crypto_cert_info self;
@@ -953,9 +917,9 @@ static void test_pki_wipe_orders(void **state)
 	assert_int_equal(crypto_trust_add_ca(t, u1.der, u1.len), 0);
 	assert_int_equal(crypto_trust_add_ca(t, u2.der, u2.len), 0);
 	assert_int_equal(crypto_trust_add_ca(t, sib.der, sib.len), 0);
-	by_root = (struct crypto_issuer){ span_of(&root), &root.key };
-	by_u2 = (struct crypto_issuer){ span_of(&u2), &u2.key };
-	by_sib = (struct crypto_issuer){ span_of(&sib), &sib.key };
+	by_root = (struct crypto_issuer){ tu_held_span(&root), &root.key };
+	by_u2 = (struct crypto_issuer){ tu_held_span(&u2), &u2.key };
+	by_sib = (struct crypto_issuer){ tu_held_span(&sib), &sib.key };
 
 	assert_int_equal(crypto_wipe_create(ctx, &by_root, "laptop-1", NOW, &w, &wl), 0);
 	assert_int_equal(crypto_wipe_verify(t, &self, span_make(w, wl), NOW, &o), 0);
@@ -999,11 +963,11 @@ static void test_pki_wipe_orders(void **state)
 	mem_free(w);
 	crypto_trust_free(t);
 	assert_queue_empty();
-	held_free(&dev);
-	held_free(&sib);
-	held_free(&u2);
-	held_free(&u1);
-	held_free(&root);
+	tu_held_free(&dev);
+	tu_held_free(&sib);
+	tu_held_free(&u2);
+	tu_held_free(&u1);
+	tu_held_free(&root);
 }
 
 /* ---- key files ---- */
@@ -1079,7 +1043,7 @@ static void test_pki_argon2id_params(void **state)
 static void test_pki_cert_decoder_negatives(void **state)
 {
 	struct kenh_ctx *ctx = *state;
-	struct held root, dev;
+	struct tu_held root, dev;
 	struct crypto_cert_info info;
 	uint8_t *longer;
 	size_t i;
@@ -1101,8 +1065,8 @@ static void test_pki_cert_decoder_negatives(void **state)
 	assert_int_equal(crypto_cert_parse(ctx, dev.der, CRYPTO_PKI_MAX_CERT_DER + 1, &info),
 	                 KENH_E_TOO_LARGE);
 	assert_queue_empty();
-	held_free(&dev);
-	held_free(&root);
+	tu_held_free(&dev);
+	tu_held_free(&root);
 }
 
 int main(void)
