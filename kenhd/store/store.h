@@ -4,7 +4,7 @@
  * The relay's storage interface (DESIGN §5, STYLE R8.5, R9.2): a const
  * vtable of operations over an opaque backend handle. Handlers reach
  * storage only through it, so SQLite (store_sqlite.c, the embedded default)
- * and PostgreSQL (a later issue: several relays over one database) are
+ * and PostgreSQL (store_pg.c: several relays over one database) are
  * interchangeable, and tests/unit/test_store.c runs the same conformance
  * suite against any backend.
  *
@@ -271,8 +271,10 @@ struct store_ops {
 
 /* The SQLite backend (store_sqlite.c). */
 extern const struct store_ops store_sqlite_ops;
+/* The PostgreSQL backend (store_pg.c): several relays over one database. */
+extern const struct store_ops store_pg_ops;
 
-/* The backend named name ("sqlite"), or NULL. */
+/* The backend named name ("sqlite", "postgresql"), or NULL. */
 const struct store_ops *store_ops_find(const char *name);
 
 #endif /* KENH_KENHD_STORE_H */
