@@ -6,7 +6,8 @@
 # trusts local connections, and is removed by "stop".
 #   tools/pg-tmp.sh start DIR   initdb + start; prints "export PGHOST=... PGPORT=... PGUSER=..."
 #   tools/pg-tmp.sh stop DIR    stop the server and remove DIR
-# As root the server runs as the postgres user (initdb refuses root).
+# As root the server runs as the postgres user (initdb refuses root), and
+# DIR's parent gets o+x so that it can reach DIR.
 # Without PostgreSQL's server binaries (scripts/deps.sh installs them) it
 # fails with a message saying so.
 set -eu
@@ -34,7 +35,11 @@ start)
 		exit 1
 	fi
 	mkdir -p "$dir/sock"
-	[ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown -R postgres "$dir"
+		# The server's user must reach DIR: its parent gets search (not read) permission.
+		chmod o+x "$(dirname "$dir")"
+	fi
 	as_owner "$B/initdb" -D "$dir/data" -U kenh --auth=trust --locale=C -E UTF8 \
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 	as_owner "$B/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
