@@ -166,7 +166,7 @@ static int add_events(struct relay *r)
 /* Everything before the loop; err says what failed. */
 static int setup(struct relay *r, bool check_only, char *err, size_t errlen)
 {
-	struct store_config sc = { r->cfg.db_path, NULL };
+	struct store_config sc = { r->cfg.db_path, r->cfg.pg_conninfo };
 	int rc;
 
 	if ((rc = kenh_ctx_new(&r->ctx)) != 0) return snprintf(err, errlen, "crypto init"), rc;
@@ -184,7 +184,8 @@ static int setup(struct relay *r, bool check_only, char *err, size_t errlen)
 	ratelimit_init(r->rl, r->cfg.enroll_refusals_per_address, r->cfg.enroll_refusals_global,
 	               r->cfg.enroll_refusal_window);
 	if ((rc = r->so->open(&sc, &r->st)) != 0) {
-		snprintf(err, errlen, "db_path: cannot open the store");
+		snprintf(err, errlen, "%s: cannot open the store",
+		         r->so == &store_pg_ops ? "pg_conninfo" : "db_path");
 		return rc;
 	}
 	if ((rc = trust_rebuild(r)) != 0) return snprintf(err, errlen, "trust store"), rc;
