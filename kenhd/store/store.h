@@ -106,6 +106,29 @@ struct store_enroll_entry {
 
 typedef int store_enroll_fn(void *arg, const struct store_enroll_entry *e);
 
+/*
+ * A change another relay committed to a shared database (DESIGN §8),
+ * announced after its commit: a log entry (group_id, seq), an inbox
+ * entry (device, seq = its id), the trust state (a CRL stored, devices
+ * revoked), or LOST: the announcements since the last read may be
+ * incomplete (the watch connection was lost and made again).
+ */
+enum store_change_kind {
+	STORE_CHANGE_LOG = 1,
+	STORE_CHANGE_INBOX = 2,
+	STORE_CHANGE_TRUST = 3,
+	STORE_CHANGE_LOST = 4,
+};
+
+struct store_change {
+	enum store_change_kind kind;
+	struct kenh_span group_id; /* LOG */
+	uint64_t seq;              /* LOG: the entry; INBOX: its id */
+	const char *device;        /* INBOX; "" otherwise */
+};
+
+typedef int store_change_fn(void *arg, const struct store_change *c);
+
 struct store_ops {
 	const char *name;
 
@@ -267,6 +290,17 @@ struct store_ops {
 	 * than now - max_age. *deleted counts the rows removed.
 	 */
 	int (*retention)(struct store *s, uint64_t now, uint64_t max_age, uint64_t *deleted);
+
+	/*
+	 * Optional: NULL for a backend that one relay alone uses (SQLite).
+	 * watch_fd: a descriptor that becomes readable when other relays
+	 * committed changes (it may change after watch_read); watch_read:
+	 * cb for each change announced since the last call, the relay's own
+	 * left out. Both only on the loop thread: they use a connection of
+	 * their own, outside the transaction, while the worker commits.
+	 */
+	int (*watch_fd)(struct store *s, int *fd);
+	int (*watch_read)(struct store *s, store_change_fn *cb, void *arg);
 };
 
 /* The SQLite backend (store_sqlite.c). */

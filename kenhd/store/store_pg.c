@@ -50,6 +50,13 @@ static const char *const migrations[] = {
 /* The key of the advisory lock held while migrating ("kenh"). */
 #define MIGRATE_LOCK "1801807464"
 
+/*
+ * DESIGN §8: the channel on which a relay announces what it committed, so
+ * that the others push it to their own connections. Payloads (text):
+ * "l <group id, hex> <seq>", "i <inbox id> <device>", "c" (trust).
+ */
+#define CHANNEL "kenh"
+
 enum stmt {
 	P_DEVICE_TOUCH,
 	P_DEVICE_LIST,
@@ -108,6 +115,7 @@ enum stmt {
 	P_RET_INBOX_AGE,
 	P_RET_ENROLL_AGE,
 	P_RET_PROPOSALS,
+	P_NOTIFY,
 	P_COUNT
 };
 
@@ -215,11 +223,16 @@ static const char *const sql[P_COUNT] = {
 	[P_RET_ENROLL_AGE] = "DELETE FROM enrollments WHERE created < $1",
 	[P_RET_PROPOSALS] = "DELETE FROM proposals WHERE epoch < (SELECT g.epoch FROM groups g "
 	                    "WHERE g.group_id = proposals.group_id)",
+	/* Transactional: sent when the batch commits, dropped if it (or the request) is undone. */
+	[P_NOTIFY] = "SELECT pg_notify('" CHANNEL "', $1)",
 };
 
 struct store {
 	PGconn *conn;
 	bool in_txn;
+	PGconn *watch;  /* LISTEN connection of the loop thread (watch_fd), or NULL */
+	char *conninfo; /* to open it */
+	int own_pid;    /* the backend of conn: its own announcements are skipped */
 };
 
 /* ---- parameters and results ---- */
@@ -474,6 +487,7 @@ static int session_setup(struct store *s)
 	int rc;
 
 	if ((rc = exec_fixed(s->conn, "SET synchronous_commit = on")) != 0) return rc;
+	s->own_pid = PQbackendPID(s->conn);
 	for (i = 0; i < P_COUNT; i++) {
 		KENH_ASSERT(sql[i] != NULL);
 		stmt_name((enum stmt)i, name, sizeof(name));
@@ -489,6 +503,8 @@ static void pg_close(struct store *s)
 {
 	if (s == NULL) return;
 	PQfinish(s->conn);
+	PQfinish(s->watch);
+	mem_free(s->conninfo);
 	mem_free(s);
 }
 
@@ -500,6 +516,8 @@ static int pg_open(const struct store_config *cfg, struct store **out)
 	*out = NULL;
 	if (cfg->conninfo == NULL) return KENH_ERR(KENH_E_INVALID_ARG);
 	if ((rc = mem_calloc(1, sizeof(*s), (void **)&s)) != 0) return rc;
+	if ((rc = mem_dup(cfg->conninfo, strlen(cfg->conninfo) + 1, (uint8_t **)&s->conninfo)) != 0)
+		goto out;
 	s->conn = PQconnectdb(cfg->conninfo);
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
 		rc = KENH_ERR(KENH_E_DB);
@@ -582,6 +600,34 @@ static int pg_undo(struct store *s)
 	return exec_fixed(s->conn, "RELEASE SAVEPOINT request");
 }
 
+/* ---- announcements to the other relays (DESIGN §8) ---- */
+
+static int announce(struct store *s, const char *payload)
+{
+	struct params p = { 0 };
+
+	p_text(&p, payload);
+	return exec_rows(s, P_NOTIFY, &p, NULL);
+}
+
+/* "l <group id, hex> <seq>": a log entry to push. */
+static int announce_entry(struct store *s, struct kenh_span gid, uint64_t seq)
+{
+	static const char hex[] = "0123456789abcdef";
+	char msg[2 + 2 * 512 + 24];
+	size_t i, n = 0;
+
+	if (gid.len > 512) return KENH_ERR(KENH_E_TOO_LARGE);
+	msg[n++] = 'l';
+	msg[n++] = ' ';
+	for (i = 0; i < gid.len; i++) {
+		msg[n++] = hex[gid.p[i] >> 4];
+		msg[n++] = hex[gid.p[i] & 15];
+	}
+	snprintf(msg + n, sizeof(msg) - n, " %llu", (unsigned long long)seq);
+	return announce(s, msg);
+}
+
 /* ---- devices and key packages ---- */
 
 static int pg_device_touch(struct store *s, const char *device, const char *unit,
@@ -628,8 +674,11 @@ static int pg_device_revoke(struct store *s, const char *device)
 {
 	struct params p = { 0 };
 
+	int rc;
+
 	p_text(&p, device);
-	return exec_rows(s, P_DEVICE_REVOKE, &p, NULL);
+	if ((rc = exec_rows(s, P_DEVICE_REVOKE, &p, NULL)) != 0) return rc;
+	return announce(s, "c");
 }
 
 static int pg_kp_add(struct store *s, const char *device, struct kenh_span kp, bool last_resort)
@@ -955,7 +1004,8 @@ static int pg_log_append(struct store *s, struct kenh_span gid, struct kenh_span
 	p_u64(&q, *seq);
 	p_u64(&q, now);
 	p_span(&q, msg);
-	return exec_rows(s, P_LOG_APPEND, &q, NULL);
+	if ((rc = exec_rows(s, P_LOG_APPEND, &q, NULL)) != 0) return rc;
+	return announce_entry(s, gid, *seq);
 }
 
 static int pg_log_read(struct store *s, struct kenh_span gid, uint64_t after, uint64_t until,
@@ -980,6 +1030,7 @@ static int pg_inbox_add(struct store *s, const char *device, const struct store_
                         uint64_t now, uint64_t *id)
 {
 	struct params p = { 0 };
+	char *msg = NULL;
 	PGresult *r;
 	int rc;
 
@@ -995,6 +1046,12 @@ static int pg_inbox_add(struct store *s, const char *device, const struct store_
 	else
 		rc = KENH_ERR(KENH_E_DB);
 	PQclear(r);
+	if (rc != 0) return rc;
+	/* "i <id> <device>": an inbox entry to push. */
+	if ((rc = mem_alloc(strlen(device) + 32, (void **)&msg)) != 0) return rc;
+	snprintf(msg, strlen(device) + 32, "i %llu %s", (unsigned long long)*id, device);
+	rc = announce(s, msg);
+	mem_free(msg);
 	return rc;
 }
 
@@ -1205,10 +1262,13 @@ static int pg_crl_put(struct store *s, const char *issuer, uint64_t number, stru
 {
 	struct params p = { 0 };
 
+	int rc;
+
 	p_text(&p, issuer);
 	p_u64(&p, number);
 	p_span(&p, der);
-	return exec_rows(s, P_CRL_PUT, &p, NULL);
+	if ((rc = exec_rows(s, P_CRL_PUT, &p, NULL)) != 0) return rc;
+	return announce(s, "c");
 }
 
 static int pg_crl_list(struct store *s, store_crl_fn *cb, void *arg)
@@ -1400,6 +1460,103 @@ static int pg_retention(struct store *s, uint64_t now, uint64_t max_age, uint64_
 	return 0;
 }
 
+/* ---- watching the other relays (DESIGN §8) ---- */
+
+static int watch_open(struct store *s)
+{
+	s->watch = PQconnectdb(s->conninfo);
+	if (s->watch == NULL || PQstatus(s->watch) != CONNECTION_OK) goto fail;
+	PQsetNoticeProcessor(s->watch, ignore_notice, NULL);
+	if (exec_fixed(s->watch, "LISTEN " CHANNEL) != 0) goto fail;
+	return 0;
+fail:
+	PQfinish(s->watch);
+	s->watch = NULL;
+	return KENH_ERR(KENH_E_DB);
+}
+
+static int pg_watch_fd(struct store *s, int *fd)
+{
+	int rc;
+
+	*fd = -1;
+	if (s->watch == NULL && (rc = watch_open(s)) != 0) return rc;
+	*fd = PQsocket(s->watch);
+	return *fd >= 0 ? 0 : KENH_ERR(KENH_E_DB);
+}
+
+static int unhex(char ch)
+{
+	if (ch >= '0' && ch <= '9') return ch - '0';
+	if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+	return -1;
+}
+
+/* "l <hex> <seq>" into c (group id bytes in gid, 512 bytes); PARSE if malformed. */
+static int parse_entry(const char *t, uint8_t *gid, struct store_change *c)
+{
+	unsigned long long seq = 0;
+	size_t n = 0;
+	int hi, lo;
+
+	for (; (hi = unhex(t[0])) >= 0 && (lo = unhex(t[1])) >= 0 && n < 512; t += 2)
+		gid[n++] = (uint8_t)(hi << 4 | lo);
+	if (*t != ' ' || sscanf(t + 1, "%llu", &seq) != 1) return KENH_E_PARSE;
+	c->group_id = span_make(gid, n);
+	c->seq = seq;
+	return 0;
+}
+
+/* One payload (see CHANNEL) into c; PARSE for anything else on the channel. */
+static int parse_change(const char *t, uint8_t *gid, struct store_change *c)
+{
+	unsigned long long id = 0;
+	const char *dev;
+
+	*c = (struct store_change){ 0, span_make(NULL, 0), 0, "" };
+	if (strcmp(t, "c") == 0) {
+		c->kind = STORE_CHANGE_TRUST;
+		return 0;
+	}
+	if (strncmp(t, "l ", 2) == 0) {
+		c->kind = STORE_CHANGE_LOG;
+		return parse_entry(t + 2, gid, c);
+	}
+	dev = strncmp(t, "i ", 2) == 0 ? strchr(t + 2, ' ') : NULL;
+	if (dev == NULL || sscanf(t + 2, "%llu", &id) != 1) return KENH_E_PARSE;
+	c->kind = STORE_CHANGE_INBOX;
+	c->seq = id;
+	c->device = dev + 1;
+	return 0;
+}
+
+/*
+ * The announcements received since the last call. A broken watch
+ * connection is made again, and LOST reported: what was announced in
+ * between is not known.
+ */
+static int pg_watch_read(struct store *s, store_change_fn *cb, void *arg)
+{
+	static const struct store_change lost = { STORE_CHANGE_LOST, { NULL, 0 }, 0, "" };
+	uint8_t gid[512];
+	struct store_change c;
+	PGnotify *n;
+	int rc = 0;
+
+	if (s->watch == NULL || PQconsumeInput(s->watch) == 0) {
+		PQfinish(s->watch);
+		s->watch = NULL;
+		if ((rc = watch_open(s)) != 0) return rc;
+		return cb(arg, &lost);
+	}
+	while ((n = PQnotifies(s->watch)) != NULL) {
+		if (rc == 0 && n->be_pid != s->own_pid && parse_change(n->extra, gid, &c) == 0)
+			rc = cb(arg, &c);
+		PQfreemem(n);
+	}
+	return rc;
+}
+
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -1455,4 +1612,6 @@ const struct store_ops store_pg_ops = {
 	.renew_add = pg_renew_add,
 	.renew_device = pg_renew_device,
 	.retention = pg_retention,
+	.watch_fd = pg_watch_fd,
+	.watch_read = pg_watch_read,
 };

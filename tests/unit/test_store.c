@@ -19,6 +19,7 @@
 
 #include "util/compat.h"
 
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <sys/wait.h>
@@ -766,6 +767,95 @@ static void test_store_two_handles(void **state)
 	f->ops->close(t);
 }
 
+struct changes {
+	enum store_change_kind kind[8];
+	uint64_t seq[8];
+	char text[8][32]; /* the group id or the device */
+	size_t n;
+};
+
+static int collect_change(void *arg, const struct store_change *c)
+{
+	struct changes *cs = arg;
+
+	if (cs->n == 8) return -1;
+	cs->kind[cs->n] = c->kind;
+	cs->seq[cs->n] = c->seq;
+	if (c->kind == STORE_CHANGE_LOG)
+		snprintf(cs->text[cs->n], sizeof(cs->text[0]), "%.*s", (int)c->group_id.len,
+		         (const char *)c->group_id.p);
+	else
+		snprintf(cs->text[cs->n], sizeof(cs->text[0]), "%s", c->device);
+	cs->n++;
+	return 0;
+}
+
+/* Wait up to ms for the watch descriptor, then read what was announced. */
+static void watch_collect(struct fixture *f, struct store *t, int ms, struct changes *cs)
+{
+	struct pollfd pfd = { 0 };
+
+	assert_int_equal(f->ops->watch_fd(t, &pfd.fd), 0);
+	pfd.events = POLLIN;
+	cs->n = 0;
+	if (poll(&pfd, 1, ms) > 0) assert_int_equal(f->ops->watch_read(t, collect_change, cs), 0);
+}
+
+/*
+ * DESIGN §8: a relay learns, after their commit, what another relay on
+ * the same database stored: log entries, inbox entries, CRLs. Its own
+ * changes and undone requests are not announced. A backend without
+ * watch (SQLite: one relay per database) has neither call.
+ */
+static void test_store_watch(void **state)
+{
+	struct fixture *f = *state;
+	struct kenh_span a = str_span("group-a");
+	struct store_config cfg = { 0 };
+	struct changes cs = { 0 };
+	struct store *t = NULL;
+	uint64_t seq = 0, id = 0;
+
+	if (f->ops->watch_fd == NULL) {
+		assert_null(f->ops->watch_read);
+		return;
+	}
+	assert_int_equal(f->ops->group_create(f->s, a, 1, 100), 0);
+	assert_int_equal(f->ops->commit(f->s), 0);
+	fixture_config(f, &cfg);
+	assert_int_equal(f->ops->open(&cfg, &t), 0);
+	watch_collect(f, t, 0, &cs);
+
+	assert_int_equal(f->ops->begin(f->s), 0);
+	append(f, a, "m1", 1);
+	assert_int_equal(inbox_put(f, "u/bob/d1", 2, "group-a", "w1", 100, &id), 0);
+	assert_int_equal(f->ops->crl_put(f->s, "", 1, str_span("crl1")), 0);
+	assert_int_equal(f->ops->savepoint(f->s), 0);
+	append(f, a, "m2", 2);
+	assert_int_equal(f->ops->undo(f->s), 0);
+	watch_collect(f, t, 200, &cs);
+	assert_int_equal(cs.n, 0); /* nothing before the commit */
+	assert_int_equal(f->ops->commit(f->s), 0);
+	watch_collect(f, t, 5000, &cs);
+	assert_int_equal(cs.n, 3);
+	assert_int_equal(cs.kind[0], STORE_CHANGE_LOG);
+	assert_string_equal(cs.text[0], "group-a");
+	assert_int_equal(cs.seq[0], 1);
+	assert_int_equal(cs.kind[1], STORE_CHANGE_INBOX);
+	assert_string_equal(cs.text[1], "u/bob/d1");
+	assert_int_equal(cs.seq[1], id);
+	assert_int_equal(cs.kind[2], STORE_CHANGE_TRUST);
+
+	/* t's own commit is not announced to t. */
+	assert_int_equal(f->ops->begin(t), 0);
+	assert_int_equal(f->ops->log_append(t, a, str_span("m2"), 100, &seq), 0);
+	assert_int_equal(f->ops->commit(t), 0);
+	watch_collect(f, t, 300, &cs);
+	assert_int_equal(cs.n, 0);
+	f->ops->close(t);
+	assert_int_equal(f->ops->begin(f->s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -787,6 +877,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_renewal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_two_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_watch, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
