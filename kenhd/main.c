@@ -193,6 +193,7 @@ static int setup(struct relay *r, bool check_only, char *err, size_t errlen)
 	    event_base_priority_init(r->base, PRIO_COUNT) != 0)
 		return snprintf(err, errlen, "event loop"), KENH_ERR(KENH_E_NOMEM);
 	if ((rc = add_events(r)) != 0) return snprintf(err, errlen, "events"), rc;
+	if ((rc = watch_start(r)) != 0) return snprintf(err, errlen, "store: watch"), rc;
 	trust_reload_crl_files(r);
 	if ((rc = listener_start(r, err, errlen)) != 0) return rc;
 	return admin_start(r, err, errlen);
@@ -228,6 +229,7 @@ static void teardown(struct relay *r)
 	if (r->retention_ev) event_free(r->retention_ev);
 	if (r->reload_ev) event_free(r->reload_ev);
 	if (r->budget_ev) event_free(r->budget_ev);
+	watch_stop(r);
 	while (r->addrs[0] != NULL) /* emptied by the reaps; nothing should remain */
 		break;
 	if (r->st) r->so->close(r->st);
