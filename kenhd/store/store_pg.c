@@ -2,8 +2,8 @@
 /* Copyright (c) 2026 The Kenh developers */
 /*
  * The PostgreSQL backend of the relay store (store.h, DESIGN §1, §5, §8,
- * docs/store.md): the same contract as store_sqlite.c over libpq, so that
- * several relays can share one database. One connection per relay, used
+ * docs/relay-store.md): the same contract as store_sqlite.c over libpq, so
+ * that several relays can share one database. One connection per relay, used
  * by one thread at a time (docs/decisions/0003). synchronous_commit is
  * forced on for the session: commit() returns only after PostgreSQL has
  * flushed the commit record (DESIGN §5: acknowledged means durable).

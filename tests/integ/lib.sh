@@ -15,7 +15,7 @@
 #   KENH_TEST_STORE=postgresql
 #                write_config gives the relay a PostgreSQL store: a
 #                throw-away server (tools/pg-tmp.sh) in $TMP/pg, started on
-#                the first write_config and stopped on exit (docs/store.md)
+#                the first write_config and stopped on exit (docs/relay-store.md)
 #
 # Helpers: verbose, fail, fatal, finish, wait_for, spawn, run_ok, run_fail;
 # for the relay (tests/integ, tests/hostile, tests/fault): make_pki,

@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: ISC
 -- Copyright (c) 2026 The Kenh developers
 -- Schema version 1 of the relay store on PostgreSQL (kenhd/store/store_pg.c,
--- docs/store.md, docs/protocol.md §5-§6, §9): the tables of the SQLite
+-- docs/relay-store.md, docs/protocol.md §5-§6, §9): the tables of the SQLite
 -- schema after its migrations 001-003, with BIGINT for integers, BYTEA for
 -- byte strings, identity columns for the ids SQLite takes from its rowid,
 -- and "at" for the chunk offset (OFFSET is a keyword here). The version
