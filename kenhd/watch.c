@@ -75,7 +75,7 @@ static int queue_change(void *arg, const struct store_change *c)
 	}
 	it = &w->items[w->n++];
 	it->kind = c->kind;
-	memcpy(it->group_id, c->group_id.p, c->group_id.len);
+	if (c->group_id.len > 0) memcpy(it->group_id, c->group_id.p, c->group_id.len);
 	it->group_len = c->group_id.len;
 	it->seq = c->seq;
 	snprintf(it->device, sizeof(it->device), "%s", c->device);
