@@ -9,8 +9,9 @@
 # the database), and a Welcome stored through A; KeyPackages uploaded
 # through B are claimed through A. A CRL uploaded through A cuts the
 # revoked device's connection on B within a second and B refuses it
-# afterwards. B restarted knows everything (nothing lives only in a
-# relay).
+# afterwards. Commits of one epoch sent through both relays at once:
+# exactly one is accepted, the other answered with the new epoch. B
+# restarted knows everything (nothing lives only in a relay).
 . "$(dirname "$0")/lib.sh"
 
 KENH_TEST_STORE=postgresql
@@ -19,16 +20,28 @@ for d in alice-d1 bob-d1 carol-d1; do make_device "${d%-*}" "${d#*-}"; done
 start_relay
 PORT_B=$(free_port)
 ADMIN_B=$(free_port)
-sed -e "s/^listen = .*/listen = 127.0.0.1:$PORT_B/" \
-	-e "s/^admin_listen = .*/admin_listen = 127.0.0.1:$ADMIN_B/" "$TMP/kenhd.conf" >"$TMP/kenhd-b.conf"
 # on_b COMMAND...: a helper of lib.sh (relayc, healthy, metric) against relay B.
 on_b() { PORT=$PORT_B ADMIN_PORT=$ADMIN_B "$@"; }
-start_b() {
-	"$KENHD" --config "$TMP/kenhd-b.conf" >>"$TMP/relay-b.log" 2>&1 &
-	RELAY_B=$!
-	PIDS+=($RELAY_B)
-	wait_for 20 on_b healthy || fatal "relay B did not start: $(tail -n 5 "$TMP/relay-b.log")"
+b_config() {
+	sed -e "s/^listen = .*/listen = 127.0.0.1:$PORT_B/" \
+		-e "s/^admin_listen = .*/admin_listen = 127.0.0.1:$ADMIN_B/" "$TMP/kenhd.conf" \
+		>"$TMP/kenhd-b.conf"
 }
+# start_b: relay B; new ports once if another process took one before B bound it.
+start_b() {
+	local try
+	for try in 1 2; do
+		"$KENHD" --config "$TMP/kenhd-b.conf" >>"$TMP/relay-b.log" 2>&1 &
+		RELAY_B=$!
+		PIDS+=($RELAY_B)
+		wait_for 20 on_b healthy && return 0
+		grep -q 'cannot bind' "$TMP/relay-b.log" || break
+		PORT_B=$(free_port) ADMIN_B=$(free_port)
+		b_config
+	done
+	fatal "relay B did not start: $(tail -n 5 "$TMP/relay-b.log")"
+}
+b_config
 start_b
 grep -q 'store=postgresql' "$TMP/relay-b.log" || fatal "relay B is not on PostgreSQL"
 
@@ -69,7 +82,20 @@ wait "$LIVE_PID" || fatal "carol on B got nothing: $(cat "$TMP/carol-d1.err")"
 grep -q '^welcome g-two' "$TMP/carol-d1.out" || fatal "no Welcome pushed by B"
 grep -q '^deliver hello-' "$TMP/carol-d1.out" || fatal "carol: no message"
 
-# 4. A CRL uploaded through A cuts bob off on B within a second; B refuses him after.
+# 4. The same epoch committed through A and B at once, ten times: one wins each time.
+relayc alice-d1 create g-race >/dev/null || fatal "create g-race"
+for e in $(seq 0 9); do
+	relayc alice-d1 commit g-race 0 "$e" >"$TMP/race-a.out" 2>&1 &
+	pa=$!
+	on_b relayc alice-d1 commit g-race 0 "$e" >"$TMP/race-b.out" 2>&1
+	wait "$pa"
+	won=$(cat "$TMP/race-a.out" "$TMP/race-b.out" | grep -c "^commit epoch=$((e + 1)) seq=$((e + 1))$")
+	lost=$(cat "$TMP/race-a.out" "$TMP/race-b.out" | grep -c "^stale status=10 detail=$((e + 1))$")
+	[ "$won" = 1 ] && [ "$lost" = 1 ] ||
+		fatal "epoch $e: $(cat "$TMP/race-a.out" "$TMP/race-b.out" | tr '\n' ' ')"
+done
+
+# 5. A CRL uploaded through A cuts bob off on B within a second; B refuses him after.
 on_b relayc bob-d1 recv --count 1000 --timeout 60 --seen "$TMP/bob2.seen" >/dev/null 2>&1 &
 BOB_PID=$!
 PIDS+=($BOB_PID)
@@ -90,9 +116,9 @@ grep -q "event=device_revoked .*device=tb/pc02/bob/d1" "$TMP/relay-b.log" ||
 on_b relayc bob-d1 dir tb 2>&1 | grep -q "^status=18 " || fatal "B still accepts bob"
 on_b relayc carol-d1 ping >/dev/null || fatal "carol cut off on B"
 
-# 5. B restarted: everything it serves comes from the database.
+# 6. B restarted: everything it serves comes from the database.
 kill -TERM "$RELAY_B" && wait "$RELAY_B"
 start_b
 on_b relayc bob-d1 dir tb 2>&1 | grep -q "^status=18 " || fatal "B accepts bob after restart"
 on_b relayc carol-d1 dir tb | grep -q "tb/pc02/carol/d1" || fatal "directory on B"
-pass "pushed by the other relay within ${t}s; Welcome and revocation crossed over"
+pass "pushed by the other relay within ${t}s; Welcome, epoch race and revocation across relays"
