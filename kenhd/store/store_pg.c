@@ -1464,15 +1464,17 @@ static int pg_retention(struct store *s, uint64_t now, uint64_t max_age, uint64_
 
 static int watch_open(struct store *s)
 {
+	int rc = KENH_E_DB; /* raised through KENH_ERR at out: if it stays */
+
 	s->watch = PQconnectdb(s->conninfo);
-	if (s->watch == NULL || PQstatus(s->watch) != CONNECTION_OK) goto fail;
+	if (s->watch == NULL || PQstatus(s->watch) != CONNECTION_OK) goto out;
 	PQsetNoticeProcessor(s->watch, ignore_notice, NULL);
-	if (exec_fixed(s->watch, "LISTEN " CHANNEL) != 0) goto fail;
-	return 0;
-fail:
+	rc = exec_fixed(s->watch, "LISTEN " CHANNEL);
+out:
+	if (rc == 0) return 0;
 	PQfinish(s->watch);
 	s->watch = NULL;
-	return KENH_ERR(KENH_E_DB);
+	return KENH_ERR(rc);
 }
 
 static int pg_watch_fd(struct store *s, int *fd)
