@@ -70,7 +70,6 @@ enum stmt {
 	P_GROUP_CREATE,
 	P_GROUP_GET,
 	P_GROUP_CAS,
-	P_GROUP_HEAD,
 	P_LEAF_SET,
 	P_LEAF_CLEAR,
 	P_LEAF_LIST,
@@ -145,7 +144,6 @@ static const char *const sql[P_COUNT] = {
 	                   "VALUES ($1, $2, 0, 0, $3) ON CONFLICT (group_id) DO NOTHING",
 	[P_GROUP_GET] = "SELECT cipher_suite, epoch, head FROM groups WHERE group_id = $1",
 	[P_GROUP_CAS] = "UPDATE groups SET epoch = $3 WHERE group_id = $1 AND epoch = $2",
-	[P_GROUP_HEAD] = "UPDATE groups SET head = head + 1 WHERE group_id = $1 RETURNING head",
 	[P_LEAF_SET] = "INSERT INTO leaves (group_id, leaf, device) VALUES ($1, $2, $3) "
 	               "ON CONFLICT (group_id, leaf) DO NOTHING",
 	[P_LEAF_CLEAR] = "DELETE FROM leaves WHERE group_id = $1 AND leaf = $2",
@@ -170,7 +168,16 @@ static const char *const sql[P_COUNT] = {
 	                  "least(g.head, coalesce(c.until_seq, g.head)) ORDER BY c.group_id",
 	[P_RECIPIENTS] = "SELECT 0::bigint, device FROM cursors WHERE group_id = $1 AND "
 	                 "(until_seq IS NULL OR until_seq >= $2) ORDER BY device COLLATE \"C\"",
-	[P_LOG_APPEND] = "INSERT INTO log (group_id, seq, created, msg) VALUES ($1, $2, $3, $4)",
+	/*
+	 * One round trip: the head's UPDATE (which locks the group row, so
+	 * appends through two relays are serialized), the entry, and its
+	 * announcement "l <group id, hex> <seq>" (see CHANNEL). No row: no group.
+	 */
+	[P_LOG_APPEND] =
+	        "WITH h AS (UPDATE groups SET head = head + 1 WHERE group_id = $1 "
+	        "RETURNING head), e AS (INSERT INTO log (group_id, seq, created, msg) "
+	        "SELECT $1, head, $2, $3 FROM h RETURNING seq) SELECT seq, pg_notify('" CHANNEL
+	        "', 'l ' || encode($1, 'hex') || ' ' || seq) FROM e",
 	[P_LOG_READ] = "SELECT seq, msg FROM log WHERE group_id = $1 AND seq > $2 AND seq <= $3 "
 	               "ORDER BY seq LIMIT $4",
 	[P_INBOX_ADD] = "INSERT INTO inbox (device, group_id, created, msg, kind) VALUES ($1, $2, "
@@ -610,24 +617,6 @@ static int announce(struct store *s, const char *payload)
 	return exec_rows(s, P_NOTIFY, &p, NULL);
 }
 
-/* "l <group id, hex> <seq>": a log entry to push. */
-static int announce_entry(struct store *s, struct kenh_span gid, uint64_t seq)
-{
-	static const char hex[] = "0123456789abcdef";
-	char msg[2 + 2 * 512 + 24];
-	size_t i, n = 0;
-
-	if (gid.len > 512) return KENH_ERR(KENH_E_TOO_LARGE);
-	msg[n++] = 'l';
-	msg[n++] = ' ';
-	for (i = 0; i < gid.len; i++) {
-		msg[n++] = hex[gid.p[i] >> 4];
-		msg[n++] = hex[gid.p[i] & 15];
-	}
-	snprintf(msg + n, sizeof(msg) - n, " %llu", (unsigned long long)seq);
-	return announce(s, msg);
-}
-
 /* ---- devices and key packages ---- */
 
 static int pg_device_touch(struct store *s, const char *device, const char *unit,
@@ -983,29 +972,24 @@ static int pg_recipients(struct store *s, struct kenh_span gid, uint64_t seq, st
 
 /* ---- log and inbox ---- */
 
-/* The head's UPDATE locks the group row: appends through two relays are serialized. */
 static int pg_log_append(struct store *s, struct kenh_span gid, struct kenh_span msg, uint64_t now,
                          uint64_t *seq)
 {
-	struct params p = { 0 }, q = { 0 };
+	struct params p = { 0 };
 	PGresult *r;
 	int rc;
 
 	*seq = 0;
 	p_span(&p, gid);
-	if ((rc = run(s, P_GROUP_HEAD, &p, &r)) != 0) return rc;
+	p_u64(&p, now);
+	p_span(&p, msg);
+	if ((rc = run(s, P_LOG_APPEND, &p, &r)) != 0) return rc;
 	if (PQntuples(r) == 1)
 		*seq = col_u64(r, 0, 0);
 	else
 		rc = KENH_E_NOT_FOUND;
 	PQclear(r);
-	if (rc != 0) return rc;
-	p_span(&q, gid);
-	p_u64(&q, *seq);
-	p_u64(&q, now);
-	p_span(&q, msg);
-	if ((rc = exec_rows(s, P_LOG_APPEND, &q, NULL)) != 0) return rc;
-	return announce_entry(s, gid, *seq);
+	return rc;
 }
 
 static int pg_log_read(struct store *s, struct kenh_span gid, uint64_t after, uint64_t until,
