@@ -149,7 +149,7 @@ run_ok "dave in g3" k dave history g3
 
 # ---- 5. the relay's Remove of a revoked device, committed by the next member online ----
 run_ok "revoke carol2" adm revoke "$CAROL2" --reason "device lost"
-run_fail "revoked device refused" "refuses this device's certificate" k carol2 sync
+run_fail "revoked device refused" "is revoked by the organization" k carol2 sync
 # dave is in g1 and g3, alice the only other member of g2 still online.
 run_ok "dave is next online, and only sends" k dave send g1 "after revocation"
 for g in g1 g3; do
