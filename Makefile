@@ -132,8 +132,10 @@ $(BUILD)/fuzz/replay_relay_frame: $(KENHD_CORE_OBJS) $(STORE_OBJS)
 $(BUILD)/fuzz/replay_daemon_req: $(COMMON_OBJS)
 # The fault walks over the relay's handlers (tests/unit/test_relay_fault.c, STYLE R17.5).
 $(BUILD)/tests/test_relay_fault: $(KENHD_CORE_OBJS) $(STORE_OBJS)
-# The store embeds its migrations with .incbin (kenhd/store/store_sqlite.c).
-$(STORE_OBJS): $(wildcard kenhd/store/sql/*.sql)
+# The store embeds its migrations with .incbin (kenhd/store/store_sqlite.c, store_pg.c).
+$(STORE_OBJS): $(wildcard kenhd/store/sql/*.sql kenhd/store/pgsql/*.sql)
+# libpq's headers only for the PostgreSQL backend.
+$(BUILD)/obj/kenhd/store/store_pg.o: CFLAGS_ALL += $(LIBPQ_CFLAGS)
 
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/fuzz/fuzz_%.o $(BUILD)/obj/fuzz/replay.o $(TLIB_OBJS) $(BUILD)/libkenh.a
 	@mkdir -p $(@D)
@@ -164,7 +166,7 @@ deps:
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-14
 FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -DKENH_DEBUG -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all $(CPPFLAGS) $(PKG_CFLAGS)
+	-fno-sanitize-recover=all $(CPPFLAGS) $(PKG_CFLAGS) $(LIBPQ_CFLAGS)
 fuzz:
 	@mkdir -p build/fuzz
 	@set -e; for t in $(FUZZ_NAMES); do \

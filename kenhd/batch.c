@@ -265,5 +265,6 @@ void batch_complete(struct relay *r, int rc, double seconds)
 	if (r->retention_due) event_active(r->retention_ev, 0, 0);
 	if (r->reload_due) event_active(r->reload_ev, 0, 0);
 	r->retention_due = r->reload_due = false;
+	watch_due(r);
 	if (!r->draining) batch_resume(r);
 }

@@ -58,6 +58,7 @@ static const struct key keys[] = {
 	STR(signing_key),
 	STR(store),
 	STR(db_path),
+	STR(pg_conninfo),
 	STR(log_level),
 	U64(max_frame, 64 * 1024, LIMIT_FRAME),
 	U64(max_decode_bytes, 64 * 1024, 1ull << 40),
@@ -164,7 +165,12 @@ static int check_required(const struct config *c, const char **why)
 	if (!c->tls_cert[0] || !c->tls_key[0])
 		return (*why = "tls_cert and tls_key are required", KENH_E_INVALID_ARG);
 	if (!c->root_ca[0]) return (*why = "root_ca is required", KENH_E_INVALID_ARG);
-	if (!c->db_path[0]) return (*why = "db_path is required", KENH_E_INVALID_ARG);
+	if (strcmp(c->store, "postgresql") == 0) {
+		if (!c->pg_conninfo[0])
+			return (*why = "pg_conninfo is required", KENH_E_INVALID_ARG);
+	} else if (!c->db_path[0]) {
+		return (*why = "db_path is required", KENH_E_INVALID_ARG);
+	}
 	/* docs/protocol.md §7: the largest frame must fit in the decode budget alone. */
 	if (c->max_decode_bytes < c->max_frame)
 		return (*why = "max_decode_bytes is below max_frame", KENH_E_INVALID_ARG);

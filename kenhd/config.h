@@ -32,8 +32,9 @@ struct config {
 	struct config_list crl_file;        /* CRLs read at start and on SIGHUP */
 	struct config_list authority;       /* device names allowed ENROLL_LIST/ISSUE */
 	char signing_key[CONFIG_MAX_PATH];  /* the relay's external-sender key; "" none */
-	char store[32];                     /* "sqlite" */
-	char db_path[CONFIG_MAX_PATH];
+	char store[32];                     /* "sqlite" or "postgresql" */
+	char db_path[CONFIG_MAX_PATH];      /* sqlite: the database file */
+	char pg_conninfo[CONFIG_MAX_PATH];  /* postgresql: the libpq connection string */
 	char log_level[16];
 	uint64_t max_frame;
 	uint64_t max_decode_bytes; /* frames over DECODE_FREE read at once, all connections */

@@ -166,7 +166,7 @@ static int add_events(struct relay *r)
 /* Everything before the loop; err says what failed. */
 static int setup(struct relay *r, bool check_only, char *err, size_t errlen)
 {
-	struct store_config sc = { r->cfg.db_path, NULL };
+	struct store_config sc = { r->cfg.db_path, r->cfg.pg_conninfo };
 	int rc;
 
 	if ((rc = kenh_ctx_new(&r->ctx)) != 0) return snprintf(err, errlen, "crypto init"), rc;
@@ -184,7 +184,8 @@ static int setup(struct relay *r, bool check_only, char *err, size_t errlen)
 	ratelimit_init(r->rl, r->cfg.enroll_refusals_per_address, r->cfg.enroll_refusals_global,
 	               r->cfg.enroll_refusal_window);
 	if ((rc = r->so->open(&sc, &r->st)) != 0) {
-		snprintf(err, errlen, "db_path: cannot open the store");
+		snprintf(err, errlen, "%s: cannot open the store",
+		         r->so == &store_pg_ops ? "pg_conninfo" : "db_path");
 		return rc;
 	}
 	if ((rc = trust_rebuild(r)) != 0) return snprintf(err, errlen, "trust store"), rc;
@@ -192,6 +193,7 @@ static int setup(struct relay *r, bool check_only, char *err, size_t errlen)
 	    event_base_priority_init(r->base, PRIO_COUNT) != 0)
 		return snprintf(err, errlen, "event loop"), KENH_ERR(KENH_E_NOMEM);
 	if ((rc = add_events(r)) != 0) return snprintf(err, errlen, "events"), rc;
+	if ((rc = watch_start(r)) != 0) return snprintf(err, errlen, "store: watch"), rc;
 	trust_reload_crl_files(r);
 	if ((rc = listener_start(r, err, errlen)) != 0) return rc;
 	return admin_start(r, err, errlen);
@@ -227,6 +229,7 @@ static void teardown(struct relay *r)
 	if (r->retention_ev) event_free(r->retention_ev);
 	if (r->reload_ev) event_free(r->reload_ev);
 	if (r->budget_ev) event_free(r->budget_ev);
+	watch_stop(r);
 	while (r->addrs[0] != NULL) /* emptied by the reaps; nothing should remain */
 		break;
 	if (r->st) r->so->close(r->st);

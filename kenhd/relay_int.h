@@ -24,6 +24,7 @@ struct evconnlistener;
 struct evhttp;
 struct crypto_crl;
 struct store_thread;
+struct watch;
 
 #define DEVMAP_BUCKETS 65536u
 /* A batch is committed at once beyond this many requests (see main.c, batch.c). */
@@ -125,6 +126,10 @@ struct relay {
 	struct metrics m;
 	uint64_t next_conn_id;
 	bool stopping;
+	/* Other relays' announcements (watch.c); NULL for a backend without. */
+	struct watch *watch;
+	bool watch_due;   /* announcements came during a commit */
+	bool watch_trust; /* another relay stored a CRL: rebuild the trust store */
 };
 
 /* Connections (conn.c): create on an accepted socket (closed on failure). */
@@ -172,6 +177,15 @@ void conn_budget_wake(int fd, short what, void *arg);
  * connection (docs/protocol.md §5 CRL_GET).
  */
 void crl_push_live(struct relay *r);
+
+/*
+ * Several relays over one database (watch.c, DESIGN §8): start watching
+ * the store's announcements (nothing for a backend without watch); after
+ * a commit, apply those that came meanwhile; stop and free.
+ */
+KENH_MUST_CHECK int watch_start(struct relay *r);
+void watch_due(struct relay *r);
+void watch_stop(struct relay *r);
 
 /* Free the trust store and the anchors (trust.c). */
 void trust_free(struct relay *r);

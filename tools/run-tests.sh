@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # Run every test layer against the build in $1 and print one closing line
 # "N passed, N failed". Exit status 1 if anything failed.
-#   unit   build/.../tests/test_*      (cmocka: counts its cases)
+#   unit   build/.../tests/test_*      (cmocka: counts its cases); test_store
+#          once more on a throw-away PostgreSQL server (tools/pg-tmp.sh)
 #   kat    kenh-vectors on every known file under $KENH_VECTORS (counts cases)
 #   fuzz   build/.../fuzz/replay_<t> over fuzz/corpus/<t>   (one test per target)
 #   lint   tools/lint.sh (one test per check)
@@ -38,6 +39,30 @@ for t in "$B"/tests/test_*; do
 	[ "$f" -ne 0 ] && sed 's/^/    /' "$LOG/$name.log" | tail -n 40
 	pass=$((pass + p)) fail=$((fail + f))
 done
+
+# --- the store conformance suite on PostgreSQL (STYLE R17.6, DESIGN §9) ---
+# A real throw-away server (tools/pg-tmp.sh), never a mock; without
+# PostgreSQL's binaries this test fails and says so.
+if [ -x "$B/tests/test_store" ]; then
+	pgdir=$(mktemp -d /tmp/kenh-pg.XXXXXX)
+	if pgenv=$(tools/pg-tmp.sh start "$pgdir" 2>"$LOG/pg-start.log"); then
+		(eval "$pgenv"; KENH_STORE=postgresql $VG "$B/tests/test_store") \
+			>"$LOG/test_store-postgresql.log" 2>&1
+		rc=$?
+	else
+		cp "$LOG/pg-start.log" "$LOG/test_store-postgresql.log"
+		rc=1
+	fi
+	tools/pg-tmp.sh stop "$pgdir"
+	name=test_store-postgresql
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$LOG/$name.log" | tail -n1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$LOG/$name.log" | tail -n1)
+	p=${p:-0} f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	note "unit $name: $p passed, $f failed"
+	[ "$f" -ne 0 ] && sed 's/^/    /' "$LOG/$name.log" | tail -n 40
+	pass=$((pass + p)) fail=$((fail + f))
+fi
 
 # --- known-answer vectors ---
 V="$B/kenh-vectors"

@@ -19,6 +19,8 @@
 #
 #   bench/relay/run.sh [BUILD]     (BUILD default: build, the optimized dev build)
 #   MESSAGES=N FANOUT=N IDLE=N     override the sizes (defaults 20000, 100, 10000)
+#   KENHD_STORE=postgresql         kenhd on PostgreSQL (synchronous_commit on), a
+#                                  throw-away local server (tools/pg-tmp.sh)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
@@ -35,6 +37,7 @@ PIDS=()
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	[ -d "$T/pg" ] && tools/pg-tmp.sh stop "$T/pg"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -91,13 +94,21 @@ for i in $(seq 0 "$FANOUT"); do
 	"$RELAYC" pki device "$P" unit tb/bench "u$i" d "u$i-d" >/dev/null || die "pki device $i"
 done
 KPORT=$(free_port)
+STORE="db_path = $T/kenhd.db"
+if [ "${KENHD_STORE:-sqlite}" = postgresql ]; then
+	pgenv=$(tools/pg-tmp.sh start "$T/pg") || die "PostgreSQL server"
+	eval "$pgenv"
+	"$PGBIN/createdb" kenh || die "createdb"
+	STORE="store = postgresql
+pg_conninfo = host=$T/pg/sock port=5432 user=kenh dbname=kenh"
+fi
 cat >"$T/kenhd.conf" <<EOF
 listen = 127.0.0.1:$KPORT
 tls_cert = $P/server-cert.pem
 tls_key = $P/server-key.pem
 root_ca = $P/root.der
 unit_ca = $P/unit.der
-db_path = $T/kenhd.db
+$STORE
 log_level = warn
 max_connections = 20000
 max_per_address = 20000
@@ -181,6 +192,7 @@ line() { # name result
 	printf '  %-12s %10.0f deliveries/s  p50 %8.3f ms  p99 %8.3f ms\n' "$1" \
 		"$(echo "$2" | field rate)" "$(echo "$2" | field p50_ms)" "$(echo "$2" | field p99_ms)"
 }
+echo "kenhd store: ${KENHD_STORE:-sqlite}"
 echo "relay fan-out 1->1, $SIZE-byte messages, $MESSAGES messages:"
 line kenhd "$k1"; line mosquitto "$m1"; line nats "$n1"
 echo "relay fan-out 1->$FANOUT, $SIZE-byte messages, $((MESSAGES / 10)) messages:"

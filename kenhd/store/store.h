@@ -4,7 +4,7 @@
  * The relay's storage interface (DESIGN §5, STYLE R8.5, R9.2): a const
  * vtable of operations over an opaque backend handle. Handlers reach
  * storage only through it, so SQLite (store_sqlite.c, the embedded default)
- * and PostgreSQL (a later issue: several relays over one database) are
+ * and PostgreSQL (store_pg.c: several relays over one database) are
  * interchangeable, and tests/unit/test_store.c runs the same conformance
  * suite against any backend.
  *
@@ -105,6 +105,29 @@ struct store_enroll_entry {
 };
 
 typedef int store_enroll_fn(void *arg, const struct store_enroll_entry *e);
+
+/*
+ * A change another relay committed to a shared database (DESIGN §8),
+ * announced after its commit: a log entry (group_id, seq), an inbox
+ * entry (device, seq = its id), the trust state (a CRL stored, devices
+ * revoked), or LOST: the announcements since the last read may be
+ * incomplete (the watch connection was lost and made again).
+ */
+enum store_change_kind {
+	STORE_CHANGE_LOG = 1,
+	STORE_CHANGE_INBOX = 2,
+	STORE_CHANGE_TRUST = 3,
+	STORE_CHANGE_LOST = 4,
+};
+
+struct store_change {
+	enum store_change_kind kind;
+	struct kenh_span group_id; /* LOG */
+	uint64_t seq;              /* LOG: the entry; INBOX: its id */
+	const char *device;        /* INBOX; "" otherwise */
+};
+
+typedef int store_change_fn(void *arg, const struct store_change *c);
 
 struct store_ops {
 	const char *name;
@@ -267,12 +290,25 @@ struct store_ops {
 	 * than now - max_age. *deleted counts the rows removed.
 	 */
 	int (*retention)(struct store *s, uint64_t now, uint64_t max_age, uint64_t *deleted);
+
+	/*
+	 * Optional: NULL for a backend that one relay alone uses (SQLite).
+	 * watch_fd: a descriptor that becomes readable when other relays
+	 * committed changes (it may change after watch_read); watch_read:
+	 * cb for each change announced since the last call, the relay's own
+	 * left out. Both only on the loop thread: they use a connection of
+	 * their own, outside the transaction, while the worker commits.
+	 */
+	int (*watch_fd)(struct store *s, int *fd);
+	int (*watch_read)(struct store *s, store_change_fn *cb, void *arg);
 };
 
 /* The SQLite backend (store_sqlite.c). */
 extern const struct store_ops store_sqlite_ops;
+/* The PostgreSQL backend (store_pg.c): several relays over one database. */
+extern const struct store_ops store_pg_ops;
 
-/* The backend named name ("sqlite"), or NULL. */
+/* The backend named name ("sqlite", "postgresql"), or NULL. */
 const struct store_ops *store_ops_find(const char *name);
 
 #endif /* KENH_KENHD_STORE_H */

@@ -1308,7 +1308,7 @@ const struct store_ops store_sqlite_ops = {
 
 const struct store_ops *store_ops_find(const char *name)
 {
-	static const struct store_ops *const all[] = { &store_sqlite_ops };
+	static const struct store_ops *const all[] = { &store_sqlite_ops, &store_pg_ops };
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(all); i++)

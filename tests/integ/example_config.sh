@@ -46,4 +46,12 @@ echo "$out" | grep -q "bad.conf:2: unknown key" || fatal "bad config message: $o
 printf 'max_frame = 12\n' >"$TMP/bad2.conf"
 out=$("$KENHD" --config "$TMP/bad2.conf" --check-config 2>&1) && fatal "out of bounds accepted"
 echo "$out" | grep -q "bad2.conf:1: out of bounds" || fatal "bounds message: $out"
+# The example's PostgreSQL lines (docs/relay-store.md) are valid; store =
+# postgresql without pg_conninfo is refused.
+sed -e 's|^store = sqlite|#|' -e 's|^#store = postgresql|store = postgresql|' \
+	-e 's|^#pg_conninfo|pg_conninfo|' "$TMP/kenhd.conf" >"$TMP/pg.conf"
+out=$("$KENHD" --config "$TMP/pg.conf" --check-config 2>&1) || fatal "postgresql lines: $out"
+grep -v '^pg_conninfo' "$TMP/pg.conf" >"$TMP/pg2.conf"
+out=$("$KENHD" --config "$TMP/pg2.conf" --check-config 2>&1) && fatal "no pg_conninfo accepted"
+echo "$out" | grep -q "pg_conninfo is required" || fatal "no pg_conninfo: $out"
 pass "example config serves two devices"

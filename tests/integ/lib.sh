@@ -12,6 +12,10 @@
 #   KENH_BUILD   the build folder holding the programs (tools/run-tests.sh
 #                sets it; default: build/ of this tree)
 #   VERBOSE=1    print each step
+#   KENH_TEST_STORE=postgresql
+#                write_config gives the relay a PostgreSQL store: a
+#                throw-away server (tools/pg-tmp.sh) in $TMP/pg, started on
+#                the first write_config and stopped on exit (docs/relay-store.md)
 #
 # Helpers: verbose, fail, fatal, finish, wait_for, spawn, run_ok, run_fail;
 # for the relay (tests/integ, tests/hostile, tests/fault): make_pki,
@@ -101,6 +105,7 @@ cleanup() {
 	if [ -n "${RELAY_PID:-}" ]; then
 		kill "$RELAY_PID" 2>/dev/null && wait "$RELAY_PID" 2>/dev/null
 	fi
+	[ -d "$TMP/pg" ] && "$ROOT/tools/pg-tmp.sh" stop "$TMP/pg"
 	if { [ "$rc" -ne 0 ] || [ "$RESULT" -ne 0 ]; } && [ -f "$TMP/relay.log" ]; then
 		echo "--- $TEST_NAME: relay log (last 30 lines)" >&2
 		tail -n 30 "$TMP/relay.log" >&2
@@ -114,6 +119,7 @@ cleanup() {
 
 # End the script with its result.
 finish() {
+	[ -d "$TMP/pg" ] && echo "$TEST_NAME: the relay ran on PostgreSQL"
 	if [ "$RESULT" -eq 0 ]; then
 		echo "ok $TEST_NAME"
 	else
@@ -176,11 +182,31 @@ make_device() {
 		fatal "pki device $1 $2"
 }
 
+# store_config: the relay's store lines, after starting the throw-away
+# PostgreSQL server and making database "kenh" on it when KENH_TEST_STORE
+# is postgresql.
+KENH_TEST_STORE=${KENH_TEST_STORE:-sqlite}
+store_config() {
+	local env
+	if [ "$KENH_TEST_STORE" != postgresql ]; then
+		echo "db_path = $TMP/relay.db"
+		return
+	fi
+	if [ ! -d "$TMP/pg" ]; then
+		env=$("$ROOT/tools/pg-tmp.sh" start "$TMP/pg") || fatal "PostgreSQL server"
+		eval "$env"
+		"$PGBIN/createdb" kenh || fatal "createdb"
+	fi
+	echo "store = postgresql"
+	echo "pg_conninfo = host=$TMP/pg/sock port=5432 user=kenh dbname=kenh"
+}
+
 # The relay's configuration; extra "key = value" lines may follow as arguments.
 write_config() {
-	local line
+	local line store
 	PORT=${PORT:-$(free_port)}
 	ADMIN_PORT=${ADMIN_PORT:-$(free_port)}
+	store=$(store_config) || exit 1
 	{
 		echo "listen = 127.0.0.1:$PORT"
 		echo "admin_listen = 127.0.0.1:$ADMIN_PORT"
@@ -188,7 +214,7 @@ write_config() {
 		echo "tls_key = $PKI/relay-key.pem"
 		echo "root_ca = $PKI/root.der"
 		echo "unit_ca = $PKI/unit-pc02.der"
-		echo "db_path = $TMP/relay.db"
+		echo "$store"
 		echo "log_level = ${RELAY_LOG_LEVEL:-info}"
 		for line in "$@"; do echo "$line"; done
 	} >"$TMP/kenhd.conf"

@@ -5,7 +5,10 @@
  * kenhd/store/store.h, checked through the vtable only, so the same cases
  * run against every backend. The backend under test comes from the
  * environment (KENH_STORE, default "sqlite"); each case opens a fresh
- * database in a temporary folder. Covered: schema creation and reopening,
+ * database: a file in a temporary folder for SQLite, a database made with
+ * createdb (and dropped after) for PostgreSQL, on the server that PGHOST,
+ * PGPORT and PGUSER name (tools/run-tests.sh starts a throw-away one with
+ * tools/pg-tmp.sh; PGBIN: its binaries). Covered: schema creation and reopening,
  * commit and rollback, the epoch compare-and-set, the membership map,
  * the log with cursors, ends and recipients, inboxes, KeyPackages
  * (one-time before last-resort, last-resort kept), the directory by unit
@@ -16,8 +19,10 @@
 
 #include "util/compat.h"
 
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -29,6 +34,8 @@ struct fixture {
 	struct store *s;
 	char dir[64];
 	char path[128];
+	char db[64];        /* PostgreSQL: the database of this case */
+	char conninfo[128]; /* PostgreSQL: "dbname=<db>" */
 };
 
 static struct kenh_span str_span(const char *s)
@@ -36,8 +43,39 @@ static struct kenh_span str_span(const char *s)
 	return span_make((const uint8_t *)s, strlen(s));
 }
 
+static bool is_pg(const struct fixture *f)
+{
+	return strcmp(f->ops->name, "postgresql") == 0;
+}
+
+/* Run $PGBIN/tool db (createdb, dropdb) and wait for it. */
+static void pg_tool(const char *tool, const char *db)
+{
+	const char *bin = getenv("PGBIN");
+	char path[256];
+	int status = 0;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/%s", bin ? bin : "/usr/lib/postgresql/15/bin", tool);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(path, tool, "--", db, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void fixture_config(const struct fixture *f, struct store_config *cfg)
+{
+	cfg->path = f->path;
+	cfg->conninfo = f->conninfo;
+}
+
 static int setup(void **state)
 {
+	static unsigned serial;
 	struct fixture *f = NULL;
 	const char *name = getenv("KENH_STORE");
 	struct store_config cfg = { 0 };
@@ -48,7 +86,12 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/kenh-store-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/relay.db", f->dir);
-	cfg.path = f->path;
+	if (is_pg(f)) {
+		snprintf(f->db, sizeof(f->db), "kenh_store_%ld_%u", (long)getpid(), serial++);
+		snprintf(f->conninfo, sizeof(f->conninfo), "dbname=%s", f->db);
+		pg_tool("createdb", f->db);
+	}
+	fixture_config(f, &cfg);
 	assert_int_equal(f->ops->open(&cfg, &f->s), 0);
 	assert_int_equal(f->ops->begin(f->s), 0);
 	*state = f;
@@ -62,6 +105,7 @@ static int teardown(void **state)
 
 	f->ops->rollback(f->s);
 	f->ops->close(f->s);
+	if (is_pg(f)) pg_tool("dropdb", f->db);
 	snprintf(p, sizeof(p), "%s-wal", f->path);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", f->path);
@@ -77,7 +121,7 @@ static void reopen(struct fixture *f)
 {
 	struct store_config cfg = { 0 };
 
-	cfg.path = f->path;
+	fixture_config(f, &cfg);
 	assert_int_equal(f->ops->commit(f->s), 0);
 	f->ops->close(f->s);
 	assert_int_equal(f->ops->open(&cfg, &f->s), 0);
@@ -683,6 +727,135 @@ static void test_store_retention(void **state)
 	assert_int_equal(in.kind[0], 3);
 }
 
+/*
+ * Two handles on one database, as two relays sharing PostgreSQL (DESIGN
+ * §8): what one commits the other reads; the second commit of an epoch
+ * loses the compare-and-set; the log head goes on from the other's; a
+ * one-time KeyPackage is claimed once across both.
+ */
+static void test_store_two_handles(void **state)
+{
+	struct fixture *f = *state;
+	struct kenh_span a = str_span("group-a");
+	struct store_config cfg = { 0 };
+	struct store_buf b = { 0 };
+	struct store_group g;
+	struct store *t = NULL;
+	uint64_t seq = 0;
+	bool lr = false;
+
+	assert_int_equal(f->ops->group_create(f->s, a, 1, 100), 0);
+	assert_int_equal(f->ops->kp_add(f->s, "u/a/d", str_span("kp1"), false), 0);
+	assert_int_equal(f->ops->commit(f->s), 0);
+	fixture_config(f, &cfg);
+	assert_int_equal(f->ops->open(&cfg, &t), 0);
+	assert_int_equal(f->ops->begin(t), 0);
+	assert_int_equal(f->ops->group_epoch_cas(t, a, 0, 1), 0);
+	assert_int_equal(f->ops->log_append(t, a, str_span("m1"), 100, &seq), 0);
+	assert_int_equal(seq, 1);
+	assert_int_equal(f->ops->kp_claim(t, "u/a/d", &b, &lr), 0);
+	store_buf_clear(&b);
+	assert_int_equal(f->ops->commit(t), 0);
+
+	assert_int_equal(f->ops->begin(f->s), 0);
+	assert_int_equal(f->ops->group_epoch_cas(f->s, a, 0, 1), KENH_E_STATE);
+	assert_int_equal(f->ops->group_get(f->s, a, &g), 0);
+	assert_int_equal(g.epoch, 1);
+	assert_int_equal(g.head, 1);
+	append(f, a, "m2", 2);
+	assert_int_equal(f->ops->kp_claim(f->s, "u/a/d", &b, &lr), KENH_E_NOT_FOUND);
+	f->ops->close(t);
+}
+
+struct changes {
+	enum store_change_kind kind[8];
+	uint64_t seq[8];
+	char text[8][32]; /* the group id or the device */
+	size_t n;
+};
+
+static int collect_change(void *arg, const struct store_change *c)
+{
+	struct changes *cs = arg;
+
+	if (cs->n == 8) return -1;
+	cs->kind[cs->n] = c->kind;
+	cs->seq[cs->n] = c->seq;
+	if (c->kind == STORE_CHANGE_LOG)
+		snprintf(cs->text[cs->n], sizeof(cs->text[0]), "%.*s", (int)c->group_id.len,
+		         (const char *)c->group_id.p);
+	else
+		snprintf(cs->text[cs->n], sizeof(cs->text[0]), "%s", c->device);
+	cs->n++;
+	return 0;
+}
+
+/* Wait up to ms for the watch descriptor, then read what was announced. */
+static void watch_collect(struct fixture *f, struct store *t, int ms, struct changes *cs)
+{
+	struct pollfd pfd = { 0 };
+
+	assert_int_equal(f->ops->watch_fd(t, &pfd.fd), 0);
+	pfd.events = POLLIN;
+	cs->n = 0;
+	if (poll(&pfd, 1, ms) > 0) assert_int_equal(f->ops->watch_read(t, collect_change, cs), 0);
+}
+
+/*
+ * DESIGN §8: a relay learns, after their commit, what another relay on
+ * the same database stored: log entries, inbox entries, CRLs. Its own
+ * changes and undone requests are not announced. A backend without
+ * watch (SQLite: one relay per database) has neither call.
+ */
+static void test_store_watch(void **state)
+{
+	struct fixture *f = *state;
+	struct kenh_span a = str_span("group-a");
+	struct store_config cfg = { 0 };
+	struct changes cs = { 0 };
+	struct store *t = NULL;
+	uint64_t seq = 0, id = 0;
+
+	if (f->ops->watch_fd == NULL) {
+		assert_null(f->ops->watch_read);
+		return;
+	}
+	assert_int_equal(f->ops->group_create(f->s, a, 1, 100), 0);
+	assert_int_equal(f->ops->commit(f->s), 0);
+	fixture_config(f, &cfg);
+	assert_int_equal(f->ops->open(&cfg, &t), 0);
+	watch_collect(f, t, 0, &cs);
+
+	assert_int_equal(f->ops->begin(f->s), 0);
+	append(f, a, "m1", 1);
+	assert_int_equal(inbox_put(f, "u/bob/d1", 2, "group-a", "w1", 100, &id), 0);
+	assert_int_equal(f->ops->crl_put(f->s, "", 1, str_span("crl1")), 0);
+	assert_int_equal(f->ops->savepoint(f->s), 0);
+	append(f, a, "m2", 2);
+	assert_int_equal(f->ops->undo(f->s), 0);
+	watch_collect(f, t, 200, &cs);
+	assert_int_equal(cs.n, 0); /* nothing before the commit */
+	assert_int_equal(f->ops->commit(f->s), 0);
+	watch_collect(f, t, 5000, &cs);
+	assert_int_equal(cs.n, 3);
+	assert_int_equal(cs.kind[0], STORE_CHANGE_LOG);
+	assert_string_equal(cs.text[0], "group-a");
+	assert_int_equal(cs.seq[0], 1);
+	assert_int_equal(cs.kind[1], STORE_CHANGE_INBOX);
+	assert_string_equal(cs.text[1], "u/bob/d1");
+	assert_int_equal(cs.seq[1], id);
+	assert_int_equal(cs.kind[2], STORE_CHANGE_TRUST);
+
+	/* t's own commit is not announced to t. */
+	assert_int_equal(f->ops->begin(t), 0);
+	assert_int_equal(f->ops->log_append(t, a, str_span("m2"), 100, &seq), 0);
+	assert_int_equal(f->ops->commit(t), 0);
+	watch_collect(f, t, 300, &cs);
+	assert_int_equal(cs.n, 0);
+	f->ops->close(t);
+	assert_int_equal(f->ops->begin(f->s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +876,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_enroll_reject, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_renewal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_retention, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_two_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_watch, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
