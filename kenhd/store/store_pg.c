@@ -130,7 +130,9 @@ static const char *const sql[P_COUNT] = {
 	        "d.device AND k.last_resort = 1) FROM devices d WHERE d.revoked = 0 AND "
 	        "(d.unit = $1::text OR starts_with(d.unit, $1::text || '/')) "
 	        "ORDER BY d.device COLLATE \"C\" LIMIT $2",
-	[P_DEVICE_REVOKE] = "UPDATE devices SET revoked = 1 WHERE device = $1",
+	/* A revoked device is never added again: its KeyPackages go (KP_CLAIM NOT_FOUND). */
+	[P_DEVICE_REVOKE] = "WITH k AS (DELETE FROM key_packages WHERE device = $1) "
+	                    "UPDATE devices SET revoked = 1 WHERE device = $1",
 	[P_KP_ADD] = "INSERT INTO key_packages (device, last_resort, data) VALUES ($1, $2, $3)",
 	[P_KP_DEL_LR] = "DELETE FROM key_packages WHERE device = $1 AND last_resort = 1",
 	[P_KP_COUNT] =

@@ -70,6 +70,7 @@ enum stmt {
 	S_DEVICE_LIST,
 	S_DEVICE_BY_SERIAL,
 	S_DEVICE_REVOKE,
+	S_KP_DEL_DEVICE,
 	S_KP_ADD,
 	S_KP_DEL_LR,
 	S_KP_COUNT,
@@ -142,6 +143,7 @@ static const char *const sql[S_COUNT] = {
 	        "(d.unit = ?1 OR substr(d.unit, 1, length(?1) + 1) = ?1 || '/') "
 	        "ORDER BY d.device LIMIT ?2",
 	[S_DEVICE_REVOKE] = "UPDATE devices SET revoked = 1 WHERE device = ?1",
+	[S_KP_DEL_DEVICE] = "DELETE FROM key_packages WHERE device = ?1",
 	[S_KP_ADD] = "INSERT INTO key_packages (device, last_resort, data) VALUES (?1, ?2, ?3)",
 	[S_KP_DEL_LR] = "DELETE FROM key_packages WHERE device = ?1 AND last_resort = 1",
 	[S_KP_COUNT] =
@@ -532,7 +534,11 @@ static int sqlite_device_list(struct store *s, const char *unit, size_t max, sto
 static int sqlite_device_revoke(struct store *s, const char *device)
 {
 	sqlite3_stmt *q = stmt(s, S_DEVICE_REVOKE);
+	int rc;
 
+	if (bind_text(q, 1, device) || (rc = exec_done(q)) != 0) return KENH_ERR(KENH_E_DB);
+	/* A revoked device is never added again: its KeyPackages go (KP_CLAIM NOT_FOUND). */
+	q = stmt(s, S_KP_DEL_DEVICE);
 	if (bind_text(q, 1, device)) return KENH_ERR(KENH_E_DB);
 	return exec_done(q);
 }

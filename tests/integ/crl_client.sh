@@ -34,6 +34,15 @@ run_ok "bob joins" k bob sync
 run_ok "add mallory and carol" k alice group add ops user:mallory user:carol
 run_ok "mallory joins" k mallory sync
 run_ok "mallory sends" k mallory send ops "sent by mallory before the revocation"
+# Mallory's KeyPackage, kept for the lying relay of step 5: the relay deletes
+# a device's KeyPackages when a CRL revokes it (docs/protocol.md KP_CLAIM).
+python3 - "$TMP/relay.db" "$MALLORY" "$TMP/mallory.kp" <<'PY' || fatal "mallory's KeyPackage"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+row = db.execute("SELECT data FROM key_packages WHERE device = ? ORDER BY last_resort, id LIMIT 1",
+                 (sys.argv[2],)).fetchone()
+open(sys.argv[3], "wb").write(row[0])
+PY
 run_ok "revoke mallory" adm revoke "${MALLORY##*/}" --reason lost
 cp "$D/units/tb/pc02/ca.crl" "$TMP/crl1.der" || fatal "CRL 1"
 N1=$(crl_number "$TMP/crl1.der")
@@ -90,13 +99,6 @@ mkdir -p "$TMP/evil"
 	fatal "forged root CRL"
 "$RELAYC" pki crl "$TMP/evil" unit-pc02 9 "$TMP/forged-unit.der" "$D/certs/$BOB_SERIAL.crt" ||
 	fatal "forged unit CRL"
-python3 - "$TMP/relay.db" "$MALLORY" "$TMP/mallory.kp" <<'PY' || fatal "mallory's KeyPackage"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-row = db.execute("SELECT data FROM key_packages WHERE device = ? ORDER BY last_resort, id LIMIT 1",
-                 (sys.argv[2],)).fetchone()
-open(sys.argv[3], "wb").write(row[0])
-PY
 FPORT=$(free_port)
 python3 "$(dirname "$0")/fake_relay.py" --port "$FPORT" --cert "$PKI/relay-cert.pem" \
 	--key "$PKI/relay-key.pem" --log "$TMP/fake.log" --crl "$TMP/forged-root.der" \

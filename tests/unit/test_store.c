@@ -463,7 +463,18 @@ static void test_store_directory(void **state)
 	n = 0;
 	assert_int_equal(f->ops->device_list(f->s, "tb", 100, count_device, &n), 0);
 	assert_int_equal(n, 3);
+	assert_int_equal(f->ops->kp_add(f->s, "tb/pc02/alice/d1", str_span("kp-one"), false), 0);
+	assert_int_equal(f->ops->kp_add(f->s, "tb/pc02/alice/d1", str_span("kp-lr"), true), 0);
 	assert_int_equal(f->ops->device_revoke(f->s, "tb/pc02/alice/d1"), 0);
+	/* docs/protocol.md KP_CLAIM: a revoked device's KeyPackages are gone, last resort too. */
+	{
+		struct store_buf kp = { 0 };
+		bool lr = false;
+
+		assert_int_equal(f->ops->kp_claim(f->s, "tb/pc02/alice/d1", &kp, &lr),
+		                 KENH_E_NOT_FOUND);
+		assert_null(kp.p);
+	}
 	n = 0;
 	assert_int_equal(f->ops->device_list(f->s, "tb", 100, count_device, &n), 0);
 	assert_int_equal(n, 2);
