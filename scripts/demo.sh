@@ -55,7 +55,8 @@ k() { local d=$1; shift; "$KENH" --dir "$W/dev/$d" "$@" </dev/null; }
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		# Below the kernel's ephemeral range: no outgoing connection takes it meanwhile.
+		p=$((10000 + RANDOM % 22000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 }

@@ -153,12 +153,21 @@ pass() {
 	finish
 }
 
-# A free TCP port on 127.0.0.1, chosen at random.
+# A free TCP port on 127.0.0.1, chosen at random below the kernel's
+# ephemeral range (ip_local_port_range), so that no outgoing connection of
+# this or another test can take it between the choice and the bind, and
+# never the same one twice in a script (the choices are kept in $TMP/ports).
 free_port() {
-	local p
+	local p lo=32768
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	[ "$lo" -gt 12000 ] || lo=32768
 	while :; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+		p=$((10000 + RANDOM % (lo - 10000)))
+		grep -qx "$p" "$TMP/ports" 2>/dev/null && continue
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		echo "$p" >>"$TMP/ports"
+		echo "$p"
+		return
 	done
 }
 
