@@ -328,13 +328,13 @@ static int commit_pending(struct sync_state *s)
 	for (i = 0; i < s->npending && rc == 0; i++) {
 		if (kenh_group_load(s->a, s->pending[i], &g) != 0) continue;
 		/* A member leaving cannot commit (its own Remove is pending): others will. */
-		bool todo = kenh_mls_group_is_active(g) &&
-		            kenh_mls_group_pending_proposals(g) > 0 &&
-		            kenh_group_writable(s->a, s->pending[i]) == 0;
+		bool can_commit = kenh_mls_group_is_active(g) &&
+		                  kenh_mls_group_pending_proposals(g) > 0 &&
+		                  kenh_group_writable(s->a, s->pending[i]) == 0;
 
 		kenh_mls_group_free(g);
 		g = NULL;
-		if (!todo) continue;
+		if (!can_commit) continue;
 		rc = kenh_group_commit(s->a, s->pending[i], &ca, &epoch);
 		if (rc == 0 && !s->a->opt.json)
 			fprintf(stderr, "committed the %s removal proposal in %s (epoch %llu)\n",
